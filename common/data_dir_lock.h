@@ -1,0 +1,32 @@
+#ifndef BANK_COMMON_DATA_DIR_LOCK_H_
+#define BANK_COMMON_DATA_DIR_LOCK_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace bank {
+
+// Exclusive ownership of a data directory for the life of the process: an
+// flock(LOCK_EX) on DIR/LOCK. The kernel drops the lock when the process dies,
+// so a crash never leaves a stale lock behind.
+class DataDirLock {
+ public:
+  // Creates `dir` (and parents) if missing and takes the lock. Fails with
+  // FAILED_PRECONDITION when another live process holds it, and with the
+  // errno's status when the directory cannot be created or opened.
+  static absl::StatusOr<std::unique_ptr<DataDirLock>> Acquire(const std::string& dir);
+
+  ~DataDirLock();
+  DataDirLock(const DataDirLock&) = delete;
+  DataDirLock& operator=(const DataDirLock&) = delete;
+
+ private:
+  explicit DataDirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace bank
+
+#endif  // BANK_COMMON_DATA_DIR_LOCK_H_

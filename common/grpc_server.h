@@ -1,0 +1,57 @@
+#ifndef BANK_COMMON_GRPC_SERVER_H_
+#define BANK_COMMON_GRPC_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace bank {
+
+// What both services share around their gRPC server: the standard health
+// service, server reflection, an explicit message size limit and the
+// "listening on HOST:PORT" line with the real port when the flag asked for :0.
+class GrpcServer {
+ public:
+  // The largest request either service accepts; larger ones are refused by
+  // gRPC with RESOURCE_EXHAUSTED before any of our code runs.
+  static constexpr int kMaxReceiveMessageBytes = 1 << 20;
+
+  // Binds `listen` (HOST:PORT) and starts serving `services`, which must
+  // outlive the server. Health answers NOT_SERVING until SetServing(true).
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const std::string& listen,
+                                                           const std::vector<grpc::Service*>& services);
+
+  ~GrpcServer();
+
+  int port() const { return port_; }
+  void SetServing(bool serving);
+
+  // Stops taking calls, gives those in flight `grace` to finish and cancels the
+  // rest. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  GrpcServer(std::unique_ptr<grpc::Server> server, int port)
+      : server_(std::move(server)), port_(port) {}
+
+  std::unique_ptr<grpc::Server> server_;
+  int port_;
+  bool shut_down_ = false;
+};
+
+// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts
+// later; call first in main(). WaitForTerminationSignal() then receives them
+// synchronously, so no code runs in a signal handler.
+void BlockTerminationSignals();
+
+// Waits for SIGINT or SIGTERM and returns its number.
+int WaitForTerminationSignal();
+
+}  // namespace bank
+
+#endif  // BANK_COMMON_GRPC_SERVER_H_

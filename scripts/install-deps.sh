@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build and the tests need, only those missing.
+# As root it uses apt-get, otherwise sudo; when neither works it prints the exact
+# command to run and fails.
+set -euo pipefail
+
+PACKAGES=(
+  cmake ninja-build ccache g++ clang clang-format pkg-config
+  libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev
+  libabsl-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}"
+install_line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $install_line
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  sudo apt-get update -qq
+  sudo DEBIAN_FRONTEND=noninteractive $install_line
+else
+  echo "cannot install packages (not root, no sudo). Run:" >&2
+  echo "  sudo apt-get update && sudo $install_line" >&2
+  exit 1
+fi
