@@ -1,10 +1,14 @@
 #include "common/grpc_server.h"
 
+#include <fcntl.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <poll.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -12,12 +16,13 @@
 namespace bank {
 namespace {
 
-sigset_t TerminationSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
+int signal_pipe[2] = {-1, -1};
+
+void OnTerminationSignal(int signal_number) {
+  const int saved_errno = errno;
+  const unsigned char byte = static_cast<unsigned char>(signal_number);
+  (void)!::write(signal_pipe[1], &byte, 1);
+  errno = saved_errno;
 }
 
 }  // namespace
@@ -40,8 +45,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen,
-                                               " (address in use or not local?)"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", listen, " (address in use or not local?)"));
   }
   auto result = std::unique_ptr<GrpcServer>(new GrpcServer(std::move(server), port));
   result->SetServing(false);
@@ -63,16 +68,21 @@ void GrpcServer::Shutdown(absl::Duration grace) {
   server_->Wait();
 }
 
-void BlockTerminationSignals() {
-  const sigset_t set = TerminationSignals();
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+void CatchTerminationSignals() {
+  if (::pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
+  struct sigaction action = {};
+  action.sa_handler = OnTerminationSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
 }
 
-int WaitForTerminationSignal() {
-  const sigset_t set = TerminationSignals();
-  int signal_number = 0;
-  sigwait(&set, &signal_number);
-  return signal_number;
+int WaitForTerminationSignal(absl::Duration timeout) {
+  pollfd readable = {.fd = signal_pipe[0], .events = POLLIN, .revents = 0};
+  if (::poll(&readable, 1, static_cast<int>(absl::ToInt64Milliseconds(timeout))) <= 0) return 0;
+  unsigned char byte = 0;
+  return ::read(signal_pipe[0], &byte, 1) == 1 ? byte : 0;
 }
 
 }  // namespace bank

@@ -23,8 +23,8 @@ class GrpcServer {
 
   // Binds `listen` (HOST:PORT) and starts serving `services`, which must
   // outlive the server. Health answers NOT_SERVING until SetServing(true).
-  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const std::string& listen,
-                                                           const std::vector<grpc::Service*>& services);
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const std::string& listen, const std::vector<grpc::Service*>& services);
 
   ~GrpcServer();
 
@@ -44,13 +44,14 @@ class GrpcServer {
   bool shut_down_ = false;
 };
 
-// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts
-// later; call first in main(). WaitForTerminationSignal() then receives them
-// synchronously, so no code runs in a signal handler.
-void BlockTerminationSignals();
+// Routes SIGINT and SIGTERM to WaitForTerminationSignal(); call first in
+// main(). The handler only writes the signal number to a pipe (which is
+// async-signal-safe), whatever thread the kernel picks to run it on.
+void CatchTerminationSignals();
 
-// Waits for SIGINT or SIGTERM and returns its number.
-int WaitForTerminationSignal();
+// Waits up to `timeout` for SIGINT or SIGTERM; returns its number, or 0 when
+// none arrived.
+int WaitForTerminationSignal(absl::Duration timeout);
 
 }  // namespace bank
 

@@ -1,0 +1,34 @@
+#ifndef BANK_COMMAND_SERVICE_ACCOUNT_H_
+#define BANK_COMMAND_SERVICE_ACCOUNT_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "bank/v1/event.pb.h"
+#include "command-service/command.h"
+
+namespace bank::command {
+
+// The account aggregate as two pure functions over its state.
+struct AccountState {
+  int64_t balance = 0;   // cents; never negative
+  uint64_t version = 0;  // the account's event count; 0 = no events yet
+};
+
+// Every business rule, in the contract's order after validation: the expected
+// version (ABORTED), sufficient funds (FAILED_PRECONDITION) and a balance that
+// fits in int64 (OUT_OF_RANGE). On success, the event to append with
+// account_id, version, command_id and body set (the store adds position and
+// recorded_at). `command` must have passed ValidateCommand.
+absl::StatusOr<bank::v1::Event> Decide(const AccountState& state, const Command& command);
+
+// Folds one event into the state. No rules, cannot fail: the event is a fact.
+AccountState Apply(AccountState state, const bank::v1::Event& event);
+
+// The event's amount, positive for both kinds.
+int64_t EventAmount(const bank::v1::Event& event);
+CommandKind EventKind(const bank::v1::Event& event);
+
+}  // namespace bank::command
+
+#endif  // BANK_COMMAND_SERVICE_ACCOUNT_H_

@@ -1,0 +1,51 @@
+#include "command-service/account_book.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace bank::command {
+
+bank::v1::CommandReply RecordedCommand::Reply() const {
+  bank::v1::CommandReply reply;
+  reply.set_account_id(*account_id);
+  reply.set_version(version);
+  reply.set_position(position);
+  reply.set_balance(balance_after);
+  return reply;
+}
+
+AccountState AccountBook::Get(absl::string_view account_id) const {
+  auto it = accounts_.find(account_id);
+  return it == accounts_.end() ? AccountState{} : it->second;
+}
+
+absl::Status AccountBook::Apply(const bank::v1::Event& event, uint64_t position) {
+  auto [account, inserted] = accounts_.try_emplace(event.account_id());
+  if (event.version() != account->second.version + 1) {
+    return absl::DataLossError(absl::StrCat("event for account ", event.account_id(),
+                                            " has version ", event.version(), " where ",
+                                            account->second.version + 1, " was expected"));
+  }
+  account->second = command::Apply(account->second, event);
+  if (event.command_id().empty()) return absl::OkStatus();
+  auto [command, new_id] = commands_.try_emplace(
+      event.command_id(), RecordedCommand{&account->first, EventKind(event), EventAmount(event),
+                                          event.version(), account->second.balance, position});
+  if (!new_id) {
+    return absl::DataLossError(
+        absl::StrCat("command id ", event.command_id(), " appears on two events"));
+  }
+  return absl::OkStatus();
+}
+
+RecordedCommand* AccountBook::FindCommand(absl::string_view command_id) {
+  auto it = commands_.find(command_id);
+  return it == commands_.end() ? nullptr : &it->second;
+}
+
+void AccountBook::MarkDurable(absl::string_view command_id, uint64_t position) {
+  if (RecordedCommand* command = FindCommand(command_id)) command->position = position;
+}
+
+void AccountBook::ForgetCommand(absl::string_view command_id) { commands_.erase(command_id); }
+
+}  // namespace bank::command

@@ -1,0 +1,106 @@
+#include "command-service/command_handler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "command-service/account.h"
+
+namespace bank::command {
+
+namespace {
+
+bool SameCommand(const RecordedCommand& original, const Command& command) {
+  return original.kind == command.kind && *original.account_id == command.account_id &&
+         original.amount == command.amount;
+}
+
+absl::Status CommandIdReused(const RecordedCommand& original, const Command& command) {
+  return absl::AlreadyExistsError(
+      absl::StrCat("command_id ", command.command_id, " was already used for a ",
+                   CommandName(original.kind), " of ", original.amount, " on account ",
+                   *original.account_id, "; use a new command_id for a new command"));
+}
+
+}  // namespace
+
+void CommandHandler::Execute(Command command, Done done) {
+  if (absl::Status valid = ValidateCommand(command); !valid.ok()) {
+    std::move(done)(valid);
+    return;
+  }
+  absl::StatusOr<bank::v1::CommandReply> answer;
+  {
+    absl::MutexLock lock(&mu_);
+    // A retry is recognised before any state check.
+    RecordedCommand* original =
+        command.command_id.empty() ? nullptr : book_.FindCommand(command.command_id);
+    if (original != nullptr) {
+      if (!SameCommand(*original, command)) {
+        answer = CommandIdReused(*original, command);
+      } else if (original->position == 0) {
+        waiting_retries_[command.command_id].push_back(std::move(done));
+        return;
+      } else {
+        answer = original->Reply();
+      }
+    } else {
+      absl::Status health = store_.health();
+      absl::StatusOr<bank::v1::Event> event =
+          health.ok() ? Decide(book_.Get(command.account_id), command) : health;
+      if (event.ok()) {
+        AppendLocked(std::move(*event), std::move(done));
+        return;
+      }
+      answer = event.status();
+    }
+  }
+  std::move(done)(std::move(answer));
+}
+
+void CommandHandler::AppendLocked(bank::v1::Event event, Done done) {
+  // Apply cannot fail here: Decide chose the account's next version and the
+  // command id is new.
+  (void)book_.Apply(event, /*position=*/0);
+  bank::v1::CommandReply reply;
+  reply.set_account_id(event.account_id());
+  reply.set_version(event.version());
+  reply.set_balance(book_.Get(event.account_id()).balance);
+  std::string command_id = event.command_id();
+  store_.Append(std::move(event),
+                [this, command_id = std::move(command_id), reply = std::move(reply),
+                 done = std::move(done)](absl::StatusOr<uint64_t> position) mutable {
+                  OnAppended(command_id, std::move(reply), position, std::move(done));
+                });
+}
+
+void CommandHandler::OnAppended(const std::string& command_id, bank::v1::CommandReply reply,
+                                absl::StatusOr<uint64_t> position, Done done) {
+  std::vector<Done> retries;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!command_id.empty()) {
+      if (position.ok()) {
+        book_.MarkDurable(command_id, *position);
+      } else {
+        book_.ForgetCommand(command_id);
+      }
+      auto waiting = waiting_retries_.find(command_id);
+      if (waiting != waiting_retries_.end()) {
+        retries = std::move(waiting->second);
+        waiting_retries_.erase(waiting);
+      }
+    }
+  }
+  absl::StatusOr<bank::v1::CommandReply> answer = position.status();
+  if (position.ok()) {
+    spdlog::debug("accepted a command on {} at position {}", reply.account_id(), *position);
+    reply.set_position(*position);
+    answer = std::move(reply);
+  }
+  for (Done& retry : retries) std::move(retry)(answer);
+  std::move(done)(std::move(answer));
+}
+
+}  // namespace bank::command

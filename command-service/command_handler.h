@@ -1,0 +1,56 @@
+#ifndef BANK_COMMAND_SERVICE_COMMAND_HANDLER_H_
+#define BANK_COMMAND_SERVICE_COMMAND_HANDLER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "bank/v1/command_service.pb.h"
+#include "command-service/account_book.h"
+#include "command-service/command.h"
+#include "command-service/event_store.h"
+
+namespace bank::command {
+
+// Runs commands: validation, idempotency, the aggregate's decision, and the
+// append. Thread-safe; Execute never blocks on I/O.
+//
+// Decisions are made one at a time under one lock against the state that
+// includes every event already sequenced, durable or not, and each event goes
+// to the store in that same order. So commands on one account are serialised
+// (no interleaving can overdraw), while the appends of all accounts share the
+// store's group commit. No reply leaves before its event is durable; and since
+// a store failure is sticky, a decision built on an event that then failed is
+// never acknowledged either.
+class CommandHandler {
+ public:
+  using Done = absl::AnyInvocable<void(absl::StatusOr<bank::v1::CommandReply>) &&>;
+
+  // `book` is the state recovered from `store`'s events; `store` must outlive
+  // the handler and every callback still pending in it.
+  CommandHandler(EventStore& store, AccountBook book) : store_(store), book_(std::move(book)) {}
+
+  // Runs `command`; `done` runs exactly once, on this thread for an answer
+  // known at once and on the store's thread for one that waited for the disk.
+  void Execute(Command command, Done done);
+
+ private:
+  // Records `event` as sequenced and hands it to the store.
+  void AppendLocked(bank::v1::Event event, Done done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void OnAppended(const std::string& command_id, bank::v1::CommandReply reply,
+                  absl::StatusOr<uint64_t> position, Done done);
+
+  EventStore& store_;
+  absl::Mutex mu_;
+  AccountBook book_ ABSL_GUARDED_BY(mu_);
+  // Retries that arrived while their original was still being written.
+  absl::flat_hash_map<std::string, std::vector<Done>> waiting_retries_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace bank::command
+
+#endif  // BANK_COMMAND_SERVICE_COMMAND_HANDLER_H_

@@ -1,0 +1,39 @@
+#ifndef BANK_COMMAND_SERVICE_COMMAND_SERVICE_IMPL_H_
+#define BANK_COMMAND_SERVICE_COMMAND_SERVICE_IMPL_H_
+
+#include "bank/v1/command_service.grpc.pb.h"
+#include "command-service/command_handler.h"
+#include "command-service/subscription_hub.h"
+
+namespace bank::command {
+
+// The gRPC edge of the write side: turns requests into domain commands, hands
+// them to the handler and finishes each call when the handler answers (on the
+// log's writer thread, once the event is durable). No business rule here.
+class CommandServiceImpl final : public bank::v1::CommandService::CallbackService {
+ public:
+  // Both must outlive the service.
+  CommandServiceImpl(CommandHandler& handler, SubscriptionHub& subscriptions)
+      : handler_(handler), subscriptions_(subscriptions) {}
+
+  grpc::ServerUnaryReactor* Deposit(grpc::CallbackServerContext* context,
+                                    const bank::v1::DepositRequest* request,
+                                    bank::v1::CommandReply* reply) override;
+  grpc::ServerUnaryReactor* Withdraw(grpc::CallbackServerContext* context,
+                                     const bank::v1::WithdrawRequest* request,
+                                     bank::v1::CommandReply* reply) override;
+  grpc::ServerWriteReactor<bank::v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context, const bank::v1::SubscribeRequest* request) override;
+
+ private:
+  template <typename Request>
+  grpc::ServerUnaryReactor* Execute(grpc::CallbackServerContext* context, CommandKind kind,
+                                    const Request& request, bank::v1::CommandReply* reply);
+
+  CommandHandler& handler_;
+  SubscriptionHub& subscriptions_;
+};
+
+}  // namespace bank::command
+
+#endif  // BANK_COMMAND_SERVICE_COMMAND_SERVICE_IMPL_H_

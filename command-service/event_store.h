@@ -1,0 +1,57 @@
+#ifndef BANK_COMMAND_SERVICE_EVENT_STORE_H_
+#define BANK_COMMAND_SERVICE_EVENT_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "bank/v1/event.pb.h"
+
+namespace bank {
+
+// Where events are stored: the seam between command handling (and Subscribe)
+// and the storage engine. The file-based EventLog is the implementation today;
+// a store on a shared database for several command-service replicas is meant
+// to slot in here without touching the aggregate or the gRPC layer.
+class EventStore {
+ public:
+  // Receives the event's position once it is durable, or why it never will be.
+  using AppendDone = absl::AnyInvocable<void(absl::StatusOr<uint64_t> position) &&>;
+  // Receives the new durable head after it advanced.
+  using HeadListener = std::function<void(uint64_t durable_head)>;
+
+  virtual ~EventStore() = default;
+
+  // Sequences `event` after every earlier Append and returns at once; `done`
+  // runs exactly once, on the store's thread, when the event is durable or has
+  // failed. The store assigns `position` and `recorded_at`; the caller sets the
+  // rest. `version` is the expectation: the account's previous version + 1 (a
+  // single-writer store relies on its caller having checked it; a shared store
+  // refuses a conflict with ABORTED). Events of one caller become durable in
+  // Append order.
+  virtual void Append(bank::v1::Event event, AppendDone done) = 0;
+
+  // Appends to `out` the durable events with position > `after`, in order, at
+  // most `max_events` of them. Never sees an event that is not yet durable.
+  // Thread-safe; does not wait for appends.
+  virtual absl::Status ReadAfter(uint64_t after, size_t max_events,
+                                 std::vector<bank::v1::Event>* out) const = 0;
+
+  // The position of the last durable event, 0 when there is none.
+  virtual uint64_t durable_head() const = 0;
+
+  // OK while appends can succeed. After a failed write or sync the error is
+  // sticky: every later Append fails with it until the process restarts.
+  virtual absl::Status health() const = 0;
+
+  // Calls `listener` on the store's thread after every advance of the durable
+  // head; it must return quickly and never call back into the store's Append.
+  virtual void AddHeadListener(HeadListener listener) = 0;
+};
+
+}  // namespace bank
+
+#endif  // BANK_COMMAND_SERVICE_EVENT_STORE_H_

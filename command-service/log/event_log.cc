@@ -1,0 +1,263 @@
+#include "command-service/log/event_log.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "command-service/log/log_recovery.h"
+#include "command-service/log/record_codec.h"
+#include "common/posix_status.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace bank::log {
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options,
+                                                         EventVisitor visit) {
+  bank::v1::Event event;
+  auto visit_record = [&](uint64_t position, absl::string_view payload) -> absl::Status {
+    if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size())) ||
+        event.position() != position) {
+      return absl::DataLossError(
+          absl::StrCat("record ", position, " holds no valid event despite a good checksum"));
+    }
+    return visit(event);
+  };
+  const absl::Time start = absl::Now();
+  absl::StatusOr<RecoveredLog> recovered =
+      RecoverLog(options.dir, options.index_every, visit_record);
+  if (!recovered.ok()) return recovered.status();
+
+  auto log = std::unique_ptr<EventLog>(new EventLog(std::move(options), recovered->head));
+  {
+    absl::MutexLock lock(&log->segments_mu_);
+    log->segments_ = std::move(recovered->segments);
+  }
+  if (log->segments_.empty()) {
+    absl::Status created = log->RollSegment(1);
+    if (!created.ok()) return created;
+  } else {
+    log->active_.segment = log->segments_.back().get();
+    log->active_.end_offset = recovered->end_offset;
+    log->active_.record_count = recovered->head - log->active_.segment->base_position + 1;
+  }
+  spdlog::info("event log {}: recovered {} events in {} segment(s) in {}", log->options_.dir,
+               recovered->head, log->segments_.size(), absl::FormatDuration(absl::Now() - start));
+  log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
+  return log;
+}
+
+EventLog::EventLog(EventLogOptions options, uint64_t head)
+    : options_(std::move(options)), next_position_(head + 1), durable_head_(head) {}
+
+EventLog::~EventLog() {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    stopping_ = true;
+  }
+  if (writer_.joinable()) writer_.join();
+}
+
+void EventLog::Append(bank::v1::Event event, AppendDone done) {
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (failure_.ok() && !stopping_) {
+      event.set_position(next_position_++);
+      *event.mutable_recorded_at() =
+          google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
+      queue_.push_back({std::move(event), std::move(done)});
+      return;
+    }
+    refused = stopping_ ? absl::UnavailableError("the event log is shutting down") : failure_;
+  }
+  std::move(done)(refused);
+}
+
+absl::Status EventLog::health() const {
+  absl::MutexLock lock(&queue_mu_);
+  return failure_;
+}
+
+void EventLog::AddHeadListener(HeadListener listener) {
+  absl::MutexLock lock(&listeners_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+void EventLog::WriterLoop() {
+  std::vector<PendingAppend> batch;
+  while (true) {
+    {
+      absl::MutexLock lock(&queue_mu_);
+      queue_mu_.Await(absl::Condition(
+          +[](EventLog* log) ABSL_EXCLUSIVE_LOCKS_REQUIRED(log->queue_mu_) {
+            return !log->queue_.empty() || log->stopping_;
+          },
+          this));
+      if (queue_.empty()) return;  // stopping, and everything queued is written
+      batch.swap(queue_);
+    }
+    absl::Status status = WriteBatch(batch);
+    if (status.ok()) {
+      const uint64_t head = batch.back().event.position();
+      durable_head_.store(head, std::memory_order_release);
+      {
+        absl::MutexLock lock(&listeners_mu_);
+        for (const HeadListener& listener : listeners_) listener(head);
+      }
+      for (PendingAppend& append : batch) std::move(append.done)(append.event.position());
+    } else {
+      spdlog::error("event log failed, no further command will be acknowledged until restart: {}",
+                    status.ToString());
+      std::vector<PendingAppend> refused;
+      {
+        absl::MutexLock lock(&queue_mu_);
+        failure_ = status;
+        refused.swap(queue_);
+      }
+      for (PendingAppend& append : batch) std::move(append.done)(status);
+      for (PendingAppend& append : refused) std::move(append.done)(status);
+    }
+    batch.clear();
+  }
+}
+
+absl::Status EventLog::WriteBatch(std::vector<PendingAppend>& batch) {
+  std::string buffer;
+  std::string payload;
+  std::vector<IndexEntry> new_entries;
+  for (const PendingAppend& append : batch) {
+    payload.clear();
+    append.event.SerializeToString(&payload);
+    const uint64_t record_size = kRecordHeaderSize + payload.size();
+    const bool segment_full =
+        active_.end_offset + buffer.size() + record_size > options_.segment_bytes &&
+        active_.record_count > 0;
+    if (segment_full || buffer.size() >= kMaxUnsyncedBytes) {
+      absl::Status flushed = Flush(buffer, new_entries);
+      if (!flushed.ok()) return flushed;
+      buffer.clear();
+    }
+    if (segment_full) {
+      absl::Status rolled = RollSegment(append.event.position());
+      if (!rolled.ok()) return rolled;
+    }
+    if (active_.record_count++ % options_.index_every == 0) {
+      new_entries.push_back({append.event.position(), active_.end_offset + buffer.size()});
+    }
+    AppendRecord(RecordType::kEvent, append.event.position(), payload, &buffer);
+  }
+  return Flush(buffer, new_entries);
+}
+
+// Writes `buffer` at the end of the active segment and syncs it; then the
+// index entries pointing into it become visible.
+absl::Status EventLog::Flush(const std::string& buffer, std::vector<IndexEntry>& new_entries) {
+  if (buffer.empty()) return absl::OkStatus();
+  Segment& segment = *active_.segment;
+  absl::Status written =
+      WriteFully(options_.file_ops, segment.fd.get(), segment.path, buffer.data(), buffer.size(),
+                 static_cast<off_t>(active_.end_offset));
+  if (written.ok() && options_.file_ops.fdatasync(segment.fd.get()) != 0) {
+    written = PosixError(errno, absl::StrCat("fdatasync ", segment.path));
+  }
+  if (!written.ok()) {
+    // Leave no partial record behind for a later start to puzzle over; if
+    // this fails too, recovery cuts the torn tail.
+    (void)::ftruncate(segment.fd.get(), static_cast<off_t>(active_.end_offset));
+    return written;
+  }
+  active_.end_offset += buffer.size();
+  absl::MutexLock lock(&segments_mu_);
+  segment.index.insert(segment.index.end(), new_entries.begin(), new_entries.end());
+  new_entries.clear();
+  return absl::OkStatus();
+}
+
+// Creates the segment starting at `base_position` and makes its header and
+// directory entry durable before any record goes into it.
+absl::Status EventLog::RollSegment(uint64_t base_position) {
+  auto segment = std::make_unique<Segment>();
+  segment->base_position = base_position;
+  segment->path = absl::StrCat(options_.dir, "/", SegmentFileName(base_position));
+  segment->fd =
+      ScopedFd(::open(segment->path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (segment->fd.get() < 0) return PosixError(errno, absl::StrCat("create ", segment->path));
+  const std::string header = EncodeSegmentHeader(base_position);
+  absl::Status status = WriteFully(options_.file_ops, segment->fd.get(), segment->path,
+                                   header.data(), header.size(), 0);
+  if (status.ok() && options_.file_ops.fdatasync(segment->fd.get()) != 0) {
+    status = PosixError(errno, absl::StrCat("fdatasync ", segment->path));
+  }
+  if (status.ok()) status = SyncDirectory(options_.dir);
+  if (!status.ok()) return status;
+  spdlog::info("event log: new segment {}", segment->path);
+  active_ = ActiveSegment{segment.get(), kSegmentHeaderSize, 0};
+  absl::MutexLock lock(&segments_mu_);
+  segments_.push_back(std::move(segment));
+  return absl::OkStatus();
+}
+
+const Segment* EventLog::FindSegment(uint64_t position) const {
+  auto after = std::upper_bound(segments_.begin(), segments_.end(), position,
+                                [](uint64_t p, const std::unique_ptr<Segment>& segment) {
+                                  return p < segment->base_position;
+                                });
+  return after == segments_.begin() ? nullptr : std::prev(after)->get();
+}
+
+absl::Status EventLog::ReadAfter(uint64_t after, size_t max_events,
+                                 std::vector<bank::v1::Event>* out) const {
+  const uint64_t head = durable_head();
+  uint64_t next = after + 1;
+  while (next <= head && max_events > 0) {
+    const Segment* segment;
+    uint64_t offset;
+    {
+      absl::ReaderMutexLock lock(&segments_mu_);
+      segment = FindSegment(next);
+      if (segment == nullptr) {
+        return absl::OutOfRangeError(absl::StrCat("position ", next, " is not in the log"));
+      }
+      offset = segment->SeekOffset(next);
+    }
+    // Segments are never removed while the log is open, so the pointer stays
+    // valid; only durable records (position <= head) are decoded, and those
+    // bytes never change.
+    SegmentReader reader(segment->fd.get(), offset);
+    DecodedRecord record;
+    DecodeResult result = DecodeResult::kOk;
+    const uint64_t first = next;
+    while (next <= head && max_events > 0 && (result = reader.Next(&record)) == DecodeResult::kOk) {
+      if (record.position < next || (record.type & kSkippableTypeBit) != 0) continue;
+      bank::v1::Event& event = out->emplace_back();
+      if (record.position != next ||
+          !event.ParseFromArray(record.payload.data(), static_cast<int>(record.payload.size()))) {
+        return absl::DataLossError(absl::StrCat(segment->path, " at offset ",
+                                                reader.record_offset(), ": record for position ",
+                                                next, " is damaged"));
+      }
+      ++next;
+      --max_events;
+    }
+    if (next <= head && max_events > 0 && result == DecodeResult::kCorrupt) {
+      if (!reader.io_status().ok()) return reader.io_status();
+      return absl::DataLossError(absl::StrCat(segment->path, " at offset ", reader.record_offset(),
+                                              ": checksum mismatch"));
+    }
+    // kIncomplete: the segment ends here and the next one starts at `next`,
+    // unless this segment did not even hold `first`.
+    if (next == first && next <= head && max_events > 0) {
+      return absl::DataLossError(
+          absl::StrCat("position ", next, " is missing from ", segment->path));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace bank::log

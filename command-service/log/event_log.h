@@ -1,0 +1,102 @@
+#ifndef BANK_COMMAND_SERVICE_LOG_EVENT_LOG_H_
+#define BANK_COMMAND_SERVICE_LOG_EVENT_LOG_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/synchronization/mutex.h"
+#include "command-service/event_store.h"
+#include "command-service/log/file_ops.h"
+#include "command-service/log/segment.h"
+
+namespace bank::log {
+
+struct EventLogOptions {
+  std::string dir;                       // must exist; the caller holds its lock
+  uint64_t segment_bytes = 64ull << 20;  // roll to a new segment past this size
+  size_t index_every = 256;              // records between sparse index entries
+  FileOps file_ops = FileOps::Posix();
+};
+
+// The durable, append-only event log: segment files in one directory (the
+// format is in log_format.h and docs/event-log-format.md).
+//
+// One writer thread owns the files. Append() only queues; the writer takes
+// everything queued, writes it, calls fdatasync once for the whole group, and
+// only then publishes the new durable head and completes the callbacks - so
+// throughput grows with concurrency instead of paying one sync per event.
+// Any failed write or sync is sticky (after a failed fsync the kernel may have
+// dropped the dirty pages, so nothing written afterwards can be trusted).
+//
+// Readers never take the writer's lock: they find a segment and offset in the
+// sparse index and pread() up to the durable head.
+class EventLog final : public EventStore {
+ public:
+  using EventVisitor = absl::FunctionRef<absl::Status(const bank::v1::Event&)>;
+
+  // Recovers the log in options.dir (see RecoverLog: a torn tail is cut,
+  // other damage is DATA_LOSS with nothing changed), hands every event to
+  // `visit` in order, and starts the writer.
+  static absl::StatusOr<std::unique_ptr<EventLog>> Open(EventLogOptions options,
+                                                        EventVisitor visit);
+
+  // Writes and syncs everything queued, then stops the writer.
+  ~EventLog() override;
+
+  void Append(bank::v1::Event event, AppendDone done) override;
+  absl::Status ReadAfter(uint64_t after, size_t max_events,
+                         std::vector<bank::v1::Event>* out) const override;
+  uint64_t durable_head() const override { return durable_head_.load(std::memory_order_acquire); }
+  absl::Status health() const override;
+  void AddHeadListener(HeadListener listener) override;
+
+ private:
+  struct PendingAppend {
+    bank::v1::Event event;
+    AppendDone done;
+  };
+  // What the writer thread alone touches.
+  struct ActiveSegment {
+    Segment* segment = nullptr;
+    uint64_t end_offset = 0;    // durable end of its records
+    uint64_t record_count = 0;  // for the sparse index
+  };
+
+  EventLog(EventLogOptions options, uint64_t head);
+
+  void WriterLoop();
+  // Writes and syncs `batch`, rolling segments as needed.
+  absl::Status WriteBatch(std::vector<PendingAppend>& batch);
+  absl::Status Flush(const std::string& buffer, std::vector<IndexEntry>& new_entries);
+  absl::Status RollSegment(uint64_t base_position);
+  const Segment* FindSegment(uint64_t position) const ABSL_SHARED_LOCKS_REQUIRED(segments_mu_);
+
+  const EventLogOptions options_;
+
+  mutable absl::Mutex queue_mu_;
+  std::vector<PendingAppend> queue_ ABSL_GUARDED_BY(queue_mu_);
+  uint64_t next_position_ ABSL_GUARDED_BY(queue_mu_);
+  absl::Status failure_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+
+  // Segments are only ever added (by the writer); readers hold pointers to
+  // them only while holding segments_mu_ or for the life of the log.
+  mutable absl::Mutex segments_mu_;
+  std::vector<std::unique_ptr<Segment>> segments_ ABSL_GUARDED_BY(segments_mu_);
+
+  absl::Mutex listeners_mu_;
+  std::vector<HeadListener> listeners_ ABSL_GUARDED_BY(listeners_mu_);
+
+  std::atomic<uint64_t> durable_head_;
+  ActiveSegment active_;  // writer thread only (and Open, before it starts)
+  std::thread writer_;
+};
+
+}  // namespace bank::log
+
+#endif  // BANK_COMMAND_SERVICE_LOG_EVENT_LOG_H_

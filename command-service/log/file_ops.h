@@ -1,0 +1,32 @@
+#ifndef BANK_COMMAND_SERVICE_LOG_FILE_OPS_H_
+#define BANK_COMMAND_SERVICE_LOG_FILE_OPS_H_
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace bank::log {
+
+// The system calls through which the log writer makes data durable. Tests
+// replace them to inject ENOSPC and EIO; production uses the defaults.
+struct FileOps {
+  std::function<ssize_t(int fd, const void* data, size_t size, off_t offset)> pwrite;
+  std::function<int(int fd)> fdatasync;
+
+  static FileOps Posix();
+};
+
+// Writes all of `data` at `offset`, retrying short writes and EINTR.
+absl::Status WriteFully(const FileOps& ops, int fd, const std::string& path, const char* data,
+                        size_t size, off_t offset);
+
+// fsync()s a directory so that a file created or removed in it survives a
+// crash.
+absl::Status SyncDirectory(const std::string& dir);
+
+}  // namespace bank::log
+
+#endif  // BANK_COMMAND_SERVICE_LOG_FILE_OPS_H_

@@ -1,0 +1,42 @@
+#ifndef BANK_COMMAND_SERVICE_LOG_LOG_FORMAT_H_
+#define BANK_COMMAND_SERVICE_LOG_LOG_FORMAT_H_
+
+// The on-disk format of the event log, shared by the writer, the reader and
+// recovery. docs/event-log-format.md draws it and gives the reasons.
+//
+// A log is a directory of segment files named by their first position
+// (00000000000000000001.log). Each segment is a header and then records:
+//
+//   header (32 bytes, little-endian)
+//     magic "BANKLOG\n" (8) | format version u32 | flags u32 (0)
+//     | base position u64 | reserved u32 (0) | crc32c of bytes [0, 28) u32
+//
+//   record (17-byte header + payload)
+//     crc32c u32 | payload length u32 | type u8 | position u64 | payload
+//     The crc covers everything after itself: length, type, position, payload.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace bank::log {
+
+inline constexpr char kSegmentMagic[8] = {'B', 'A', 'N', 'K', 'L', 'O', 'G', '\n'};
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr size_t kSegmentHeaderSize = 32;
+inline constexpr size_t kRecordHeaderSize = 17;
+
+// Payloads are single events of a few dozen bytes; a larger length field can
+// only be damage, so recovery never trusts one.
+inline constexpr uint32_t kMaxPayloadSize = 1 << 20;
+
+// Record types. A reader skips a type it does not know only when the type has
+// kSkippableTypeBit set; any other unknown type stops it, so a newer writer can
+// add optional records without breaking older readers.
+enum class RecordType : uint8_t {
+  kEvent = 1,  // payload: a serialized bank.v1.Event
+};
+inline constexpr uint8_t kSkippableTypeBit = 0x80;
+
+}  // namespace bank::log
+
+#endif  // BANK_COMMAND_SERVICE_LOG_LOG_FORMAT_H_

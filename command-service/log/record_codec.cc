@@ -1,0 +1,95 @@
+#include "command-service/log/record_codec.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "common/crc32c.h"
+
+namespace bank::log {
+namespace {
+
+// The format is little-endian on every host; x86-64 and arm64 are too, so a
+// memcpy is the whole conversion (static_assert keeps us honest).
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the log format is little-endian");
+
+template <typename T>
+void Put(std::string* out, T value) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));
+  out->append(bytes, sizeof(T));
+}
+
+template <typename T>
+T Get(const char* p) {
+  T value;
+  std::memcpy(&value, p, sizeof(T));
+  return value;
+}
+
+uint32_t Checksum(absl::string_view bytes) {
+  return Crc32c(std::string_view(bytes.data(), bytes.size()));
+}
+
+constexpr size_t kHeaderCrcOffset = kSegmentHeaderSize - sizeof(uint32_t);
+
+}  // namespace
+
+std::string EncodeSegmentHeader(uint64_t base_position) {
+  std::string header(kSegmentMagic, sizeof(kSegmentMagic));
+  Put<uint32_t>(&header, kFormatVersion);
+  Put<uint32_t>(&header, 0);  // flags
+  Put<uint64_t>(&header, base_position);
+  Put<uint32_t>(&header, 0);  // reserved
+  Put<uint32_t>(&header, Checksum(header));
+  return header;
+}
+
+absl::StatusOr<uint64_t> DecodeSegmentHeader(absl::string_view bytes) {
+  if (bytes.size() < kSegmentHeaderSize) {
+    return absl::DataLossError(
+        absl::StrCat("segment header is ", bytes.size(), " bytes, expected ", kSegmentHeaderSize));
+  }
+  if (std::memcmp(bytes.data(), kSegmentMagic, sizeof(kSegmentMagic)) != 0) {
+    return absl::DataLossError("not an event log segment (bad magic)");
+  }
+  if (Get<uint32_t>(bytes.data() + kHeaderCrcOffset) !=
+      Checksum(bytes.substr(0, kHeaderCrcOffset))) {
+    return absl::DataLossError("segment header checksum mismatch");
+  }
+  const uint32_t version = Get<uint32_t>(bytes.data() + 8);
+  if (version != kFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat("segment format version ", version,
+                                                      " is newer than this release reads (",
+                                                      kFormatVersion, "); run a newer release"));
+  }
+  return Get<uint64_t>(bytes.data() + 16);
+}
+
+void AppendRecord(RecordType type, uint64_t position, absl::string_view payload, std::string* out) {
+  const size_t start = out->size();
+  Put<uint32_t>(out, 0);  // checksum, filled in below
+  Put<uint32_t>(out, static_cast<uint32_t>(payload.size()));
+  Put<uint8_t>(out, static_cast<uint8_t>(type));
+  Put<uint64_t>(out, position);
+  out->append(payload.data(), payload.size());
+  const uint32_t crc = Checksum(absl::string_view(*out).substr(start + sizeof(uint32_t)));
+  std::memcpy(out->data() + start, &crc, sizeof(crc));
+}
+
+DecodeResult DecodeRecord(absl::string_view bytes, DecodedRecord* record) {
+  if (bytes.size() < kRecordHeaderSize) return DecodeResult::kIncomplete;
+  const uint32_t length = Get<uint32_t>(bytes.data() + 4);
+  if (length > kMaxPayloadSize) return DecodeResult::kCorrupt;
+  const size_t size = kRecordHeaderSize + length;
+  if (bytes.size() < size) return DecodeResult::kIncomplete;
+  if (Get<uint32_t>(bytes.data()) != Checksum(bytes.substr(4, size - 4))) {
+    return DecodeResult::kCorrupt;
+  }
+  record->type = Get<uint8_t>(bytes.data() + 8);
+  record->position = Get<uint64_t>(bytes.data() + 9);
+  record->payload = bytes.substr(kRecordHeaderSize, length);
+  record->size = size;
+  return DecodeResult::kOk;
+}
+
+}  // namespace bank::log

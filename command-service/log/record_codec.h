@@ -1,0 +1,42 @@
+#ifndef BANK_COMMAND_SERVICE_LOG_RECORD_CODEC_H_
+#define BANK_COMMAND_SERVICE_LOG_RECORD_CODEC_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "command-service/log/log_format.h"
+
+namespace bank::log {
+
+// Pure encoders and decoders of the bytes in log_format.h: no I/O, no state.
+
+std::string EncodeSegmentHeader(uint64_t base_position);
+
+// Returns the base position, or DATA_LOSS naming what is wrong. `bytes` must
+// hold at least kSegmentHeaderSize bytes.
+absl::StatusOr<uint64_t> DecodeSegmentHeader(absl::string_view bytes);
+
+// Appends one framed record to `out`.
+void AppendRecord(RecordType type, uint64_t position, absl::string_view payload, std::string* out);
+
+struct DecodedRecord {
+  uint8_t type = 0;
+  uint64_t position = 0;
+  absl::string_view payload;  // points into the decoded buffer
+  size_t size = 0;            // header + payload: where the next record starts
+};
+
+enum class DecodeResult {
+  kOk,
+  kIncomplete,  // the buffer ends inside the record: read more, or a torn tail
+  kCorrupt,     // checksum mismatch or an impossible length
+};
+
+// Decodes the record at the start of `bytes` into `record`.
+DecodeResult DecodeRecord(absl::string_view bytes, DecodedRecord* record);
+
+}  // namespace bank::log
+
+#endif  // BANK_COMMAND_SERVICE_LOG_RECORD_CODEC_H_

@@ -1,0 +1,111 @@
+#include "command-service/log/segment.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
+#include "common/posix_status.h"
+
+namespace bank::log {
+namespace {
+
+constexpr absl::string_view kSuffix = ".log";
+constexpr size_t kDigits = 20;
+constexpr size_t kReadChunk = 256 << 10;
+
+}  // namespace
+
+std::string SegmentFileName(uint64_t base_position) {
+  return absl::StrFormat("%020u.log", base_position);
+}
+
+std::optional<uint64_t> ParseSegmentFileName(absl::string_view name) {
+  if (name.size() != kDigits + kSuffix.size() || !absl::EndsWith(name, kSuffix)) {
+    return std::nullopt;
+  }
+  uint64_t base = 0;
+  absl::string_view digits = name.substr(0, kDigits);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      !absl::SimpleAtoi(digits, &base)) {
+    return std::nullopt;
+  }
+  return base;
+}
+
+ScopedFd::~ScopedFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+ScopedFd& ScopedFd::operator=(ScopedFd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.release();
+  }
+  return *this;
+}
+
+int ScopedFd::release() {
+  int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
+
+uint64_t Segment::SeekOffset(uint64_t position) const {
+  auto after =
+      std::upper_bound(index.begin(), index.end(), position,
+                       [](uint64_t p, const IndexEntry& entry) { return p < entry.position; });
+  if (after == index.begin()) return kSegmentHeaderSize;
+  return std::prev(after)->offset;
+}
+
+DecodeResult SegmentReader::Next(DecodedRecord* record) {
+  cursor_ += advance_;
+  next_offset_ += advance_;
+  advance_ = 0;
+  while (true) {
+    absl::string_view available = absl::string_view(buffer_).substr(cursor_);
+    DecodeResult result = DecodeRecord(available, record);
+    if (result == DecodeResult::kOk) advance_ = record->size;
+    if (result != DecodeResult::kIncomplete) return result;
+    // Need more bytes: at least a header, and the whole record once its
+    // length is known.
+    size_t want = kRecordHeaderSize;
+    if (available.size() >= kRecordHeaderSize) {
+      uint32_t length;
+      std::memcpy(&length, available.data() + 4, sizeof(length));
+      want = kRecordHeaderSize + length;
+    }
+    if (!Fill(want)) return io_status_.ok() ? DecodeResult::kIncomplete : DecodeResult::kCorrupt;
+  }
+}
+
+// Makes buffer_[cursor_..] hold at least `want` bytes, reading ahead by
+// kReadChunk. False at end of file or on a read error.
+bool SegmentReader::Fill(size_t want) {
+  buffer_.erase(0, cursor_);
+  cursor_ = 0;
+  const size_t have = buffer_.size();
+  const size_t target = std::max(want, have + kReadChunk);
+  buffer_.resize(target);
+  size_t filled = have;
+  while (filled < target) {
+    ssize_t n = ::pread(fd_, buffer_.data() + filled, target - filled,
+                        static_cast<off_t>(next_offset_ + filled));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      io_status_ = PosixError(errno, "pread segment");
+      break;
+    }
+    if (n == 0) break;
+    filled += static_cast<size_t>(n);
+  }
+  buffer_.resize(filled);
+  return io_status_.ok() && filled >= want;
+}
+
+}  // namespace bank::log

@@ -1,0 +1,83 @@
+#ifndef BANK_COMMAND_SERVICE_LOG_SEGMENT_H_
+#define BANK_COMMAND_SERVICE_LOG_SEGMENT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "command-service/log/record_codec.h"
+
+namespace bank::log {
+
+// "00000000000000000001.log": the base position, zero-padded so that names
+// sort like positions.
+std::string SegmentFileName(uint64_t base_position);
+std::optional<uint64_t> ParseSegmentFileName(absl::string_view name);
+
+// An open file descriptor, closed on destruction.
+class ScopedFd {
+ public:
+  explicit ScopedFd(int fd = -1) : fd_(fd) {}
+  ~ScopedFd();
+  ScopedFd(ScopedFd&& other) noexcept : fd_(other.release()) {}
+  ScopedFd& operator=(ScopedFd&& other) noexcept;
+  int get() const { return fd_; }
+  int release();
+
+ private:
+  int fd_;
+};
+
+// One entry of a segment's sparse index: where a record starts. The index is
+// a cache rebuilt from the data at every open, never stored.
+struct IndexEntry {
+  uint64_t position;
+  uint64_t offset;
+};
+
+// One segment file of the log: its base position, an open descriptor that
+// readers pread() from, and the sparse index of its records.
+struct Segment {
+  uint64_t base_position = 0;
+  std::string path;
+  ScopedFd fd;
+  std::vector<IndexEntry> index;
+
+  // The offset of the last indexed record at or before `position`, or the
+  // first record's offset when none is.
+  uint64_t SeekOffset(uint64_t position) const;
+};
+
+// Reads the records of one segment in order from a given offset, through a
+// buffer of pread()s; never changes the file. Not thread-safe; cheap to make.
+class SegmentReader {
+ public:
+  SegmentReader(int fd, uint64_t offset) : fd_(fd), next_offset_(offset) {}
+
+  // kOk fills `record` (its payload stays valid until the next call);
+  // kIncomplete means the file ends before a whole record (the end of the
+  // segment, or a torn tail); kCorrupt a checksum or length failure at
+  // record_offset(). A read error is kCorrupt with io_status() set.
+  DecodeResult Next(DecodedRecord* record);
+
+  // Where the record that Next() returns (or failed on) starts.
+  uint64_t record_offset() const { return next_offset_; }
+  const absl::Status& io_status() const { return io_status_; }
+
+ private:
+  bool Fill(size_t want);
+
+  int fd_;
+  uint64_t next_offset_;  // file offset of buffer_[cursor_]
+  std::string buffer_;
+  size_t cursor_ = 0;
+  size_t advance_ = 0;  // size of the record returned last, consumed on the next call
+  absl::Status io_status_;
+};
+
+}  // namespace bank::log
+
+#endif  // BANK_COMMAND_SERVICE_LOG_SEGMENT_H_

@@ -1,0 +1,103 @@
+// command-service: the write side. Flags, logging, start-up (recovery), the
+// gRPC server, and an orderly shutdown on SIGINT/SIGTERM.
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/synchronization/mutex.h"
+#include "command-service/account_book.h"
+#include "command-service/command_handler.h"
+#include "command-service/command_service_impl.h"
+#include "command-service/log/event_log.h"
+#include "command-service/subscription_hub.h"
+#include "common/data_dir_lock.h"
+#include "common/grpc_server.h"
+#include "common/logging.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on; port 0 picks one");
+ABSL_FLAG(std::string, data_dir, "./data/command", "directory of the event log");
+ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error, critical or off");
+ABSL_FLAG(uint64_t, segment_bytes, 64ull << 20, "roll to a new log segment past this size");
+
+namespace bank::command {
+namespace {
+
+constexpr absl::Duration kShutdownGrace = absl::Seconds(5);
+constexpr absl::Duration kHealthCheckInterval = absl::Seconds(1);
+
+int Run() {
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  absl::StatusOr<std::unique_ptr<DataDirLock>> lock = DataDirLock::Acquire(data_dir);
+  if (!lock.ok()) {
+    spdlog::critical("cannot start: {}", lock.status().ToString());
+    return EXIT_FAILURE;
+  }
+
+  AccountBook book;
+  absl::StatusOr<std::unique_ptr<log::EventLog>> event_log = log::EventLog::Open(
+      {.dir = data_dir, .segment_bytes = absl::GetFlag(FLAGS_segment_bytes)},
+      [&book](const bank::v1::Event& event) { return book.Apply(event, event.position()); });
+  if (!event_log.ok()) {
+    spdlog::critical("cannot start: the event log in {} cannot be recovered: {}", data_dir,
+                     event_log.status().ToString());
+    return EXIT_FAILURE;
+  }
+  spdlog::info("state rebuilt: {} accounts, {} command ids", book.account_count(),
+               book.command_count());
+
+  CommandHandler handler(**event_log, std::move(book));
+  auto subscriptions = std::make_unique<SubscriptionHub>(**event_log);
+  CommandServiceImpl service(handler, *subscriptions);
+  absl::StatusOr<std::unique_ptr<GrpcServer>> server =
+      GrpcServer::Start(absl::GetFlag(FLAGS_listen), {&service});
+  if (!server.ok()) {
+    spdlog::critical("cannot start: {}", server.status().ToString());
+    return EXIT_FAILURE;
+  }
+  (*server)->SetServing(true);
+
+  bool serving = true;
+  int signal_number = 0;
+  while ((signal_number = WaitForTerminationSignal(kHealthCheckInterval)) == 0) {
+    // A failed write or sync is sticky: say so to health checks for good.
+    if (serving && !(*event_log)->health().ok()) {
+      serving = false;
+      (*server)->SetServing(false);
+      spdlog::error("NOT_SERVING until restarted: {}", (*event_log)->health().ToString());
+    }
+  }
+  spdlog::info("signal {}: shutting down", signal_number);
+  // Order matters: streams end first, then in-flight commands finish (the
+  // writer is still running to complete them), then the writer drains while
+  // the hub that listens to it still exists.
+  subscriptions->Shutdown();
+  (*server)->Shutdown(kShutdownGrace);
+  event_log->reset();
+  subscriptions.reset();
+  spdlog::info("stopped cleanly");
+  return EXIT_SUCCESS;
+}
+
+}  // namespace
+}  // namespace bank::command
+
+int main(int argc, char** argv) {
+  bank::CatchTerminationSignals();
+  absl::SetProgramUsageMessage("command-service: the event-sourced write side of the bank");
+  absl::ParseCommandLine(argc, argv);
+  if (absl::Status logging = bank::SetUpLogging(absl::GetFlag(FLAGS_log_level)); !logging.ok()) {
+    fprintf(stderr, "%s\n", std::string(logging.message()).c_str());
+    return EXIT_FAILURE;
+  }
+#ifdef NDEBUG
+  // Debian's Abseil checks every Mutex for deadlock cycles; gRPC pays for it
+  // on every call. Debug and sanitizer builds keep the check.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
+  return bank::command::Run();
+}

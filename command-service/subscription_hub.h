@@ -1,0 +1,75 @@
+#ifndef BANK_COMMAND_SERVICE_SUBSCRIPTION_HUB_H_
+#define BANK_COMMAND_SERVICE_SUBSCRIPTION_HUB_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <deque>
+#include <optional>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "bank/v1/command_service.pb.h"
+#include "command-service/event_store.h"
+
+namespace bank::command {
+
+struct SubscriptionOptions {
+  size_t max_events_per_message = 512;
+  absl::Duration heartbeat_interval = absl::Seconds(1);
+};
+
+// Serves every Subscribe stream from the event store.
+//
+// Each stream has at most one write in flight: a slow reader is held back by
+// gRPC flow control and costs one message of memory, never the writer's or
+// other streams' time. One pump thread reads the log for the streams that are
+// ready (their last write done and events past their cursor durable) and
+// starts their next write; the store's head listener makes caught-up streams
+// ready again; a stream quiet for heartbeat_interval gets an empty message
+// carrying the durable head.
+class SubscriptionHub {
+ public:
+  // Registers a head listener on `store`; the store must keep calling it only
+  // while the hub lives (close the store first).
+  SubscriptionHub(EventStore& store, SubscriptionOptions options = {});
+  // Calls Shutdown(); the gRPC server must have finished every stream first.
+  ~SubscriptionHub();
+
+  // A reactor streaming every durable event after `after_position`.
+  grpc::ServerWriteReactor<bank::v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context, uint64_t after_position);
+
+  // Finishes every stream with UNAVAILABLE (server shutting down) and stops
+  // the pump. New streams are refused. Idempotent.
+  void Shutdown();
+
+ private:
+  class Stream;
+
+  void OnDurableHead(uint64_t head);
+  void PumpLoop();
+  // Reads `stream`'s next batch and starts its write, or parks it as idle.
+  void Serve(Stream* stream, bool heartbeat_due);
+  // Queues `stream` for the pump when events past its cursor are durable,
+  // else keeps it idle until the head moves.
+  void ParkLocked(Stream* stream) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void QueueHeartbeatsLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  EventStore& store_;
+  const SubscriptionOptions options_;
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t head_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<Stream*> streams_ ABSL_GUARDED_BY(mu_);  // every live stream
+  std::deque<Stream*> ready_ ABSL_GUARDED_BY(mu_);             // waiting for the pump
+  absl::flat_hash_set<Stream*> idle_ ABSL_GUARDED_BY(mu_);     // caught up with head_
+  std::thread pump_;
+};
+
+}  // namespace bank::command
+
+#endif  // BANK_COMMAND_SERVICE_SUBSCRIPTION_HUB_H_
