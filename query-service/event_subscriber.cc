@@ -1,0 +1,149 @@
+#include "query-service/event_subscriber.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "bank/v1/command_service.grpc.pb.h"
+#include "common/grpc_status.h"
+
+namespace bank::query {
+namespace {
+
+// Catch-up messages may carry many events; gRPC's default 4 MiB limit would
+// turn a large batch into a reconnect loop.
+constexpr int kMaxSubscribeMessageBytes = 64 << 20;
+
+std::shared_ptr<grpc::Channel> FreshChannel(const std::string& target) {
+  grpc::ChannelArguments args;
+  // A private subchannel pool: a new channel must not inherit the connection
+  // backoff state of the previous one's shared subchannel.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetMaxReceiveMessageSize(kMaxSubscribeMessageBytes);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+}  // namespace
+
+EventSubscriber::EventSubscriber(EventSubscriberOptions options, const ProjectionStore* store,
+                                 Projector* projector, SourceStatus* source)
+    : options_(std::move(options)), store_(store), projector_(projector), source_(source) {}
+
+EventSubscriber::~EventSubscriber() { Stop(); }
+
+void EventSubscriber::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void EventSubscriber::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    if (call_ != nullptr) call_->TryCancel();
+    stop_requested_.SignalAll();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void EventSubscriber::Run() {
+  Backoff backoff(options_.backoff);
+  for (;;) {
+    // Resubscribe from what is committed, never from what was merely
+    // received: whatever the last stream got wrong is simply asked for again.
+    absl::Status flushed = projector_->Flush();
+    if (!flushed.ok()) {
+      spdlog::warn("resubscribing from the checkpoint after an apply failure: {}",
+                   flushed.ToString());
+    }
+    bool progressed = false;
+    const absl::Status ended = Follow(store_->applied_position(), progressed);
+    if (progressed) backoff.Reset();
+    const absl::Duration delay = backoff.Next();
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) break;
+    }
+    spdlog::info("subscription to {} ended ({}); reconnecting in {}", options_.target,
+                 ended.ToString(), absl::FormatDuration(delay));
+    if (!SleepUnlessStopped(delay)) break;
+  }
+  spdlog::info("subscriber stopped at position {}", store_->applied_position());
+}
+
+absl::Status EventSubscriber::Follow(uint64_t after, bool& progressed) {
+  std::unique_ptr<bank::v1::CommandService::Stub> stub =
+      bank::v1::CommandService::NewStub(FreshChannel(options_.target));
+  grpc::ClientContext context;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return absl::CancelledError("stopping");
+    call_ = &context;
+  }
+  bank::v1::SubscribeRequest request;
+  request.set_after_position(after);
+  std::unique_ptr<grpc::ClientReader<bank::v1::SubscribeResponse>> reader =
+      stub->Subscribe(&context, request);
+
+  bank::v1::SubscribeResponse response;
+  uint64_t expected = after + 1;
+  bool connected = false;
+  absl::Status refused;
+  while (refused.ok() && reader->Read(&response)) {
+    if (!connected) {
+      connected = true;
+      source_->SetConnected(true);
+      spdlog::info("subscribed to {} after position {}", options_.target, after);
+    }
+    auto& events = *response.mutable_events();
+    int valid = 0;
+    while (valid < events.size() && events[valid].position() == expected) {
+      ++valid;
+      ++expected;
+    }
+    if (valid < events.size()) {
+      const uint64_t got = events[valid].position();
+      refused = absl::FailedPreconditionError(
+          absl::StrCat(got < expected ? "repeated position " : "gap: position ", got,
+                       " received where ", expected, " was expected"));
+      spdlog::warn("refusing the stream from {}: {}; resubscribing from the checkpoint",
+                   options_.target, std::string(refused.message()));
+    }
+    source_->ObserveHead(std::max(response.head_position(), expected - 1));
+    if (valid == 0) continue;
+    std::vector<bank::v1::Event> batch;
+    batch.reserve(valid);
+    for (int i = 0; i < valid; ++i) batch.push_back(std::move(events[i]));
+    absl::Status submitted = projector_->Submit(std::move(batch));
+    if (!submitted.ok()) {
+      refused = submitted;
+    } else {
+      progressed = true;
+    }
+  }
+  if (!refused.ok()) {
+    context.TryCancel();
+    while (reader->Read(&response)) {
+    }
+  }
+  const grpc::Status finished = reader->Finish();
+  {
+    absl::MutexLock lock(&mu_);
+    call_ = nullptr;
+  }
+  source_->SetConnected(false);
+  if (!refused.ok()) return refused;
+  if (finished.ok()) return absl::UnavailableError("the command service ended the stream");
+  return FromGrpcStatus(finished);
+}
+
+bool EventSubscriber::SleepUnlessStopped(absl::Duration delay) {
+  const absl::Time until = absl::Now() + delay;
+  absl::MutexLock lock(&mu_);
+  while (!stopping_ && absl::Now() < until) stop_requested_.WaitWithDeadline(&mu_, until);
+  return !stopping_;
+}
+
+}  // namespace bank::query

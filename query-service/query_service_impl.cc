@@ -1,0 +1,192 @@
+#include "query-service/query_service_impl.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include "absl/time/clock.h"
+#include "common/grpc_status.h"
+#include "query-service/account_id.h"
+#include "query-service/page_token.h"
+
+namespace bank::query {
+namespace {
+
+void ToProto(absl::Time time, google::protobuf::Timestamp& out) {
+  const int64_t seconds = absl::ToUnixSeconds(time);
+  out.set_seconds(seconds);
+  out.set_nanos(
+      static_cast<int32_t>((time - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+}
+
+void ToProto(const AccountView& view, bank::v1::AccountBalance& out) {
+  out.set_account_id(view.account_id);
+  out.set_balance(view.state.balance);
+  out.set_version(view.state.version);
+  out.set_last_position(view.state.last_position);
+  out.set_as_of_position(view.as_of_position);
+}
+
+void ToProto(const TransactionRecord& record, bank::v1::Transaction& out) {
+  out.set_version(record.version);
+  out.set_position(record.position);
+  out.set_kind(record.kind == TransactionKind::kDeposit ? bank::v1::Transaction::DEPOSIT
+                                                        : bank::v1::Transaction::WITHDRAWAL);
+  out.set_amount(record.amount);
+  out.set_balance_after(record.balance_after);
+  out.set_command_id(record.command_id);
+  ToProto(record.recorded_at, *out.mutable_recorded_at());
+}
+
+absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
+  const std::chrono::system_clock::time_point deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(deadline);
+}
+
+absl::Status ReadBalance(const ProjectionStore& store, const std::string& account_id,
+                         bank::v1::AccountBalance& reply) {
+  absl::StatusOr<AccountView> view = store.GetAccount(account_id);
+  if (!view.ok()) return view.status();
+  ToProto(*view, reply);
+  return absl::OkStatus();
+}
+
+absl::Status ListAccountsPage(const ProjectionStore& store,
+                              const bank::v1::ListAccountsRequest& request,
+                              bank::v1::ListAccountsResponse& reply) {
+  absl::StatusOr<int> page_size = EffectivePageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
+  std::string after;
+  if (!request.page_token().empty()) {
+    absl::StatusOr<std::string> decoded = DecodeAccountsToken(request.page_token());
+    if (!decoded.ok()) return decoded.status();
+    after = *std::move(decoded);
+  }
+  // One extra row tells whether another page follows.
+  std::vector<AccountView> page = store.ListAccounts(after, *page_size + 1);
+  const bool more = page.size() > static_cast<size_t>(*page_size);
+  if (more) page.pop_back();
+  for (const AccountView& view : page) ToProto(view, *reply.add_accounts());
+  if (more) reply.set_next_page_token(EncodeAccountsToken(page.back().account_id));
+  return absl::OkStatus();
+}
+
+absl::Status HistoryPage(const ProjectionStore& store, const bank::v1::GetHistoryRequest& request,
+                         bank::v1::GetHistoryResponse& reply) {
+  absl::Status valid = ValidateAccountId(request.account_id());
+  if (!valid.ok()) return valid;
+  absl::StatusOr<int> page_size = EffectivePageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
+  uint64_t after = 0;
+  if (!request.page_token().empty()) {
+    absl::StatusOr<uint64_t> decoded =
+        DecodeHistoryToken(request.page_token(), request.account_id());
+    if (!decoded.ok()) return decoded.status();
+    after = *decoded;
+  }
+  // Like GetBalance: an account with no applied event is NOT_FOUND. The
+  // in-memory state is published after the commit, so its rows are readable.
+  absl::StatusOr<AccountView> account = store.GetAccount(request.account_id());
+  if (!account.ok()) return account.status();
+  absl::StatusOr<std::vector<TransactionRecord>> records =
+      store.GetHistory(request.account_id(), after, *page_size + 1);
+  if (!records.ok()) return records.status();
+  const bool more = records->size() > static_cast<size_t>(*page_size);
+  if (more) records->pop_back();
+  for (const TransactionRecord& record : *records) ToProto(record, *reply.add_transactions());
+  if (more) {
+    reply.set_next_page_token(EncodeHistoryToken(request.account_id(), records->back().version));
+  }
+  return absl::OkStatus();
+}
+
+// A GetBalance that waits for its min_position. The waiter callback finishes
+// the call exactly once (PositionWaiters guarantees one completion); OnCancel
+// only asks the waiters to complete it early. Deletes itself in OnDone, after
+// which nothing touches it: the callback's last act is Finish().
+class BalanceWaitReactor final : public grpc::ServerUnaryReactor {
+ public:
+  BalanceWaitReactor(const ProjectionStore* store, PositionWaiters* waiters,
+                     const bank::v1::GetBalanceRequest* request, bank::v1::AccountBalance* reply)
+      : store_(store),
+        waiters_(waiters),
+        request_(request),
+        reply_(reply),
+        id_(waiters->Reserve()) {}
+
+  void Start(absl::Time deadline) {
+    waiters_->Wait(id_, request_->min_position(), deadline, [this](absl::Status status) {
+      if (status.ok()) status = ReadBalance(*store_, request_->account_id(), *reply_);
+      spdlog::debug("GetBalance {} min_position {}: {}", request_->account_id(),
+                    request_->min_position(), status.ToString());
+      Finish(ToGrpcStatus(status));
+    });
+  }
+
+  void OnCancel() override { waiters_->Cancel(id_); }
+  void OnDone() override { delete this; }
+
+ private:
+  const ProjectionStore* const store_;
+  PositionWaiters* const waiters_;
+  const bank::v1::GetBalanceRequest* const request_;
+  bank::v1::AccountBalance* const reply_;
+  const uint64_t id_;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* QueryServiceImpl::GetBalance(grpc::CallbackServerContext* context,
+                                                       const bank::v1::GetBalanceRequest* request,
+                                                       bank::v1::AccountBalance* reply) {
+  absl::Status status = ValidateAccountId(request->account_id());
+  if (status.ok() && request->min_position() > store_->applied_position()) {
+    auto* reactor = new BalanceWaitReactor(store_, waiters_, request, reply);
+    reactor->Start(DeadlineOf(*context));
+    return reactor;
+  }
+  if (status.ok()) status = ReadBalance(*store_, request->account_id(), *reply);
+  spdlog::debug("GetBalance {}: {}", request->account_id(), status.ToString());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::ListAccounts(
+    grpc::CallbackServerContext* context, const bank::v1::ListAccountsRequest* request,
+    bank::v1::ListAccountsResponse* reply) {
+  const absl::Status status = ListAccountsPage(*store_, *request, *reply);
+  spdlog::debug("ListAccounts size {}: {}", request->page_size(), status.ToString());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::GetHistory(grpc::CallbackServerContext* context,
+                                                       const bank::v1::GetHistoryRequest* request,
+                                                       bank::v1::GetHistoryResponse* reply) {
+  const absl::Status status = HistoryPage(*store_, *request, *reply);
+  spdlog::debug("GetHistory {}: {}", request->account_id(), status.ToString());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::GetStatus(grpc::CallbackServerContext* context,
+                                                      const bank::v1::GetStatusRequest*,
+                                                      bank::v1::ProjectionStatus* reply) {
+  // Applied first: the head read after it can only be newer, and the max()
+  // keeps the contract's "never below applied" even before any heartbeat.
+  const uint64_t applied = store_->applied_position();
+  reply->set_applied_position(applied);
+  reply->set_source_head_position(std::max(applied, source_->head()));
+  reply->set_source_connected(source_->connected());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace bank::query

@@ -1,0 +1,53 @@
+#ifndef BANK_QUERY_SERVICE_QUERY_SERVICE_IMPL_H_
+#define BANK_QUERY_SERVICE_QUERY_SERVICE_IMPL_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "bank/v1/query_service.grpc.pb.h"
+#include "query-service/position_waiters.h"
+#include "query-service/projection_store.h"
+#include "query-service/source_status.h"
+
+namespace bank::query {
+
+// bank.v1.QueryService on gRPC's callback API: validates and translates
+// requests, asks the store, maps the result to a status (ToGrpcStatus, the one
+// place) and finishes. No handler blocks: reads are in-memory or one indexed
+// SQLite range scan, and GetBalance with an unapplied min_position registers a
+// PositionWaiters callback that finishes the call later (applied, deadline,
+// cancellation or shutdown).
+//
+// Errors: INVALID_ARGUMENT for a bad account_id, a negative page_size or a bad
+// page_token; NOT_FOUND for an account with no applied event;
+// DEADLINE_EXCEEDED when min_position is not applied by the call's deadline;
+// UNAVAILABLE while shutting down.
+//
+// Does not own its collaborators, which must outlive the server. Thread-safe.
+class QueryServiceImpl final : public bank::v1::QueryService::CallbackService {
+ public:
+  QueryServiceImpl(const ProjectionStore* store, PositionWaiters* waiters,
+                   const SourceStatus* source)
+      : store_(store), waiters_(waiters), source_(source) {}
+
+  grpc::ServerUnaryReactor* GetBalance(grpc::CallbackServerContext* context,
+                                       const bank::v1::GetBalanceRequest* request,
+                                       bank::v1::AccountBalance* reply) override;
+  grpc::ServerUnaryReactor* ListAccounts(grpc::CallbackServerContext* context,
+                                         const bank::v1::ListAccountsRequest* request,
+                                         bank::v1::ListAccountsResponse* reply) override;
+  grpc::ServerUnaryReactor* GetHistory(grpc::CallbackServerContext* context,
+                                       const bank::v1::GetHistoryRequest* request,
+                                       bank::v1::GetHistoryResponse* reply) override;
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
+                                      const bank::v1::GetStatusRequest* request,
+                                      bank::v1::ProjectionStatus* reply) override;
+
+ private:
+  const ProjectionStore* const store_;
+  PositionWaiters* const waiters_;
+  const SourceStatus* const source_;
+};
+
+}  // namespace bank::query
+
+#endif  // BANK_QUERY_SERVICE_QUERY_SERVICE_IMPL_H_
