@@ -1,0 +1,225 @@
+#include "query-service/event_subscriber.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "query-service/position_waiters.h"
+#include "query-service/projection_store.h"
+#include "query-service/projector.h"
+#include "query-service/source_status.h"
+#include "tests/query/fake_command_service.h"
+#include "tests/query/test_util.h"
+
+namespace bank::query {
+namespace {
+
+using ::bank::query::testing::Deposited;
+using ::bank::query::testing::FakeCommandService;
+using ::bank::query::testing::FakeServer;
+using ::bank::query::testing::TempDir;
+using ::bank::query::testing::WaitFor;
+
+constexpr BackoffOptions kFastBackoff = {
+    .initial = absl::Milliseconds(10), .max = absl::Milliseconds(100), .multiplier = 2.0};
+
+// Deposits of 1..n cents spread over three accounts, with dense versions.
+class LogBuilder {
+ public:
+  std::vector<bank::v1::Event> Next(int count) {
+    std::vector<bank::v1::Event> events;
+    for (int i = 0; i < count; ++i) {
+      const uint64_t position = ++position_;
+      const std::string account = kAccounts[position % 3];
+      events.push_back(Deposited(position, account, ++versions_[account], position));
+      balances_[account] += position;
+    }
+    return events;
+  }
+  int64_t balance(const std::string& account) { return balances_[account]; }
+
+  static constexpr const char* kAccounts[] = {"alice", "bob", "carol"};
+
+ private:
+  uint64_t position_ = 0;
+  std::map<std::string, uint64_t> versions_;
+  std::map<std::string, int64_t> balances_;
+};
+
+// The query side's read path, wired as main() wires it, following `target`.
+class QuerySide {
+ public:
+  QuerySide(const TempDir& dir, const std::string& target) {
+    absl::StatusOr<std::unique_ptr<ProjectionStore>> opened = ProjectionStore::Open(dir.path());
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    store_ = *std::move(opened);
+    waiters_ = std::make_unique<PositionWaiters>(store_->applied_position());
+    source_ = std::make_unique<SourceStatus>(store_->applied_position());
+    projector_ = std::make_unique<Projector>(store_.get(), waiters_.get());
+    subscriber_ = std::make_unique<EventSubscriber>(
+        EventSubscriberOptions{.target = target, .backoff = kFastBackoff}, store_.get(),
+        projector_.get(), source_.get());
+    subscriber_->Start();
+  }
+  ~QuerySide() {
+    subscriber_->Stop();
+    projector_->Stop();
+    waiters_->Shutdown();
+  }
+
+  bool WaitApplied(uint64_t position) {
+    return WaitFor([&] { return store_->applied_position() >= position; });
+  }
+  int64_t Balance(const std::string& account) { return store_->GetAccount(account)->state.balance; }
+  const ProjectionStore& store() { return *store_; }
+  const SourceStatus& source() { return *source_; }
+
+ private:
+  std::unique_ptr<ProjectionStore> store_;
+  std::unique_ptr<PositionWaiters> waiters_;
+  std::unique_ptr<SourceStatus> source_;
+  std::unique_ptr<Projector> projector_;
+  std::unique_ptr<EventSubscriber> subscriber_;
+};
+
+void ExpectBalancesMatch(QuerySide& query, LogBuilder& log) {
+  for (const char* account : LogBuilder::kAccounts) {
+    EXPECT_EQ(query.Balance(account), log.balance(account)) << account;
+  }
+}
+
+TEST(EventSubscriberTest, AppliesHistoryThenLiveEvents) {
+  TempDir dir;
+  LogBuilder log;
+  FakeCommandService fake;
+  fake.Append(log.Next(50));
+  FakeServer server(&fake);
+  QuerySide query(dir, server.address());
+  ASSERT_TRUE(query.WaitApplied(50));
+  fake.Append(log.Next(10));
+  ASSERT_TRUE(query.WaitApplied(60));
+  ExpectBalancesMatch(query, log);
+  EXPECT_TRUE(query.source().connected());
+  EXPECT_EQ(query.source().head(), 60u);
+  EXPECT_EQ(fake.subscriptions(), std::vector<uint64_t>{0});
+}
+
+TEST(EventSubscriberTest, HeartbeatsMarkTheSourceConnectedWithoutEvents) {
+  TempDir dir;
+  FakeCommandService fake;
+  FakeServer server(&fake);
+  QuerySide query(dir, server.address());
+  ASSERT_TRUE(WaitFor([&] { return query.source().connected(); }));
+  EXPECT_EQ(query.store().applied_position(), 0u);
+  EXPECT_EQ(query.source().head(), 0u);
+}
+
+TEST(EventSubscriberTest, GapIsNeverAppliedAndIsResolvedByResubscribing) {
+  TempDir dir;
+  LogBuilder log;
+  FakeCommandService fake(/*batch=*/10);
+  fake.Append(log.Next(10));
+  // The first message loses position 4: 1, 2, 3, 5, 6 ...
+  fake.TamperNextMessage(
+      [](bank::v1::SubscribeResponse& message) { message.mutable_events()->DeleteSubrange(3, 1); });
+  FakeServer server(&fake);
+  QuerySide query(dir, server.address());
+  ASSERT_TRUE(query.WaitApplied(10));
+  ExpectBalancesMatch(query, log);
+  // 1..3 were applied, the rest refused; the retry asked from the checkpoint.
+  EXPECT_EQ(fake.subscriptions(), (std::vector<uint64_t>{0, 3}));
+  EXPECT_EQ(query.store().GetHistory("alice", 0, 100)->size(), 3u);
+}
+
+TEST(EventSubscriberTest, RepeatedPositionIsNeverAppliedAndIsResolvedByResubscribing) {
+  TempDir dir;
+  LogBuilder log;
+  FakeCommandService fake(/*batch=*/10);
+  fake.Append(log.Next(10));
+  // The first message repeats position 2: 1, 2, 2, 3 ...
+  fake.TamperNextMessage([](bank::v1::SubscribeResponse& message) {
+    const auto original = message.events();
+    message.clear_events();
+    for (int i = 0; i < original.size(); ++i) {
+      *message.add_events() = original[i];
+      if (i == 1) *message.add_events() = original[i];
+    }
+  });
+  FakeServer server(&fake);
+  QuerySide query(dir, server.address());
+  ASSERT_TRUE(query.WaitApplied(10));
+  ExpectBalancesMatch(query, log);
+  EXPECT_EQ(fake.subscriptions(), (std::vector<uint64_t>{0, 2}));
+}
+
+TEST(EventSubscriberTest, ReconnectsWhenTheCommandServiceRestartsOnTheSamePort) {
+  TempDir dir;
+  LogBuilder log;
+  const std::vector<bank::v1::Event> first = log.Next(5);
+  FakeCommandService before;
+  before.Append(first);
+  auto server = std::make_unique<FakeServer>(&before);
+  const int port = server->port();
+  QuerySide query(dir, server->address());
+  ASSERT_TRUE(query.WaitApplied(5));
+  ASSERT_TRUE(WaitFor([&] { return query.source().connected(); }));
+
+  server->Shutdown();
+  ASSERT_TRUE(WaitFor([&] { return !query.source().connected(); }));
+
+  // The restarted service has the same log, and more.
+  FakeCommandService after;
+  after.Append(first);
+  after.Append(log.Next(5));
+  const absl::Time restarted = absl::Now();
+  server = std::make_unique<FakeServer>(&after, port);
+  ASSERT_EQ(server->port(), port);
+  ASSERT_TRUE(query.WaitApplied(10));
+  // Backoff is capped at 100 ms here: far from gRPC's own ~5 s reconnect.
+  EXPECT_LT(absl::Now() - restarted, absl::Seconds(3));
+  ExpectBalancesMatch(query, log);
+  ASSERT_FALSE(after.subscriptions().empty());
+  EXPECT_EQ(after.subscriptions().front(), 5u);
+  EXPECT_TRUE(WaitFor([&] { return query.source().connected(); }));
+}
+
+TEST(EventSubscriberTest, RestartedQuerySideResumesFromItsCheckpoint) {
+  TempDir dir;
+  LogBuilder log;
+  FakeCommandService fake;
+  fake.Append(log.Next(7));
+  FakeServer server(&fake);
+  {
+    QuerySide query(dir, server.address());
+    ASSERT_TRUE(query.WaitApplied(7));
+  }
+  fake.Append(log.Next(3));
+  QuerySide query(dir, server.address());
+  ASSERT_TRUE(query.WaitApplied(10));
+  ExpectBalancesMatch(query, log);
+  EXPECT_EQ(fake.subscriptions(), (std::vector<uint64_t>{0, 7}));
+}
+
+TEST(EventSubscriberTest, StopsPromptlyWhileTheSourceIsDown) {
+  TempDir dir;
+  FakeCommandService fake;
+  int port = 0;
+  {
+    FakeServer server(&fake);
+    port = server.port();
+  }
+  const absl::Time start = absl::Now();
+  {
+    QuerySide query(dir, absl::StrCat("127.0.0.1:", port));
+    EXPECT_FALSE(query.source().connected());
+  }
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+}
+
+}  // namespace
+}  // namespace bank::query

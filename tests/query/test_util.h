@@ -1,0 +1,37 @@
+#ifndef BANK_TESTS_QUERY_TEST_UTIL_H_
+#define BANK_TESTS_QUERY_TEST_UTIL_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "bank/v1/event.pb.h"
+
+namespace bank::query::testing {
+
+// A fresh directory under the test's temp dir, removed with its contents.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+bank::v1::Event Deposited(uint64_t position, const std::string& account, uint64_t version,
+                          int64_t amount, const std::string& command_id = "");
+bank::v1::Event Withdrawn(uint64_t position, const std::string& account, uint64_t version,
+                          int64_t amount, const std::string& command_id = "");
+
+// Polls `condition` (every millisecond) until it holds or `timeout` passes;
+// returns whether it held. For conditions with no notification to wait on.
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(10));
+
+}  // namespace bank::query::testing
+
+#endif  // BANK_TESTS_QUERY_TEST_UTIL_H_
