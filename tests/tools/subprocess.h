@@ -1,0 +1,58 @@
+#ifndef BANK_TESTS_TOOLS_SUBPROCESS_H_
+#define BANK_TESTS_TOOLS_SUBPROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace bank::bankctl::testing {
+
+// The bankctl program under test: $BANK_BIN_DIR/bankctl (bank_test sets it).
+std::string BankctlPath();
+
+// A child process running `program` with `args`, its stdout and stderr
+// captured in temporary files. Not thread-safe.
+class Subprocess {
+ public:
+  Subprocess(const std::string& program, const std::vector<std::string>& args);
+  // Kills the child if it still runs, and removes the capture files.
+  ~Subprocess();
+
+  Subprocess(const Subprocess&) = delete;
+  Subprocess& operator=(const Subprocess&) = delete;
+
+  // Waits for the child to end, at most `limit` (then kills it and returns
+  // -1). The exit status, or 128 + signal number if a signal ended it.
+  int Wait(absl::Duration limit = absl::Seconds(30));
+
+  // Polls stdout until it contains `text`, at most `limit`.
+  bool WaitForStdout(absl::string_view text, absl::Duration limit = absl::Seconds(10)) const;
+
+  void Signal(int signal_number) const;
+
+  std::string Stdout() const;
+  std::string Stderr() const;
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  std::string out_path_;
+  std::string err_path_;
+};
+
+struct Outcome {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+// Runs bankctl with `args` to completion.
+Outcome RunBankctl(const std::vector<std::string>& args);
+
+}  // namespace bank::bankctl::testing
+
+#endif  // BANK_TESTS_TOOLS_SUBPROCESS_H_

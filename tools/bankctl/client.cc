@@ -1,0 +1,141 @@
+#include "tools/bankctl/client.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/grpc_status.h"
+
+namespace bank::bankctl {
+namespace {
+
+// The largest page the query service serves; fewer round trips for big listings.
+constexpr int32_t kPageSize = 1000;
+
+// Takes the response only after the call has filled it.
+template <typename Response>
+absl::StatusOr<Response> Result(const grpc::Status& status, Response& response) {
+  if (!status.ok()) return FromGrpcStatus(status);
+  return std::move(response);
+}
+
+// A server that hands back the token it was given would make the walk loop
+// forever; that is a server bug, reported as such.
+absl::Status CheckProgress(const std::string& sent, const std::string& next) {
+  if (!next.empty() && next == sent) {
+    return absl::InternalError(
+        absl::StrCat("server returned the same page token twice: \"", next, "\""));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+BankClient::BankClient(ClientOptions options)
+    : options_(std::move(options)),
+      command_channel_(
+          grpc::CreateChannel(options_.command_address, grpc::InsecureChannelCredentials())),
+      query_channel_(
+          grpc::CreateChannel(options_.query_address, grpc::InsecureChannelCredentials())),
+      command_(bank::v1::CommandService::NewStub(command_channel_)),
+      query_(bank::v1::QueryService::NewStub(query_channel_)) {}
+
+void BankClient::PrepareUnary(grpc::ClientContext& context) const {
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+}
+
+absl::StatusOr<bank::v1::CommandReply> BankClient::Deposit(
+    const bank::v1::DepositRequest& request) {
+  grpc::ClientContext context;
+  PrepareUnary(context);
+  bank::v1::CommandReply reply;
+  const grpc::Status status = command_->Deposit(&context, request, &reply);
+  return Result(status, reply);
+}
+
+absl::StatusOr<bank::v1::CommandReply> BankClient::Withdraw(
+    const bank::v1::WithdrawRequest& request) {
+  grpc::ClientContext context;
+  PrepareUnary(context);
+  bank::v1::CommandReply reply;
+  const grpc::Status status = command_->Withdraw(&context, request, &reply);
+  return Result(status, reply);
+}
+
+absl::StatusOr<bank::v1::AccountBalance> BankClient::GetBalance(const std::string& account_id) {
+  grpc::ClientContext context;
+  PrepareUnary(context);
+  bank::v1::GetBalanceRequest request;
+  request.set_account_id(account_id);
+  bank::v1::AccountBalance reply;
+  const grpc::Status status = query_->GetBalance(&context, request, &reply);
+  return Result(status, reply);
+}
+
+absl::Status BankClient::ListAccounts(
+    const std::function<void(const bank::v1::AccountBalance&)>& each) {
+  bank::v1::ListAccountsRequest request;
+  request.set_page_size(kPageSize);
+  while (true) {
+    grpc::ClientContext context;
+    PrepareUnary(context);
+    bank::v1::ListAccountsResponse page;
+    grpc::Status status = query_->ListAccounts(&context, request, &page);
+    if (!status.ok()) return FromGrpcStatus(status);
+    for (const bank::v1::AccountBalance& account : page.accounts()) each(account);
+    if (page.next_page_token().empty()) return absl::OkStatus();
+    if (absl::Status progress = CheckProgress(request.page_token(), page.next_page_token());
+        !progress.ok()) {
+      return progress;
+    }
+    request.set_page_token(page.next_page_token());
+  }
+}
+
+absl::Status BankClient::GetHistory(const std::string& account_id,
+                                    const std::function<void(const bank::v1::Transaction&)>& each) {
+  bank::v1::GetHistoryRequest request;
+  request.set_account_id(account_id);
+  request.set_page_size(kPageSize);
+  while (true) {
+    grpc::ClientContext context;
+    PrepareUnary(context);
+    bank::v1::GetHistoryResponse page;
+    grpc::Status status = query_->GetHistory(&context, request, &page);
+    if (!status.ok()) return FromGrpcStatus(status);
+    for (const bank::v1::Transaction& transaction : page.transactions()) each(transaction);
+    if (page.next_page_token().empty()) return absl::OkStatus();
+    if (absl::Status progress = CheckProgress(request.page_token(), page.next_page_token());
+        !progress.ok()) {
+      return progress;
+    }
+    request.set_page_token(page.next_page_token());
+  }
+}
+
+absl::Status BankClient::Subscribe(
+    uint64_t after_position, grpc::ClientContext* context,
+    const std::function<void(const bank::v1::SubscribeResponse&)>& each) {
+  bank::v1::SubscribeRequest request;
+  request.set_after_position(after_position);
+  std::unique_ptr<grpc::ClientReader<bank::v1::SubscribeResponse>> reader =
+      command_->Subscribe(context, request);
+  bank::v1::SubscribeResponse message;
+  while (reader->Read(&message)) each(message);
+  return FromGrpcStatus(reader->Finish());
+}
+
+absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus> BankClient::CheckHealth(
+    Service service) {
+  std::unique_ptr<grpc::health::v1::Health::Stub> stub = grpc::health::v1::Health::NewStub(
+      service == Service::kCommand ? command_channel_ : query_channel_);
+  grpc::ClientContext context;
+  PrepareUnary(context);
+  grpc::health::v1::HealthCheckRequest request;  // service "": the server as a whole
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response.status();
+}
+
+}  // namespace bank::bankctl

@@ -1,0 +1,71 @@
+// bankctl: a command-line client for the command and query services.
+// Everything but the flags lives in bankctl_lib; see usage.cc for the
+// subcommands, output formats and exit statuses.
+#include <cstdint>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/time/time.h"
+#include "tools/bankctl/client.h"
+#include "tools/bankctl/command_line.h"
+#include "tools/bankctl/commands.h"
+#include "tools/bankctl/flag_args.h"
+#include "tools/bankctl/interrupt.h"
+#include "tools/bankctl/output.h"
+#include "tools/bankctl/usage.h"
+
+ABSL_FLAG(std::string, command_service, "127.0.0.1:50051", "command service address HOST:PORT");
+ABSL_FLAG(std::string, query_service, "127.0.0.1:50052", "query service address HOST:PORT");
+ABSL_FLAG(std::string, command_id, "", "idempotency key for deposit and withdraw");
+ABSL_FLAG(std::optional<uint64_t>, expected_version, std::nullopt,
+          "deposit/withdraw only if the account is at this version; not sent unless given");
+ABSL_FLAG(bool, json, false, "print one JSON object per line");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "deadline of each call");
+ABSL_FLAG(uint64_t, after, 0, "watch: start after this log position");
+
+namespace {
+
+int UsageError(const std::string& reason) {
+  std::cerr << "bankctl: " << reason << "\n"
+            << "usage: bankctl [FLAGS] SUBCOMMAND [ARGS]; bankctl --help for details\n";
+  return bank::bankctl::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace bank::bankctl;
+
+  const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  absl::StatusOr<LeadingFlags> flags = ApplyLeadingFlags(args);
+  if (!flags.ok()) return UsageError(std::string(flags.status().message()));
+  if (flags->help_requested || flags->rest.empty()) {
+    std::cerr << UsageText();
+    return kExitUsage;
+  }
+  absl::StatusOr<Invocation> invocation = ParseInvocation(flags->rest);
+  if (!invocation.ok()) return UsageError(std::string(invocation.status().message()));
+  if (absl::GetFlag(FLAGS_timeout) <= absl::ZeroDuration()) {
+    return UsageError("--timeout must be positive");
+  }
+
+  // Before the client exists, so no gRPC thread can take Ctrl-C: watch
+  // handles it on a thread of its own and exits 0.
+  if (invocation->verb == Verb::kWatch) BlockInterruptSignals();
+
+  RunOptions options;
+  options.format = absl::GetFlag(FLAGS_json) ? Format::kJson : Format::kHuman;
+  options.command_id = absl::GetFlag(FLAGS_command_id);
+  options.expected_version = absl::GetFlag(FLAGS_expected_version);
+  options.after_position = absl::GetFlag(FLAGS_after);
+
+  ClientOptions client_options;
+  client_options.command_address = absl::GetFlag(FLAGS_command_service);
+  client_options.query_address = absl::GetFlag(FLAGS_query_service);
+  client_options.timeout = absl::GetFlag(FLAGS_timeout);
+  BankClient client(client_options);
+  return RunInvocation(*invocation, options, client, std::cout, std::cerr);
+}

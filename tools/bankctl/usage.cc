@@ -1,0 +1,68 @@
+#include "tools/bankctl/usage.h"
+
+namespace bank::bankctl {
+
+absl::string_view UsageText() {
+  return R"(usage: bankctl [FLAGS] SUBCOMMAND [ARGS]
+
+Flags go before the subcommand (--name=value or --name value).
+
+Subcommands:
+  deposit ACCOUNT AMOUNT    add AMOUNT to ACCOUNT; prints the reply
+  withdraw ACCOUNT AMOUNT   take AMOUNT from ACCOUNT; prints the reply
+  balance ACCOUNT           the account's balance in the query service
+  accounts                  every account, ordered by id (all pages)
+  history ACCOUNT           the account's transactions, oldest first (all pages)
+  watch                     the command service's events as they are recorded,
+                            from --after, until Ctrl-C (then exit 0)
+  health [command|query]    grpc.health.v1 Check of one service, or both
+
+AMOUNT is an integer number of minor units (cents); amounts and balances print
+as plain integers.
+
+Flags:
+  --command_service=HOST:PORT  command service address (default 127.0.0.1:50051)
+  --query_service=HOST:PORT    query service address (default 127.0.0.1:50052)
+  --command_id=ID              idempotency key for deposit/withdraw (default none)
+  --expected_version=N         deposit/withdraw only if the account is at version
+                               N (0 = no events yet); not sent unless given
+  --after=POSITION             watch: start after this log position (default 0)
+  --timeout=DURATION           deadline of each call, e.g. 500ms, 10s (default 10s);
+                               watch has none
+  --json                       one JSON object per line instead of text
+
+Output (text):
+  deposit, withdraw  acc1: balance 60, version 2, position 2
+  balance            acc1: balance 60 (version 2, last position 2, as of position 2)
+  accounts           acc1: balance 60 (version 2, last position 2)
+  history            version 2, position 5: withdrawal 40, balance after 60,
+                       command_id c-2, at 2024-05-01T12:00:00Z
+  watch              position 5, acc1 version 2: withdrawal 40, command_id c-2,
+                       at 2024-05-01T12:00:00Z
+                     (heartbeats are not shown)
+  health             command 127.0.0.1:50051: SERVING
+  (", command_id X" only when the command had one; ", at T" only when known)
+
+Output (--json), integers as JSON numbers, timestamps RFC 3339 UTC or null:
+  deposit, withdraw  {"account_id":"acc1","balance":60,"version":2,"position":2}
+  balance, accounts  {"account_id":"acc1","balance":60,"version":2,
+                      "last_position":2,"as_of_position":2}
+  history            {"version":2,"position":5,"kind":"WITHDRAWAL","amount":40,
+                      "balance_after":60,"command_id":"c-2","recorded_at":"..."}
+  watch              {"position":5,"account_id":"acc1","version":2,"kind":"WITHDRAWAL",
+                      "amount":40,"command_id":"c-2","recorded_at":"..."}
+                     and for heartbeats {"heartbeat":true,"head_position":7}
+  health             {"service":"command","address":"127.0.0.1:50051","status":"SERVING"}
+
+Errors go to stderr as CODE: message, e.g.
+  FAILED_PRECONDITION: insufficient funds: balance 40, withdrawal 100
+
+Exit status:
+  0  done (health: every service checked is SERVING)
+  1  refused by the server (any other gRPC code; health: a service not SERVING)
+  2  usage error, or a service unreachable or too slow (UNAVAILABLE,
+     DEADLINE_EXCEEDED)
+)";
+}
+
+}  // namespace bank::bankctl
