@@ -1,7 +1,6 @@
 // query-service: follows the command service's event stream into a SQLite
 // projection and serves bank.v1.QueryService.
 
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <memory>
@@ -32,21 +31,8 @@ namespace {
 // How long in-flight calls get to finish at shutdown before being cancelled.
 constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
 
-// Receives SIGINT or SIGTERM, which BlockTerminationSignals() blocked in
-// every thread, synchronously: no code runs in a signal handler.
-int AwaitTerminationSignal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  int signal_number = 0;
-  while (sigwait(&set, &signal_number) != 0) {
-  }
-  return signal_number;
-}
-
 int Run() {
-  BlockTerminationSignals();
+  CatchTerminationSignals();
 #ifdef NDEBUG
   // Debian's Abseil checks every Mutex for deadlock cycles; gRPC pays for it on
   // every call. Debug and sanitizer builds keep the check.
@@ -82,7 +68,9 @@ int Run() {
                              store->get(), &projector, &source);
   subscriber.Start();
 
-  const int signal_number = AwaitTerminationSignal();
+  int signal_number = 0;
+  while ((signal_number = WaitForTerminationSignal(absl::Seconds(1))) == 0) {
+  }
   spdlog::info("signal {} received, shutting down", signal_number);
   // Waiting GetBalance calls end now with UNAVAILABLE rather than holding the
   // server's shutdown until their deadline.
