@@ -27,9 +27,13 @@ constexpr absl::string_view kConnectionPragmas = R"sql(
   PRAGMA cache_size = -65536;
 )sql";
 
-// Accounts and transactions are clustered by their natural keys (WITHOUT
-// ROWID), so ListAccounts and GetHistory are range scans. TEXT compares with
-// memcmp (BINARY collation): bytewise order, as the contract asks.
+// Accounts are clustered by id (WITHOUT ROWID), so ListAccounts would be a
+// range scan; TEXT compares with memcmp (BINARY collation): bytewise order.
+// Transactions are clustered by position, so applying appends at the end of
+// the table, and GetHistory reads through an (account_id, version) index.
+// Clustering them by account instead made every batch rewrite most of the
+// table's pages (10k interleaved accounts), which held rebuilds to ~150k
+// events/s at 1M events against ~300k with this layout.
 constexpr absl::string_view kSchema = R"sql(
   CREATE TABLE IF NOT EXISTS accounts (
     account_id TEXT PRIMARY KEY,
@@ -38,17 +42,17 @@ constexpr absl::string_view kSchema = R"sql(
     last_position INTEGER NOT NULL
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS transactions (
+    position INTEGER PRIMARY KEY,
     account_id TEXT NOT NULL,
     version INTEGER NOT NULL,
-    position INTEGER NOT NULL,
     kind INTEGER NOT NULL,
     amount INTEGER NOT NULL,
     balance_after INTEGER NOT NULL,
     command_id TEXT NOT NULL,
     recorded_at_seconds INTEGER NOT NULL,
-    recorded_at_nanos INTEGER NOT NULL,
-    PRIMARY KEY (account_id, version)
-  ) WITHOUT ROWID;
+    recorded_at_nanos INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS transactions_by_account ON transactions (account_id, version);
   CREATE TABLE IF NOT EXISTS checkpoint (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     position INTEGER NOT NULL

@@ -1,6 +1,7 @@
 #include "query-service/event_subscriber.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include <map>
 #include <memory>
@@ -219,6 +220,33 @@ TEST(EventSubscriberTest, StopsPromptlyWhileTheSourceIsDown) {
     EXPECT_FALSE(query.source().connected());
   }
   EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+}
+
+// A measurement, not an assertion: a rebuild through gRPC, the subscriber,
+// the projector and SQLite over 10k accounts, 512 events per message.
+// BANK_QUERY_BENCH_EVENTS=1000000 in a release build is the real run.
+TEST(EventSubscriberTest, RebuildThroughputIsReported) {
+  const char* env = getenv("BANK_QUERY_BENCH_EVENTS");
+  const uint64_t total = env != nullptr ? strtoull(env, nullptr, 10) : 40000;
+  constexpr int kAccounts = 10000;
+  std::vector<uint64_t> versions(kAccounts, 0);
+  std::vector<bank::v1::Event> events;
+  events.reserve(total);
+  for (uint64_t position = 1; position <= total; ++position) {
+    const int account = static_cast<int>((position * 7919) % kAccounts);
+    events.push_back(Deposited(position, absl::StrCat("acct-", account), ++versions[account], 1));
+  }
+  FakeCommandService fake(/*batch=*/512);
+  fake.Append(events);
+  events.clear();
+  FakeServer server(&fake);
+  TempDir dir;
+  const absl::Time start = absl::Now();
+  QuerySide query(dir, server.address());
+  ASSERT_TRUE(query.WaitApplied(total));
+  const absl::Duration spent = absl::Now() - start;
+  spdlog::info("rebuilt {} events over {} accounts through Subscribe in {}: {:.0f} events/s", total,
+               kAccounts, absl::FormatDuration(spent), total / absl::ToDoubleSeconds(spent));
 }
 
 }  // namespace
