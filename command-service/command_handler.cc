@@ -93,11 +93,13 @@ void CommandHandler::OnAppended(const std::string& command_id, bank::v1::Command
       }
     }
   }
-  absl::StatusOr<bank::v1::CommandReply> answer = position.status();
+  absl::StatusOr<bank::v1::CommandReply> answer;
   if (position.ok()) {
     spdlog::debug("accepted a command on {} at position {}", reply.account_id(), *position);
     reply.set_position(*position);
     answer = std::move(reply);
+  } else {
+    answer = position.status();
   }
   for (Done& retry : retries) std::move(retry)(answer);
   std::move(done)(std::move(answer));

@@ -1,0 +1,289 @@
+#include "command-service/log/event_log.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+
+#include "command-service/log/log_format.h"
+#include "command-service/log/segment.h"
+#include "tests/command/log_test_util.h"
+
+namespace bank::log {
+namespace {
+
+using ::bank::testing::AppendAndWait;
+using ::bank::testing::DepositEvent;
+using ::bank::testing::FreshDir;
+using ::bank::testing::OpenLog;
+
+std::vector<std::string> SegmentPaths(const std::string& dir) {
+  std::vector<std::string> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".log") paths.push_back(entry.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// Writes `count` events on accounts a0..a2 and closes the log.
+void WriteEvents(const std::string& dir, int count, uint64_t segment_bytes = 64ull << 20) {
+  auto log = OpenLog(dir, nullptr, segment_bytes);
+  ASSERT_TRUE(log.ok()) << log.status();
+  std::vector<uint64_t> versions(3, 0);
+  for (int i = 0; i < count; ++i) {
+    auto position =
+        AppendAndWait(**log, DepositEvent("a" + std::to_string(i % 3), ++versions[i % 3], i + 1));
+    ASSERT_TRUE(position.ok()) << position.status();
+    ASSERT_EQ(*position, static_cast<uint64_t>(i + 1));
+  }
+}
+
+TEST(EventLogTest, RoundTripAcrossReopen) {
+  const std::string dir = FreshDir("roundtrip");
+  WriteEvents(dir, 10);
+  std::vector<bank::v1::Event> recovered;
+  auto log = OpenLog(dir, &recovered);
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_EQ(recovered.size(), 10u);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(recovered[i].position(), static_cast<uint64_t>(i + 1));
+    EXPECT_EQ(recovered[i].deposited().amount(), i + 1);
+    EXPECT_TRUE(recovered[i].has_recorded_at());
+  }
+  EXPECT_EQ((*log)->durable_head(), 10u);
+  std::vector<bank::v1::Event> read;
+  ASSERT_TRUE((*log)->ReadAfter(0, 100, &read).ok());
+  ASSERT_EQ(read.size(), 10u);
+  EXPECT_EQ(read[9].SerializeAsString(), recovered[9].SerializeAsString());
+}
+
+TEST(EventLogTest, ReopenAndAppendContinuesPositions) {
+  const std::string dir = FreshDir("reopen");
+  WriteEvents(dir, 3);
+  auto log = OpenLog(dir);
+  ASSERT_TRUE(log.ok());
+  auto position = AppendAndWait(**log, DepositEvent("b", 1, 5));
+  ASSERT_TRUE(position.ok());
+  EXPECT_EQ(*position, 4u);
+}
+
+TEST(EventLogTest, RollsSegmentsAndReadsAcrossThemFromAnyPosition) {
+  const std::string dir = FreshDir("roll");
+  WriteEvents(dir, 200, /*segment_bytes=*/1024);
+  const std::vector<std::string> segments = SegmentPaths(dir);
+  ASSERT_GT(segments.size(), 5u);
+  EXPECT_EQ(std::filesystem::path(segments[0]).filename(), "00000000000000000001.log");
+  for (const std::string& path : segments) {
+    EXPECT_LE(std::filesystem::file_size(path), 1024u + 100u);
+  }
+  std::vector<bank::v1::Event> recovered;
+  auto log = OpenLog(dir, &recovered, 1024);
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_EQ(recovered.size(), 200u);
+  // Every starting point, across index entries and segment boundaries.
+  for (uint64_t after = 0; after < 200; ++after) {
+    std::vector<bank::v1::Event> read;
+    ASSERT_TRUE((*log)->ReadAfter(after, 7, &read).ok());
+    ASSERT_EQ(read.size(), std::min<uint64_t>(7, 200 - after)) << after;
+    for (size_t i = 0; i < read.size(); ++i) EXPECT_EQ(read[i].position(), after + 1 + i);
+  }
+  std::vector<bank::v1::Event> none;
+  ASSERT_TRUE((*log)->ReadAfter(200, 7, &none).ok());
+  EXPECT_TRUE(none.empty());
+}
+
+TEST(EventLogTest, EveryTruncationInsideTheLastRecordRecoversToTheRecordBefore) {
+  const std::string dir = FreshDir("truncate");
+  WriteEvents(dir, 3);
+  const std::string path = SegmentPaths(dir).at(0);
+  const std::string full = ReadFile(path);
+  std::vector<bank::v1::Event> two;
+  {
+    WriteFile(path, full);
+    auto log = OpenLog(dir, &two);
+    ASSERT_TRUE(log.ok());
+  }
+  ASSERT_EQ(two.size(), 3u);
+  // The last record starts where a log of two records ends.
+  const std::string probe_dir = FreshDir("truncate_probe");
+  WriteEvents(probe_dir, 2);
+  const size_t last_record_start = std::filesystem::file_size(SegmentPaths(probe_dir).at(0));
+  for (size_t cut = last_record_start; cut < full.size(); ++cut) {
+    WriteFile(path, full.substr(0, cut));
+    std::vector<bank::v1::Event> recovered;
+    auto log = OpenLog(dir, &recovered);
+    ASSERT_TRUE(log.ok()) << "cut at " << cut << ": " << log.status();
+    EXPECT_EQ(recovered.size(), 2u) << "cut at " << cut;
+    EXPECT_EQ(std::filesystem::file_size(path), last_record_start) << "cut at " << cut;
+    // The log goes on from position 3 after the cut.
+    auto position = AppendAndWait(**log, DepositEvent("a2", 1, 3));
+    ASSERT_TRUE(position.ok());
+    EXPECT_EQ(*position, 3u);
+  }
+}
+
+TEST(EventLogTest, EveryTruncationOfASegmentHeaderIsATornCreation) {
+  const std::string dir = FreshDir("torn_header");
+  WriteEvents(dir, 2);
+  const std::string first = SegmentPaths(dir).at(0);
+  const std::string second = dir + "/" + SegmentFileName(3);
+  const std::string header = EncodeSegmentHeader(3);
+  for (size_t cut = 0; cut < header.size(); ++cut) {
+    WriteFile(second, header.substr(0, cut));
+    std::vector<bank::v1::Event> recovered;
+    auto log = OpenLog(dir, &recovered);
+    ASSERT_TRUE(log.ok()) << "cut at " << cut << ": " << log.status();
+    EXPECT_EQ(recovered.size(), 2u);
+    EXPECT_FALSE(std::filesystem::exists(second));
+  }
+}
+
+TEST(EventLogTest, FlippedBitInAnEarlierRecordRefusesToOpenAndChangesNothing) {
+  const std::string dir = FreshDir("bitflip");
+  WriteEvents(dir, 5);
+  const std::string path = SegmentPaths(dir).at(0);
+  std::string bytes = ReadFile(path);
+  bytes[kSegmentHeaderSize + kRecordHeaderSize + 2] ^= 0x10;  // inside record 1's payload
+  WriteFile(path, bytes);
+  auto log = OpenLog(dir);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), absl::StatusCode::kDataLoss) << log.status();
+  EXPECT_EQ(ReadFile(path), bytes);
+}
+
+TEST(EventLogTest, DamageInASealedSegmentRefusesToOpen) {
+  const std::string dir = FreshDir("sealed");
+  WriteEvents(dir, 60, /*segment_bytes=*/1024);
+  const std::string path = SegmentPaths(dir).at(0);
+  std::string bytes = ReadFile(path);
+  bytes[bytes.size() - 3] ^= 0x01;  // the last record of a sealed segment
+  WriteFile(path, bytes);
+  auto log = OpenLog(dir, nullptr, 1024);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), absl::StatusCode::kDataLoss) << log.status();
+}
+
+TEST(EventLogTest, MissingSegmentIsDataLoss) {
+  const std::string dir = FreshDir("missing");
+  WriteEvents(dir, 60, /*segment_bytes=*/1024);
+  std::filesystem::remove(SegmentPaths(dir).at(1));
+  auto log = OpenLog(dir, nullptr, 1024);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), absl::StatusCode::kDataLoss) << log.status();
+}
+
+TEST(EventLogTest, GroupCommitCompletesConcurrentAppendsInPositionOrder) {
+  const std::string dir = FreshDir("group");
+  auto log = OpenLog(dir);
+  ASSERT_TRUE(log.ok());
+  constexpr int kAppends = 2000;
+  std::vector<std::promise<absl::StatusOr<uint64_t>>> done(kAppends);
+  for (int i = 0; i < kAppends; ++i) {
+    (*log)->Append(DepositEvent("acc" + std::to_string(i), 1, 1),
+                   [&done, i](absl::StatusOr<uint64_t> position) { done[i].set_value(position); });
+  }
+  for (int i = 0; i < kAppends; ++i) {
+    auto position = done[i].get_future().get();
+    ASSERT_TRUE(position.ok());
+    EXPECT_EQ(*position, static_cast<uint64_t>(i + 1));
+  }
+  EXPECT_EQ((*log)->durable_head(), static_cast<uint64_t>(kAppends));
+}
+
+TEST(EventLogTest, FailedSyncIsStickyAndNothingAfterItIsAcknowledged) {
+  const std::string dir = FreshDir("sticky");
+  std::atomic<bool> fail{false};
+  FileOps ops = FileOps::Posix();
+  ops.fdatasync = [&fail](int fd) {
+    if (fail) {
+      errno = EIO;
+      return -1;
+    }
+    return ::fdatasync(fd);
+  };
+  auto log = OpenLog(dir, nullptr, 64ull << 20, ops);
+  ASSERT_TRUE(log.ok());
+  ASSERT_TRUE(AppendAndWait(**log, DepositEvent("a", 1, 1)).ok());
+  fail = true;
+  auto failed = AppendAndWait(**log, DepositEvent("a", 2, 1));
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable) << failed.status();
+  fail = false;  // the disk "recovers", but the log must not trust it
+  auto after = AppendAndWait(**log, DepositEvent("a", 2, 1));
+  EXPECT_FALSE(after.ok());
+  EXPECT_FALSE((*log)->health().ok());
+  EXPECT_EQ((*log)->durable_head(), 1u);
+  log->reset();
+  std::vector<bank::v1::Event> recovered;
+  ASSERT_TRUE(OpenLog(dir, &recovered).ok());
+  EXPECT_EQ(recovered.size(), 1u);
+}
+
+TEST(EventLogTest, DiskFullIsResourceExhaustedAndLeavesNoPartialRecord) {
+  const std::string dir = FreshDir("enospc");
+  std::atomic<bool> full{false};
+  FileOps ops = FileOps::Posix();
+  ops.pwrite = [&full](int fd, const void* data, size_t size, off_t offset) -> ssize_t {
+    if (full) {
+      // Half the bytes fit, then the disk is full.
+      if (size > 8) return ::pwrite(fd, data, size / 2, offset);
+      errno = ENOSPC;
+      return -1;
+    }
+    return ::pwrite(fd, data, size, offset);
+  };
+  auto log = OpenLog(dir, nullptr, 64ull << 20, ops);
+  ASSERT_TRUE(log.ok());
+  ASSERT_TRUE(AppendAndWait(**log, DepositEvent("a", 1, 1)).ok());
+  const uint64_t good_size = std::filesystem::file_size(SegmentPaths(dir).at(0));
+  full = true;
+  auto failed = AppendAndWait(**log, DepositEvent("a", 2, 1));
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kResourceExhausted) << failed.status();
+  EXPECT_EQ(std::filesystem::file_size(SegmentPaths(dir).at(0)), good_size);
+}
+
+TEST(EventLogTest, ReadersNeverSeeEventsBeyondTheDurableHead) {
+  const std::string dir = FreshDir("durable_only");
+  FileOps ops = FileOps::Posix();
+  std::promise<void> sync_started;
+  std::promise<void> release_sync;
+  std::shared_future<void> released = release_sync.get_future().share();
+  std::atomic<bool> armed{false};
+  ops.fdatasync = [&](int fd) {
+    if (armed.exchange(false)) {
+      sync_started.set_value();
+      released.wait();
+    }
+    return ::fdatasync(fd);
+  };
+  auto log = OpenLog(dir, nullptr, 64ull << 20, ops);
+  ASSERT_TRUE(log.ok());
+  armed = true;
+  std::promise<absl::StatusOr<uint64_t>> done;
+  (*log)->Append(DepositEvent("a", 1, 1),
+                 [&done](absl::StatusOr<uint64_t> position) { done.set_value(position); });
+  sync_started.get_future().wait();  // written, not yet synced
+  std::vector<bank::v1::Event> read;
+  ASSERT_TRUE((*log)->ReadAfter(0, 10, &read).ok());
+  EXPECT_TRUE(read.empty());
+  EXPECT_EQ((*log)->durable_head(), 0u);
+  release_sync.set_value();
+  ASSERT_TRUE(done.get_future().get().ok());
+  ASSERT_TRUE((*log)->ReadAfter(0, 10, &read).ok());
+  EXPECT_EQ(read.size(), 1u);
+}
+
+}  // namespace
+}  // namespace bank::log

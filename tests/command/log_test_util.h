@@ -1,0 +1,58 @@
+#ifndef BANK_TESTS_COMMAND_LOG_TEST_UTIL_H_
+#define BANK_TESTS_COMMAND_LOG_TEST_UTIL_H_
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "bank/v1/event.pb.h"
+#include "command-service/log/event_log.h"
+
+namespace bank::testing {
+
+// A fresh, empty directory under the test's temp dir.
+inline std::string FreshDir(const std::string& name) {
+  std::string dir = ::testing::TempDir() + "/" + name + "." + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+inline bank::v1::Event DepositEvent(const std::string& account, uint64_t version, int64_t amount,
+                                    const std::string& command_id = "") {
+  bank::v1::Event event;
+  event.set_account_id(account);
+  event.set_version(version);
+  event.set_command_id(command_id);
+  event.mutable_deposited()->set_amount(amount);
+  return event;
+}
+
+// Opens the log in `dir`, collecting the recovered events.
+inline absl::StatusOr<std::unique_ptr<log::EventLog>> OpenLog(
+    const std::string& dir, std::vector<bank::v1::Event>* recovered = nullptr,
+    uint64_t segment_bytes = 64ull << 20, log::FileOps ops = log::FileOps::Posix()) {
+  return log::EventLog::Open(
+      {.dir = dir, .segment_bytes = segment_bytes, .index_every = 4, .file_ops = std::move(ops)},
+      [recovered](const bank::v1::Event& event) {
+        if (recovered != nullptr) recovered->push_back(event);
+        return absl::OkStatus();
+      });
+}
+
+// Appends and waits until durable; returns the position or the error.
+inline absl::StatusOr<uint64_t> AppendAndWait(EventStore& store, bank::v1::Event event) {
+  std::promise<absl::StatusOr<uint64_t>> done;
+  store.Append(std::move(event),
+               [&done](absl::StatusOr<uint64_t> position) { done.set_value(position); });
+  return done.get_future().get();
+}
+
+}  // namespace bank::testing
+
+#endif  // BANK_TESTS_COMMAND_LOG_TEST_UTIL_H_
