@@ -46,7 +46,9 @@ void CommandHandler::Execute(Command command, Done done) {
         answer = original->Reply();
       }
     } else {
-      absl::Status health = store_.health();
+      absl::Status health =
+          draining_ ? absl::UnavailableError("the command service is shutting down; retry shortly")
+                    : store_.health();
       absl::StatusOr<bank::v1::Event> event =
           health.ok() ? Decide(book_.Get(command.account_id), command) : health;
       if (event.ok()) {
@@ -68,6 +70,7 @@ void CommandHandler::AppendLocked(bank::v1::Event event, Done done) {
   reply.set_version(event.version());
   reply.set_balance(book_.Get(event.account_id()).balance);
   std::string command_id = event.command_id();
+  ++in_flight_;
   store_.Append(std::move(event),
                 [this, command_id = std::move(command_id), reply = std::move(reply),
                  done = std::move(done)](absl::StatusOr<uint64_t> position) mutable {
@@ -75,11 +78,21 @@ void CommandHandler::AppendLocked(bank::v1::Event event, Done done) {
                 });
 }
 
+int CommandHandler::Drain(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  draining_ = true;
+  mu_.AwaitWithTimeout(absl::Condition(
+                           +[](int* in_flight) { return *in_flight == 0; }, &in_flight_),
+                       timeout);
+  return in_flight_;
+}
+
 void CommandHandler::OnAppended(const std::string& command_id, bank::v1::CommandReply reply,
                                 absl::StatusOr<uint64_t> position, Done done) {
   std::vector<Done> retries;
   {
     absl::MutexLock lock(&mu_);
+    --in_flight_;
     if (!command_id.empty()) {
       if (position.ok()) {
         book_.MarkDurable(command_id, *position);

@@ -9,6 +9,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "bank/v1/command_service.pb.h"
 #include "command-service/account_book.h"
 #include "command-service/command.h"
@@ -38,6 +39,11 @@ class CommandHandler {
   // known at once and on the store's thread for one that waited for the disk.
   void Execute(Command command, Done done);
 
+  // For shutdown: refuses new commands with UNAVAILABLE from now on and waits
+  // up to `timeout` for those already sequenced to be answered. Returns how
+  // many are still unanswered.
+  int Drain(absl::Duration timeout);
+
  private:
   // Records `event` as sequenced and hands it to the store.
   void AppendLocked(bank::v1::Event event, Done done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -49,6 +55,8 @@ class CommandHandler {
   AccountBook book_ ABSL_GUARDED_BY(mu_);
   // Retries that arrived while their original was still being written.
   absl::flat_hash_map<std::string, std::vector<Done>> waiting_retries_ ABSL_GUARDED_BY(mu_);
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;  // appended, not yet answered
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace bank::command

@@ -72,11 +72,17 @@ int Run() {
     }
   }
   spdlog::info("signal {}: shutting down", signal_number);
-  // Order matters: streams end first, then in-flight commands finish (the
-  // writer is still running to complete them), then the writer drains while
-  // the hub that listens to it still exists.
+  // Order matters: streams end first; then commands in flight are answered
+  // (the writer still runs to make them durable) while new ones are refused;
+  // then the server stops at once, without waiting for idle client
+  // connections; then the writer stops while the hub it notifies still exists.
+  (*server)->SetServing(false);
   subscriptions->Shutdown();
-  (*server)->Shutdown(kShutdownGrace);
+  if (int unanswered = handler.Drain(kShutdownGrace); unanswered > 0) {
+    spdlog::warn("{} commands still unanswered after {}; their clients see CANCELLED", unanswered,
+                 absl::FormatDuration(kShutdownGrace));
+  }
+  (*server)->Shutdown(absl::ZeroDuration());
   event_log->reset();
   subscriptions.reset();
   spdlog::info("stopped cleanly");

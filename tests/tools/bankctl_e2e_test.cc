@@ -11,14 +11,21 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "tests/support/subprocess.h"
 #include "tests/tools/fake_bank_server.h"
-#include "tests/tools/subprocess.h"
 
 namespace bank::bankctl::testing {
 namespace {
 
+using ::bank::testing::Outcome;
+using ::bank::testing::ProgramPath;
+using ::bank::testing::Subprocess;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+
+Outcome RunBankctl(const std::vector<std::string>& args) {
+  return ::bank::testing::RunToCompletion(ProgramPath("bankctl"), args);
+}
 
 // A local port that refuses connections: bound, so nobody else takes it, but
 // never listening.
@@ -150,7 +157,7 @@ TEST_F(BankctlTest, HistoryWalksEveryPage) {
 }
 
 TEST_F(BankctlTest, WatchStreamsFromAfterUntilInterruptedThenExitsZero) {
-  Subprocess watch(BankctlPath(), Args({"--after=1", "watch"}));
+  Subprocess watch(ProgramPath("bankctl"), Args({"--after=1", "watch"}));
   ASSERT_TRUE(watch.WaitForStdout("position 3")) << watch.Stdout() << watch.Stderr();
   watch.Signal(SIGINT);
   EXPECT_EQ(watch.Wait(), 0) << watch.Stderr();
@@ -162,7 +169,7 @@ TEST_F(BankctlTest, WatchStreamsFromAfterUntilInterruptedThenExitsZero) {
 }
 
 TEST_F(BankctlTest, JsonWatchShowsHeartbeats) {
-  Subprocess watch(BankctlPath(), Args({"--json", "--after=2", "watch"}));
+  Subprocess watch(ProgramPath("bankctl"), Args({"--json", "--after=2", "watch"}));
   ASSERT_TRUE(watch.WaitForStdout("heartbeat")) << watch.Stdout() << watch.Stderr();
   watch.Signal(SIGTERM);
   EXPECT_EQ(watch.Wait(), 0) << watch.Stderr();

@@ -1,4 +1,4 @@
-#include "tests/tools/subprocess.h"
+#include "tests/support/subprocess.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -14,12 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
-namespace bank::bankctl::testing {
+namespace bank::testing {
 namespace {
 
 std::string MakeTempFile() {
   const char* dir = getenv("TMPDIR");
-  std::string path = absl::StrCat(dir != nullptr ? dir : "/tmp", "/bankctl_test_XXXXXX");
+  std::string path = absl::StrCat(dir != nullptr ? dir : "/tmp", "/bank_test_XXXXXX");
   const int fd = mkstemp(path.data());
   if (fd < 0) throw std::runtime_error("mkstemp failed");
   close(fd);
@@ -35,9 +35,9 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-std::string BankctlPath() {
+std::string ProgramPath(absl::string_view name) {
   const char* dir = getenv("BANK_BIN_DIR");
-  return absl::StrCat(dir != nullptr ? dir : "build/bin", "/bankctl");
+  return absl::StrCat(dir != nullptr ? dir : "build/bin", "/", name);
 }
 
 Subprocess::Subprocess(const std::string& program, const std::vector<std::string>& args)
@@ -88,13 +88,34 @@ int Subprocess::Wait(absl::Duration limit) {
   return 128 + WTERMSIG(status);
 }
 
-bool Subprocess::WaitForStdout(absl::string_view text, absl::Duration limit) const {
+namespace {
+
+bool WaitForText(const std::string& path, absl::string_view text, absl::Duration limit) {
   const absl::Time deadline = absl::Now() + limit;
-  while (!absl::StrContains(Stdout(), text)) {
+  while (!absl::StrContains(ReadFile(path), text)) {
     if (absl::Now() > deadline) return false;
     absl::SleepFor(absl::Milliseconds(5));
   }
   return true;
+}
+
+}  // namespace
+
+bool Subprocess::WaitForStdout(absl::string_view text, absl::Duration limit) const {
+  return WaitForText(out_path_, text, limit);
+}
+
+bool Subprocess::WaitForStderr(absl::string_view text, absl::Duration limit) const {
+  return WaitForText(err_path_, text, limit);
+}
+
+std::string Subprocess::WaitForListenAddress(absl::Duration limit) const {
+  constexpr absl::string_view kListening = "listening on ";
+  if (!WaitForStderr(kListening, limit)) return "";
+  const std::string err = Stderr();
+  const size_t start = err.find(std::string(kListening)) + kListening.size();
+  const std::string address = err.substr(start, err.find('\n', start) - start);
+  return absl::StrCat("127.0.0.1:", address.substr(address.rfind(':') + 1));
 }
 
 void Subprocess::Signal(int signal_number) const { kill(pid_, signal_number); }
@@ -102,10 +123,10 @@ void Subprocess::Signal(int signal_number) const { kill(pid_, signal_number); }
 std::string Subprocess::Stdout() const { return ReadFile(out_path_); }
 std::string Subprocess::Stderr() const { return ReadFile(err_path_); }
 
-Outcome RunBankctl(const std::vector<std::string>& args) {
-  Subprocess process(BankctlPath(), args);
+Outcome RunToCompletion(const std::string& program, const std::vector<std::string>& args) {
+  Subprocess process(program, args);
   const int exit_code = process.Wait();
   return {exit_code, process.Stdout(), process.Stderr()};
 }
 
-}  // namespace bank::bankctl::testing
+}  // namespace bank::testing

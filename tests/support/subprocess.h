@@ -1,5 +1,5 @@
-#ifndef BANK_TESTS_TOOLS_SUBPROCESS_H_
-#define BANK_TESTS_TOOLS_SUBPROCESS_H_
+#ifndef BANK_TESTS_SUPPORT_SUBPROCESS_H_
+#define BANK_TESTS_SUPPORT_SUBPROCESS_H_
 
 #include <sys/types.h>
 
@@ -9,10 +9,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace bank::bankctl::testing {
+namespace bank::testing {
 
-// The bankctl program under test: $BANK_BIN_DIR/bankctl (bank_test sets it).
-std::string BankctlPath();
+// A program of ours under test: $BANK_BIN_DIR/NAME (bank_test sets it).
+std::string ProgramPath(absl::string_view name);
 
 // A child process running `program` with `args`, its stdout and stderr
 // captured in temporary files. Not thread-safe.
@@ -29,8 +29,16 @@ class Subprocess {
   // -1). The exit status, or 128 + signal number if a signal ended it.
   int Wait(absl::Duration limit = absl::Seconds(30));
 
-  // Polls stdout until it contains `text`, at most `limit`.
+  // Polls stdout (stderr) until it contains `text`, at most `limit`.
   bool WaitForStdout(absl::string_view text, absl::Duration limit = absl::Seconds(10)) const;
+  bool WaitForStderr(absl::string_view text, absl::Duration limit = absl::Seconds(10)) const;
+
+  // Waits for a service's "listening on HOST:PORT" line and returns
+  // "127.0.0.1:PORT", or "" if it never came.
+  std::string WaitForListenAddress(absl::Duration limit = absl::Seconds(20)) const;
+
+  // The child's pid, e.g. to read /proc/PID/status.
+  pid_t pid() const { return pid_; }
 
   void Signal(int signal_number) const;
 
@@ -50,9 +58,9 @@ struct Outcome {
   std::string err;
 };
 
-// Runs bankctl with `args` to completion.
-Outcome RunBankctl(const std::vector<std::string>& args);
+// Runs `program` with `args` to completion.
+Outcome RunToCompletion(const std::string& program, const std::vector<std::string>& args);
 
-}  // namespace bank::bankctl::testing
+}  // namespace bank::testing
 
-#endif  // BANK_TESTS_TOOLS_SUBPROCESS_H_
+#endif  // BANK_TESTS_SUPPORT_SUBPROCESS_H_
