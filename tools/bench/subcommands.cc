@@ -1,0 +1,217 @@
+#include "tools/bench/subcommands.h"
+
+#include <unistd.h>
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "tools/bench/catchup.h"
+#include "tools/bench/channels.h"
+#include "tools/bench/command_workload.h"
+#include "tools/bench/health_workload.h"
+#include "tools/bench/load_runner.h"
+#include "tools/bench/paced_runner.h"
+#include "tools/bench/read_your_writes_workload.h"
+#include "tools/bench/rebuild.h"
+
+namespace bank::bench {
+namespace {
+
+constexpr absl::Duration kConnectTimeout = absl::Seconds(10);
+
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> Connect(const std::string& address,
+                                                                    int count) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels = MakeChannels(address, count);
+  if (!ConnectAll(channels, kConnectTimeout)) {
+    return absl::UnavailableError(absl::StrCat("cannot connect to ", address));
+  }
+  return channels;
+}
+
+// Unique per process, so command ids never collide with an earlier run's.
+std::string RunId() {
+  return absl::StrFormat("b%x-%x", ::getpid(),
+                         static_cast<uint64_t>(absl::ToUnixMicros(absl::Now())));
+}
+
+ClosedLoopOptions LoopOptions(const BenchOptions& options) {
+  return {.in_flight = options.in_flight, .warmup = options.warmup,
+          .duration = options.duration, .max_calls = 0};
+}
+
+CommandMix MixOf(const BenchOptions& options) {
+  CommandMix mix;
+  mix.accounts = options.accounts;
+  mix.command_ids = options.command_ids;
+  mix.account_prefix = options.account_prefix;
+  mix.run_id = RunId();
+  return mix;
+}
+
+absl::Status ExpectSomeOk(const std::string& what, const LoadResult& result) {
+  if (result.Count(grpc::StatusCode::OK) > 0) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat(what, ": no call succeeded"));
+}
+
+}  // namespace
+
+absl::Status RunBaseline(const BenchOptions& options, Report& report) {
+  absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
+      Connect(options.command_service, options.channels);
+  if (!channels.ok()) return channels.status();
+  HealthWorkload health(*channels);
+  const LoadResult result = RunClosedLoop(LoopOptions(options), health);
+  report.Number("in_flight", options.in_flight);
+  report.Number("channels", options.channels);
+  report.Load("baseline", result);
+  return ExpectSomeOk("baseline", result);
+}
+
+absl::Status RunCommands(const BenchOptions& options, Report& report) {
+  absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
+      Connect(options.command_service, options.channels);
+  if (!channels.ok()) return channels.status();
+  report.Number("in_flight", options.in_flight);
+  report.Number("channels", options.channels);
+  report.Number("accounts", options.accounts);
+  CommandWorkload commands(*channels, MixOf(options), options.in_flight);
+  if (!options.baseline) {
+    const LoadResult result = RunClosedLoop(LoopOptions(options), commands);
+    report.Load("commands", result);
+    return ExpectSomeOk("commands", result);
+  }
+  // Alternating on the same connections spreads the machine's drift over both.
+  HealthWorkload health(*channels);
+  LatencyHistogram baseline_all, commands_all;
+  double baseline_rate = 0, commands_rate = 0;
+  for (int round = 1; round <= options.rounds; ++round) {
+    const LoadResult base = RunClosedLoop(LoopOptions(options), health);
+    const LoadResult cmd = RunClosedLoop(LoopOptions(options), commands);
+    report.Load(absl::StrCat("round", round, "_baseline"), base);
+    report.Load(absl::StrCat("round", round, "_commands"), cmd);
+    if (absl::Status s = ExpectSomeOk("commands", cmd); !s.ok()) return s;
+    if (absl::Status s = ExpectSomeOk("baseline", base); !s.ok()) return s;
+    baseline_all.Merge(base.latency);
+    commands_all.Merge(cmd.latency);
+    baseline_rate += base.CallsPerSecond() / options.rounds;
+    commands_rate += cmd.CallsPerSecond() / options.rounds;
+  }
+  report.Number("baseline_calls_per_s", baseline_rate);
+  report.Latency("baseline", baseline_all);
+  report.Number("commands_calls_per_s", commands_rate);
+  report.Latency("commands", commands_all);
+  report.Number("throughput_ratio", baseline_rate > 0 ? commands_rate / baseline_rate : 0, 3);
+  report.Duration("p99_difference_us", commands_all.PercentileDuration(0.99) -
+                                           baseline_all.PercentileDuration(0.99));
+  return absl::OkStatus();
+}
+
+absl::Status RunEndToEnd(const BenchOptions& options, Report& report) {
+  absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> commands =
+      Connect(options.command_service, options.channels);
+  if (!commands.ok()) return commands.status();
+  absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> queries =
+      Connect(options.query_service, options.channels);
+  if (!queries.ok()) return queries.status();
+  ReadYourWritesOptions ryw;
+  ryw.accounts = options.accounts;
+  ryw.read_deadline = options.read_deadline;
+  ryw.account_prefix = "ryw-";
+
+  // Read-your-writes, closed loop.
+  {
+    ReadYourWritesWorkload workload(*commands, *queries, ryw, options.in_flight);
+    const absl::Time from = absl::Now() + options.warmup;
+    workload.SetWindow(from, from + options.duration);
+    const LoadResult total = RunClosedLoop(LoopOptions(options), workload);
+    const ReadPart read = workload.TakeReadPart();
+    report.Number("ryw_in_flight", options.in_flight);
+    report.Load("ryw_total", total);
+    report.Latency("ryw_read", read.latency);
+    for (const auto& [code, count] : read.by_status) {
+      report.Number(absl::StrCat("ryw_read_status_", StatusCodeName(code)),
+                    static_cast<double>(count));
+    }
+    if (absl::Status s = ExpectSomeOk("read-your-writes", total); !s.ok()) return s;
+  }
+  // OK-to-applied lag at a steady rate, open loop.
+  {
+    PacedOptions paced{.rate = options.rate, .warmup = absl::Seconds(1),
+                       .duration = options.duration, .max_in_flight = 512};
+    ReadYourWritesWorkload workload(*commands, *queries, ryw, paced.max_in_flight);
+    const absl::Time from = absl::Now() + paced.warmup;
+    workload.SetWindow(from, from + paced.duration);
+    const LoadResult total = RunPaced(paced, workload);
+    const ReadPart lag = workload.TakeReadPart();
+    report.Number("lag_rate", options.rate);
+    report.Load("lag_total", total);
+    report.Latency("lag", lag.latency);
+    for (const auto& [code, count] : lag.by_status) {
+      report.Number(absl::StrCat("lag_status_", StatusCodeName(code)), static_cast<double>(count));
+    }
+    if (absl::Status s = ExpectSomeOk("lag", total); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunCatchup(const BenchOptions& options, Report& report) {
+  absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
+      Connect(options.command_service, 1);
+  if (!channels.ok()) return channels.status();
+  absl::StatusOr<CatchupResult> result = MeasureCatchup(channels->front(), options.timeout);
+  if (!result.ok()) return result.status();
+  report.Number("catchup_head", static_cast<double>(result->head));
+  report.Number("catchup_events", static_cast<double>(result->events));
+  report.Number("catchup_messages", static_cast<double>(result->messages));
+  report.Duration("catchup_elapsed_us", result->elapsed);
+  report.Number("catchup_events_per_s", result->EventsPerSecond());
+  return absl::OkStatus();
+}
+
+absl::Status RunFill(const BenchOptions& options, Report& report) {
+  absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
+      Connect(options.command_service, options.channels);
+  if (!channels.ok()) return channels.status();
+  CommandMix mix = MixOf(options);
+  mix.deposits = 1;
+  mix.withdraws = 0;
+  mix.sequential_accounts = true;
+  CommandWorkload deposits(*channels, mix, options.in_flight);
+  const LoadResult result = RunClosedLoop(
+      {.in_flight = options.in_flight, .warmup = absl::ZeroDuration(),
+       .duration = options.timeout, .max_calls = options.events},
+      deposits);
+  report.Number("fill_accounts", options.accounts);
+  report.Load("fill", result);
+  if (result.Count(grpc::StatusCode::OK) != options.events) {
+    return absl::InternalError(absl::StrCat("fill: ", result.Count(grpc::StatusCode::OK),
+                                            " of ", options.events, " deposits succeeded"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunRebuild(const BenchOptions& options, Report& report) {
+  uint64_t head = options.head;
+  if (head == 0) {
+    absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> commands =
+        Connect(options.command_service, 1);
+    if (!commands.ok()) return commands.status();
+    absl::StatusOr<uint64_t> queried = QueryHead(commands->front(), kConnectTimeout);
+    if (!queried.ok()) return queried.status();
+    head = *queried;
+  }
+  // No Connect(): the query service may still be starting; polls retry.
+  std::vector<std::shared_ptr<grpc::Channel>> queries = MakeChannels(options.query_service, 1);
+  absl::StatusOr<RebuildResult> result =
+      MeasureRebuild(queries.front(), head, options.poll_interval, options.timeout);
+  if (!result.ok()) return result.status();
+  report.Number("rebuild_head", static_cast<double>(result->head));
+  report.Number("rebuild_first_applied", static_cast<double>(result->first_applied));
+  report.Duration("rebuild_elapsed_us", result->elapsed);
+  report.Duration("rebuild_total_us", result->total);
+  report.Number("rebuild_events_per_s", result->EventsPerSecond());
+  return absl::OkStatus();
+}
+
+}  // namespace bank::bench
