@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# bench/run.sh: the standard benchmark set of issue 6, against freshly started
+# services on throw-away data dirs, written to bench/RESULTS.md.
+#
+#   bench/run.sh [--quick] [--no-build] [--bin-dir DIR] [--out FILE]
+#
+#   --quick      smoke test: 3 s runs, one round, 100k-event logs (about a minute)
+#   --no-build   skip scripts/build.sh release (use what is in --bin-dir)
+#   --bin-dir    where command-service, query-service and bank-bench are (build/bin)
+#   --out        the Markdown report (bench/RESULTS.md); raw JSON goes beside it
+#                in bench/results/
+#
+# Needs jq. Every figure comes from bank-bench --json or from this script's
+# own clock (start-up times) and /proc (RSS).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+build=1
+bin_dir=build/bin
+out=bench/RESULTS.md
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --no-build) build=0 ;;
+    --bin-dir) bin_dir="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    *) echo "usage: bench/run.sh [--quick] [--no-build] [--bin-dir DIR] [--out FILE]" >&2; exit 2 ;;
+  esac
+  shift
+done
+command -v jq >/dev/null || { echo "bench/run.sh needs jq (apt-get install jq)" >&2; exit 1; }
+
+if [[ $quick == 1 ]]; then
+  seconds=3; warmup=1; rounds=1; events=100000; big_accounts=100000
+else
+  seconds=8; warmup=2; rounds=2; events=1000000; big_accounts=1000000
+fi
+
+if [[ $build == 1 ]]; then scripts/build.sh release; fi
+bench="$bin_dir/bank-bench"
+for program in command-service query-service bank-bench; do
+  [[ -x "$bin_dir/$program" ]] || { echo "missing $bin_dir/$program" >&2; exit 1; }
+done
+
+# Data dirs on the same disk as the repository would be: /tmp here is not tmpfs
+# on our machines, but say so in the report.
+work=$(mktemp -d "${TMPDIR:-/tmp}/bank-bench.XXXXXX")
+raw_dir="$(dirname "$out")/results"
+mkdir -p "$raw_dir"
+rm -f "$raw_dir"/*.json "$raw_dir/commands.txt"
+pids=()
+cleanup() {
+  for pid in "${pids[@]+"${pids[@]}"}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]+"${pids[@]}"}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+log() { echo "[bench $(date +%T)] $*" >&2; }
+
+# start NAME LOG ARGS...: starts a program in the background, waits for its
+# "listening on HOST:PORT" line and sets started_pid, started_addr and
+# started_ms (launch to that line, by this script's clock).
+start() {
+  local program="$1" logfile="$2"; shift 2
+  local t0; t0=$(now_ms)
+  : >"$logfile"
+  "$bin_dir/$program" --listen=127.0.0.1:0 "$@" 2>"$logfile" &
+  started_pid=$!
+  pids+=("$started_pid")
+  local deadline=$(( t0 + 300000 ))
+  until grep -q "listening on" "$logfile"; do
+    if ! kill -0 "$started_pid" 2>/dev/null; then
+      echo "$program exited during start-up:" >&2; cat "$logfile" >&2; exit 1
+    fi
+    if (( $(now_ms) > deadline )); then echo "$program did not start" >&2; exit 1; fi
+    sleep 0.01
+  done
+  started_ms=$(( $(now_ms) - t0 ))
+  started_addr=$(grep -o 'listening on [^ ]*' "$logfile" | head -1 | awk '{print $3}')
+}
+
+# stop PID: SIGTERM, wait for the exit, and forget the pid.
+stop() {
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local kept=() pid
+  for pid in "${pids[@]+"${pids[@]}"}"; do [[ $pid == "$1" ]] || kept+=("$pid"); done
+  pids=("${kept[@]+"${kept[@]}"}")
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# run NAME ARGS...: bank-bench --json ARGS > $raw_dir/NAME.json
+run() {
+  local name="$1"; shift
+  log "bank-bench $*"
+  echo "$name: bank-bench --json $*" >>"$raw_dir/commands.txt"
+  "$bench" --json "$@" >"$raw_dir/$name.json"
+  cat "$raw_dir/$name.json" >&2
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+started_at=$(now_ms)
+common=(--seconds="$seconds" --warmup_seconds="$warmup")
+
+# 1. Commands against the health-check ceiling, alone on a fresh log.
+log "commands vs baseline"
+start command-service "$work/c1.log" --data_dir="$work/c1"
+c1_pid=$started_pid c1=$started_addr
+run commands64 --command_service="$c1" "${common[@]}" --rounds="$rounds" --baseline \
+  --in_flight=64 commands
+run commands16 --command_service="$c1" "${common[@]}" --rounds="$rounds" --baseline \
+  --in_flight=16 commands
+stop "$c1_pid"
+
+# 2. Read-your-writes and OK-to-applied lag, with a fresh pair.
+log "e2e"
+start command-service "$work/c2.log" --data_dir="$work/c2"
+c2_pid=$started_pid c2=$started_addr
+start query-service "$work/q2.log" --data_dir="$work/q2" --command_service="$c2"
+q2_pid=$started_pid q2=$started_addr
+run e2e --command_service="$c2" --query_service="$q2" "${common[@]}" --in_flight=16 \
+  --rate=1000 e2e
+stop "$q2_pid"
+stop "$c2_pid"
+
+# 3. and 4. A log over 10k accounts, then one over one account per event:
+# fill, catch-up, restart (recovery), query-service rebuild from 0, RSS.
+log_set() {
+  local tag="$1" accounts="$2"
+  log "log $tag: $events events over $accounts accounts"
+  start command-service "$work/c$tag.log" --data_dir="$work/c$tag"
+  local pid=$started_pid addr=$started_addr
+  local empty_rss; empty_rss=$(rss_kb "$pid")
+  run "fill_$tag" --command_service="$addr" --events="$events" --accounts="$accounts" \
+    --account_prefix="acct-" --in_flight=256 --channels=2 fill
+  local filled_rss; filled_rss=$(rss_kb "$pid")
+  run "catchup_$tag" --command_service="$addr" catchup
+  stop "$pid"
+
+  start command-service "$work/c$tag-restart.log" --data_dir="$work/c$tag"
+  pid=$started_pid addr=$started_addr
+  local restart_ms=$started_ms
+  local recovered_rss; recovered_rss=$(rss_kb "$pid")
+  local recovered_line
+  recovered_line=$(grep -o 'recovered [0-9]* events in [0-9]* segment(s) in [^ ]*' \
+    "$work/c$tag-restart.log" | head -1)
+
+  local t0; t0=$(now_ms)
+  start query-service "$work/q$tag.log" --data_dir="$work/q$tag" --command_service="$addr"
+  local qpid=$started_pid qaddr=$started_addr
+  run "rebuild_$tag" --command_service="$addr" --query_service="$qaddr" rebuild
+  local rebuild_wall_ms=$(( $(now_ms) - t0 ))
+  stop "$qpid"
+  stop "$pid"
+  jq -n --argjson empty "$empty_rss" --argjson filled "$filled_rss" \
+    --argjson recovered "$recovered_rss" --argjson restart "$restart_ms" \
+    --argjson rebuild_wall "$rebuild_wall_ms" --arg line "$recovered_line" \
+    --argjson accounts "$accounts" --argjson events "$events" \
+    '{accounts: $accounts, events: $events, rss_empty_kb: $empty, rss_filled_kb: $filled,
+      rss_recovered_kb: $recovered, restart_ms: $restart, recovered_line: $line,
+      rebuild_wall_ms: $rebuild_wall}' >"$raw_dir/process_$tag.json"
+  cat "$raw_dir/process_$tag.json" >&2
+}
+log_set small 10000
+log_set big "$big_accounts"
+
+total_s=$(( ($(now_ms) - started_at) / 1000 ))
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+bench/write_results.sh "$raw_dir" "$out" "$quick" "$load_before" "$load_after" "$total_s" \
+  "$(df -T "$work" | awk 'NR==2 {print $2}')" "$bin_dir"
+log "wrote $out in ${total_s}s"
