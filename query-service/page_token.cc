@@ -3,7 +3,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/crc32c.h"
-#include "query-service/account_id.h"
+#include "common/ids.h"
 
 namespace bank::query {
 namespace {

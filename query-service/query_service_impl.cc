@@ -8,7 +8,7 @@
 
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
-#include "query-service/account_id.h"
+#include "common/ids.h"
 #include "query-service/page_token.h"
 
 namespace bank::query {

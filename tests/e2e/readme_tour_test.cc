@@ -30,8 +30,9 @@ struct TourStep {
 };
 
 std::vector<TourStep> ReadTour() {
-  const char* source_dir = getenv("BANK_SOURCE_DIR");
-  std::ifstream readme(std::string(source_dir != nullptr ? source_dir : ".") + "/README.md");
+  // BANK_README overrides the path, to check that a wrong line is caught.
+  const char* override_path = getenv("BANK_README");
+  std::ifstream readme(override_path != nullptr ? override_path : BANK_SOURCE_DIR "/README.md");
   std::stringstream text;
   text << readme.rdbuf();
   const std::string all = text.str();
