@@ -28,9 +28,6 @@ ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error, crit
 namespace bank::query {
 namespace {
 
-// How long in-flight calls get to finish at shutdown before being cancelled.
-constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
-
 int Run() {
   CatchTerminationSignals();
 #ifdef NDEBUG
@@ -73,9 +70,12 @@ int Run() {
   }
   spdlog::info("signal {} received, shutting down", signal_number);
   // Waiting GetBalance calls end now with UNAVAILABLE rather than holding the
-  // server's shutdown until their deadline.
+  // server's shutdown until their deadline. Every other call answers without
+  // waiting, so the server stops at once: a grace period would only wait for
+  // idle client connections to go away.
+  (*server)->SetServing(false);
   waiters.Shutdown();
-  (*server)->Shutdown(kShutdownGrace);
+  (*server)->Shutdown(absl::ZeroDuration());
   subscriber.Stop();
   projector.Stop();  // applies and commits what was received
   spdlog::info("query-service stopped at position {}", (*store)->applied_position());
