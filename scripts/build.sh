@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Configures (once) and builds one CMake preset: scripts/build.sh [PRESET] (default release).
+# Configures (once) and builds one CMake preset:
+#   scripts/build.sh [PRESET [cmake --build options...]]   (default preset: release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-release}"
+shift || true
 cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset"
+cmake --build --preset "$preset" "$@"
