@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# Tests the docker-compose stack for real: builds the images, brings command-service and
+# query-service up, waits for both to be healthy, runs the demo profile (must exit 0), checks both
+# services' health and makes a gRPC call from the host, then brings the stack down.
+#
+# With a Docker engine reachable (DOCKER_HOST or the default socket) and a debian:bookworm image in
+# it, both are used as they are, and the built images stay there as a cache. With none, as root, it
+# makes its own: installs docker.io, docker-compose and debootstrap if missing, starts a private
+# dockerd under a temporary folder, makes debian:bookworm with debootstrap from the host's Debian
+# mirror (no registry is needed), and at the end stops that dockerd and deletes the folder.
+# Exits non-zero on any failure, printing the containers' and the engine's logs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+script_start=$SECONDS
+phase_name=""
+phase_start=$SECONDS
+timings=()
+phase() {  # phase NAME: ends the running phase (printing its time) and starts NAME.
+  if [ -n "$phase_name" ]; then
+    timings+=("$(printf '%-16s %4ds' "$phase_name" $((SECONDS - phase_start)))")
+    echo "### $phase_name: $((SECONDS - phase_start))s"
+  fi
+  phase_name="$1"
+  phase_start=$SECONDS
+  [ -n "$phase_name" ] && echo "### $phase_name"
+  return 0
+}
+fail() {
+  echo "compose-test: FAILED: $*" >&2
+  exit 1
+}
+
+# --- cleanup, on any exit ---------------------------------------------------------------------
+tmp=""              # our temporary folder, when we made one
+dockerd_pid=""      # our dockerd, when we started one
+own_network=0       # 1 when the host's iptables, ip_forward and docker0 are ours to put back
+stack_started=0
+export COMPOSE_PROJECT_NAME="banktest$$"
+
+compose() { docker-compose --profile demo "$@"; }
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  set +e
+  if [ "$status" -ne 0 ] && [ "$stack_started" -eq 1 ]; then
+    echo "---- container logs ($COMPOSE_PROJECT_NAME) ----" >&2
+    compose logs --no-color --tail=200 >&2
+    compose ps >&2
+  fi
+  if [ "$stack_started" -eq 1 ]; then
+    phase "down"
+    compose down -v --remove-orphans
+  fi
+  if [ -n "$dockerd_pid" ]; then
+    phase "stop dockerd"
+    if [ "$status" -ne 0 ]; then
+      echo "---- dockerd log (last 40 lines) ----" >&2
+      tail -n 40 "$tmp/dockerd.log" >&2
+    fi
+    kill -TERM "$dockerd_pid" 2>/dev/null
+    for _ in $(seq 100); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$dockerd_pid" 2>/dev/null
+    wait "$dockerd_pid" 2>/dev/null
+    # What dockerd leaves behind: mounts under its roots, its bridge, its iptables rules (and a
+    # FORWARD policy of DROP), ip_forward on.
+    grep -o " $tmp/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
+    if [ "$own_network" -eq 1 ]; then
+      ip link delete docker0 2>/dev/null
+      iptables-restore <"$tmp/iptables.before"
+      echo "$ip_forward_before" >/proc/sys/net/ipv4/ip_forward
+    fi
+  fi
+  if [ -n "$tmp" ]; then
+    phase "remove temp"
+    rm -rf "$tmp"
+  fi
+  phase ""
+  echo "timings:"
+  printf '  %s\n' "${timings[@]}"
+  printf '  %-16s %4ds\n' total $((SECONDS - script_start))
+  if [ "$status" -eq 0 ]; then
+    echo "compose-test: PASSED"
+  else
+    echo "compose-test: FAILED (exit $status)" >&2
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- engine -----------------------------------------------------------------------------------
+engine_reachable() { command -v docker >/dev/null && timeout 20 docker info >/dev/null 2>&1; }
+
+install_missing() {  # install_missing PACKAGE:COMMAND ...
+  local missing=() item
+  for item in "$@"; do
+    command -v "${item#*:}" >/dev/null || missing+=("${item%%:*}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || fail "missing ${missing[*]}; run as root, or: sudo apt-get install -y ${missing[*]}"
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+phase "engine"
+tmp=$(mktemp -d /tmp/bank-compose.XXXXXX)
+if engine_reachable; then
+  echo "using the Docker engine at ${DOCKER_HOST:-the default socket}"
+  install_missing docker-compose:docker-compose
+else
+  [ "$(id -u)" -eq 0 ] || fail "no Docker engine is reachable, and starting one needs root"
+  install_missing docker.io:dockerd docker.io:docker docker-compose:docker-compose debootstrap:debootstrap
+  # Containers may not raise a limit above the hard limits this process has.
+  nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] && nofile=1048576
+  nproc=$(ulimit -Hu); { [ "$nproc" = unlimited ] || [ "$nproc" -gt 32768 ]; } && nproc=32768
+  # dockerd rewrites the host's filter and nat tables: keep them to put back, unless another
+  # dockerd is already running (its docker0 exists), whose rules are not ours to undo.
+  if ! ip link show docker0 >/dev/null 2>&1; then
+    { iptables-save -t filter && iptables-save -t nat; } >"$tmp/iptables.before" ||
+      fail "cannot read the host's iptables"
+    ip_forward_before=$(cat /proc/sys/net/ipv4/ip_forward)
+    own_network=1
+  fi
+  dockerd --data-root "$tmp/root" --exec-root "$tmp/exec" --pidfile "$tmp/docker.pid" \
+    -H "unix://$tmp/docker.sock" \
+    --default-ulimit "nofile=$nofile:$nofile" --default-ulimit "nproc=$nproc:$nproc" \
+    >"$tmp/dockerd.log" 2>&1 &
+  dockerd_pid=$!
+  export DOCKER_HOST="unix://$tmp/docker.sock"
+  for _ in $(seq 150); do
+    engine_reachable && break
+    kill -0 "$dockerd_pid" 2>/dev/null || fail "dockerd exited at start-up (its log follows)"
+    sleep 0.2
+  done
+  engine_reachable || fail "dockerd did not answer within 30 s (its log follows)"
+  echo "started dockerd $(docker version -f '{{.Server.Version}}') at $DOCKER_HOST (pid $dockerd_pid)"
+fi
+
+# --- base image -------------------------------------------------------------------------------
+debian_mirror() {  # the host's Debian mirror for bookworm, from its apt sources
+  local mirror
+  mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+    awk '$1 == "deb" && $0 ~ / bookworm( |$)/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }')
+  if [ -z "$mirror" ]; then
+    mirror=$(awk 'BEGIN { RS = ""; FS = "\n" }
+      /(^|\n)Suites:[^\n]*bookworm( |\n|$)/ && !/(^|\n)Enabled: *no/ {
+        for (i = 1; i <= NF; i++) if ($i ~ /^URIs:/) { split($i, f, " "); print f[2]; exit } }' \
+      /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n1)
+  fi
+  echo "${mirror:-http://deb.debian.org/debian}"
+}
+
+if ! docker image inspect debian:bookworm >/dev/null 2>&1; then
+  phase "base image"
+  install_missing debootstrap:debootstrap
+  mirror=$(debian_mirror)
+  echo "debootstrap bookworm from $mirror"
+  debootstrap --variant=minbase bookworm "$tmp/rootfs" "$mirror" >"$tmp/debootstrap.log" 2>&1 ||
+    { tail -n 30 "$tmp/debootstrap.log" >&2; fail "debootstrap failed"; }
+  # The image reaches Debian as the host does: the host's Debian sources replace debootstrap's.
+  rm -f "$tmp/rootfs/etc/apt/sources.list"
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] && grep -qi debian "$f" && cp "$f" "$tmp/rootfs$f"
+  done
+  rm -rf "$tmp/rootfs/var/cache/apt/archives/"*.deb "$tmp/rootfs/var/lib/apt/lists/"*
+  tar -C "$tmp/rootfs" -c . | docker import -c 'CMD ["bash"]' - debian:bookworm >/dev/null
+  rm -rf "$tmp/rootfs"
+fi
+
+# --- the stack --------------------------------------------------------------------------------
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { local p=$1; while port_busy "$p" || [ "$p" = "${2:-}" ]; do p=$((p + 1)); done; echo "$p"; }
+export BANK_COMMAND_PORT BANK_QUERY_PORT
+BANK_COMMAND_PORT=$(free_port "${BANK_COMMAND_PORT:-50051}")
+BANK_QUERY_PORT=$(free_port "${BANK_QUERY_PORT:-50052}" "$BANK_COMMAND_PORT")
+
+phase "build images"
+# The images are built from a copy of the tree taken now, so that all three builds see the same
+# sources (and share the build stage) even while the tree is being edited.
+# (tar exits 1 when a file changed while it was read: the copy is still whole.)
+mkdir "$tmp/src"
+{ tar -C . -c --exclude=./.git --exclude=./build --exclude=./data --warning=no-file-changed . ||
+  [ $? -eq 1 ]; } | tar -C "$tmp/src" -x
+export COMPOSE_FILE="$tmp/src/docker-compose.yml"
+docker-compose config -q || fail "docker-compose.yml is not valid"
+compose build || fail "image build failed"
+docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'bank/*'
+
+phase "up, healthy"
+stack_started=1
+compose up -d command-service query-service || fail "docker-compose up failed"
+for service in command-service query-service; do
+  container=$(compose ps -q "$service")
+  [ -n "$container" ] || fail "$service has no container"
+  for _ in $(seq 120); do
+    health=$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$container")
+    [ "$health" = healthy ] && break
+    sleep 0.5
+  done
+  [ "$health" = healthy ] || fail "$service is not healthy after 60 s: ${health:-no health status}"
+  echo "$service: healthy"
+done
+
+phase "demo"
+compose run --rm -T demo || fail "the demo profile did not show acc1 at 60"
+
+phase "host checks"
+command_addr="127.0.0.1:$BANK_COMMAND_PORT"
+query_addr="127.0.0.1:$BANK_QUERY_PORT"
+if [ -x build/bin/bankctl ]; then
+  bankctl=(build/bin/bankctl)
+else  # no host build: the image's bankctl, on the host's network
+  echo "build/bin/bankctl missing: using the image's bankctl with --network host"
+  bankctl=(docker run --rm --network host bank/bankctl)
+fi
+"${bankctl[@]}" --command_service="$command_addr" --query_service="$query_addr" health ||
+  fail "the services are not SERVING from the host"
+balance=$("${bankctl[@]}" --query_service="$query_addr" balance acc1) ||
+  fail "balance acc1 from the host failed"
+echo "$balance"
+case "$balance" in "acc1: balance 60 "*) ;; *) fail "balance acc1 from the host: want 60, got: $balance" ;; esac
