@@ -27,9 +27,10 @@ class SubscriptionHub::Stream final : public grpc::ServerWriteReactor<bank::v1::
       absl::MutexLock lock(&hub_.mu_);
       writing_ = false;
       if (!ok) {
-        finish = ClaimFinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
+        finish = hub_.ClaimFinishLocked(this,
+                                        grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
       } else if (finish_pending_) {
-        finish = ClaimFinishLocked(finish_status_);
+        finish = hub_.ClaimFinishLocked(this, finish_status_);
       } else {
         hub_.ParkLocked(this);
       }
@@ -56,21 +57,10 @@ class SubscriptionHub::Stream final : public grpc::ServerWriteReactor<bank::v1::
         finish_pending_ = true;
         finish_status_ = std::move(status);
       } else {
-        finish = ClaimFinishLocked(std::move(status));
+        finish = hub_.ClaimFinishLocked(this, std::move(status));
       }
     }
     if (finish.has_value()) Finish(*finish);
-  }
-
-  // Takes the stream out of the hub's queues and returns the status to
-  // Finish with, once: nullopt when it was already claimed.
-  std::optional<grpc::Status> ClaimFinishLocked(grpc::Status status)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(hub_.mu_) {
-    if (finished_) return std::nullopt;
-    finished_ = true;
-    hub_.idle_.erase(this);
-    std::erase(hub_.ready_, this);
-    return status;
   }
 
   SubscriptionHub& hub_;
@@ -108,7 +98,7 @@ grpc::ServerWriteReactor<bank::v1::SubscribeResponse>* SubscriptionHub::Subscrib
     } else {
       ready_.push_back(stream);
     }
-    if (refusal.has_value()) refusal = stream->ClaimFinishLocked(*refusal);
+    if (refusal.has_value()) refusal = ClaimFinishLocked(stream, *refusal);
   }
   if (refusal.has_value()) stream->Finish(*refusal);
   return stream;
@@ -125,7 +115,7 @@ void SubscriptionHub::Shutdown() {
       if (stream->writing_) {
         stream->finish_pending_ = true;
         stream->finish_status_ = shutting_down;
-      } else if (stream->ClaimFinishLocked(shutting_down).has_value()) {
+      } else if (ClaimFinishLocked(stream, shutting_down).has_value()) {
         to_finish.push_back(stream);
       }
     }
@@ -133,6 +123,15 @@ void SubscriptionHub::Shutdown() {
   // A claimed stream cannot be destroyed before its Finish, so these are live.
   for (Stream* stream : to_finish) stream->Finish(shutting_down);
   pump_.join();
+}
+
+std::optional<grpc::Status> SubscriptionHub::ClaimFinishLocked(Stream* stream,
+                                                               grpc::Status status) {
+  if (stream->finished_) return std::nullopt;
+  stream->finished_ = true;
+  idle_.erase(stream);
+  std::erase(ready_, stream);
+  return status;
 }
 
 void SubscriptionHub::ParkLocked(Stream* stream) {
@@ -204,9 +203,9 @@ void SubscriptionHub::Serve(Stream* stream, bool heartbeat_due) {
       if (!read.ok()) {
         spdlog::error("Subscribe: cannot read the log after position {}: {}", stream->after_,
                       read.ToString());
-        finish = stream->ClaimFinishLocked(ToGrpcStatus(read));
+        finish = ClaimFinishLocked(stream, ToGrpcStatus(read));
       } else if (stream->finish_pending_) {
-        finish = stream->ClaimFinishLocked(stream->finish_status_);
+        finish = ClaimFinishLocked(stream, stream->finish_status_);
       } else {
         ParkLocked(stream);
       }

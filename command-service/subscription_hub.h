@@ -53,6 +53,10 @@ class SubscriptionHub {
   void PumpLoop();
   // Reads `stream`'s next batch and starts its write, or parks it as idle.
   void Serve(Stream* stream, bool heartbeat_due);
+  // Takes `stream` out of the queues and returns the status to Finish it
+  // with, exactly once: nullopt when it was already claimed.
+  std::optional<grpc::Status> ClaimFinishLocked(Stream* stream, grpc::Status status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Queues `stream` for the pump when events past its cursor are durable,
   // else keeps it idle until the head moves.
   void ParkLocked(Stream* stream) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

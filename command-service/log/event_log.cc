@@ -34,20 +34,19 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options
   if (!recovered.ok()) return recovered.status();
 
   auto log = std::unique_ptr<EventLog>(new EventLog(std::move(options), recovered->head));
-  {
-    absl::MutexLock lock(&log->segments_mu_);
-    log->segments_ = std::move(recovered->segments);
-  }
-  if (log->segments_.empty()) {
+  const size_t segment_count = std::max<size_t>(recovered->segments.size(), 1);
+  if (recovered->segments.empty()) {
     absl::Status created = log->RollSegment(1);
     if (!created.ok()) return created;
   } else {
-    log->active_.segment = log->segments_.back().get();
-    log->active_.end_offset = recovered->end_offset;
-    log->active_.record_count = recovered->head - log->active_.segment->base_position + 1;
+    Segment* last = recovered->segments.back().get();
+    log->active_ =
+        ActiveSegment{last, recovered->end_offset, recovered->head - last->base_position + 1};
+    absl::MutexLock lock(&log->segments_mu_);
+    log->segments_ = std::move(recovered->segments);
   }
   spdlog::info("event log {}: recovered {} events in {} segment(s) in {}", log->options_.dir,
-               recovered->head, log->segments_.size(), absl::FormatDuration(absl::Now() - start));
+               recovered->head, segment_count, absl::FormatDuration(absl::Now() - start));
   log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
   return log;
 }
