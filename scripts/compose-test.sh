@@ -32,7 +32,7 @@ fail() {
 }
 
 # --- cleanup, on any exit ---------------------------------------------------------------------
-tmp=""              # our temporary folder, when we made one
+tmp=""              # our temporary folder (source copy, base image work, our dockerd)
 dockerd_pid=""      # our dockerd, when we started one
 own_network=0       # 1 when the host's iptables, ip_forward and docker0 are ours to put back
 stack_started=0
