@@ -25,4 +25,12 @@ done
 step "clang -Wthread-safety: build"
 scripts/build.sh clang-tsa --target command-service query-service bankctl
 
+# The stack needs Docker: an engine that is reachable, or root to start one.
+if [ "$(id -u)" -eq 0 ] || docker info >/dev/null 2>&1; then
+  step "docker-compose stack"
+  scripts/compose-test.sh
+else
+  step "docker-compose stack: SKIPPED (needs root or a reachable Docker engine)"
+fi
+
 step "done: all tests passed"
