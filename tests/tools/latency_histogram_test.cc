@@ -35,8 +35,8 @@ TEST(LatencyHistogramTest, RankIsCeilingOfQuantileTimesCount) {
 }
 
 TEST(LatencyHistogramTest, LargeValuesWithinOneSixtyFourth) {
-  for (uint64_t v : {128ull, 129ull, 1000ull, 123456ull, 987654321ull, 1ull << 40,
-                     (1ull << 40) + 12345}) {
+  for (uint64_t v :
+       {128ull, 129ull, 1000ull, 123456ull, 987654321ull, 1ull << 40, (1ull << 40) + 12345}) {
     LatencyHistogram h;
     h.Record(v);
     h.Record(v * 2);  // so the clamp to max does not hide the bucket bound

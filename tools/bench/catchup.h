@@ -12,10 +12,10 @@
 namespace bank::bench {
 
 struct CatchupResult {
-  uint64_t head = 0;      // head_position of the first message
-  uint64_t events = 0;    // events received until the head was reached
-  uint64_t messages = 0;  // messages carrying them
-  absl::Duration elapsed; // from the Subscribe call to the head event
+  uint64_t head = 0;       // head_position of the first message
+  uint64_t events = 0;     // events received until the head was reached
+  uint64_t messages = 0;   // messages carrying them
+  absl::Duration elapsed;  // from the Subscribe call to the head event
 
   double EventsPerSecond() const;
 };

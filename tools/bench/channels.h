@@ -17,7 +17,8 @@ namespace bank::bench {
 std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const std::string& address, int count);
 
 // Waits up to `timeout` for every channel to be connected; false if one is not.
-bool ConnectAll(const std::vector<std::shared_ptr<grpc::Channel>>& channels, absl::Duration timeout);
+bool ConnectAll(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                absl::Duration timeout);
 
 }  // namespace bank::bench
 

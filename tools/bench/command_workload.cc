@@ -30,9 +30,8 @@ std::string CommandWorkload::AccountId(uint64_t i) const {
 void CommandWorkload::Start(int slot, CallDone done) {
   Slot& state = slots_[slot];
   const uint64_t n = state.calls++;
-  const uint64_t account = mix_.sequential_accounts
-                               ? next_account_.fetch_add(1) % mix_.accounts
-                               : state.rng() % mix_.accounts;
+  const uint64_t account = mix_.sequential_accounts ? next_account_.fetch_add(1) % mix_.accounts
+                                                    : state.rng() % mix_.accounts;
   const bool deposit = static_cast<int>(n % (mix_.deposits + mix_.withdraws)) < mix_.deposits;
   const int64_t amount = 1 + static_cast<int64_t>(state.rng() % 10000);
   std::string command_id =

@@ -52,7 +52,7 @@ class CommandWorkload final : public Workload {
 
   const CommandMix mix_;
   std::vector<std::unique_ptr<bank::v1::CommandService::Stub>> stubs_;
-  std::vector<Slot> slots_;               // each touched by its own slot only
+  std::vector<Slot> slots_;                // each touched by its own slot only
   std::atomic<uint64_t> next_account_{0};  // sequential_accounts only
 };
 

@@ -21,12 +21,11 @@ void HealthWorkload::Start(int slot, CallDone done) {
   auto* call = new HealthCall;
   call->context.set_deadline(std::chrono::system_clock::now() +
                              absl::ToChronoNanoseconds(deadline_));
-  stubs_[slot % stubs_.size()]->async()->Check(
-      &call->context, &call->request, &call->response,
-      [call, done = std::move(done)](grpc::Status status) {
-        delete call;
-        done(status);
-      });
+  stubs_[slot % stubs_.size()]->async()->Check(&call->context, &call->request, &call->response,
+                                               [call, done = std::move(done)](grpc::Status status) {
+                                                 delete call;
+                                                 done(status);
+                                               });
 }
 
 }  // namespace bank::bench

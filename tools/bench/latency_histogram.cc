@@ -7,9 +7,9 @@
 namespace bank::bench {
 namespace {
 
-constexpr int kSubBits = 6;                    // 64 buckets per power of two
-constexpr uint64_t kSub = 1ull << kSubBits;    // 64
-constexpr uint64_t kExact = 2 * kSub;          // values below 128 are exact
+constexpr int kSubBits = 6;                  // 64 buckets per power of two
+constexpr uint64_t kSub = 1ull << kSubBits;  // 64
+constexpr uint64_t kExact = 2 * kSub;        // values below 128 are exact
 // Values of 2^k for k in [7, 63] each take 64 buckets after the exact ones.
 constexpr int kBuckets = static_cast<int>(kExact) + (64 - (kSubBits + 1)) * static_cast<int>(kSub);
 
@@ -31,9 +31,8 @@ uint64_t LatencyHistogram::BucketUpperBound(int index) {
   const uint64_t shift = (i - kExact) / kSub + 1;
   const uint64_t top = (i - kExact) % kSub + kSub;
   // The last bucket's bound is 2^64 - 1; computing it must not overflow.
-  return top == 2 * kSub - 1 && shift == 64 - (kSubBits + 1)
-             ? UINT64_MAX
-             : ((top + 1) << shift) - 1;
+  return top == 2 * kSub - 1 && shift == 64 - (kSubBits + 1) ? UINT64_MAX
+                                                             : ((top + 1) << shift) - 1;
 }
 
 void LatencyHistogram::Record(uint64_t value) {

@@ -20,7 +20,9 @@ class LatencyHistogram {
   LatencyHistogram();
 
   void Record(uint64_t value);
-  void Record(absl::Duration latency) { Record(static_cast<uint64_t>(absl::ToInt64Nanoseconds(latency))); }
+  void Record(absl::Duration latency) {
+    Record(static_cast<uint64_t>(absl::ToInt64Nanoseconds(latency)));
+  }
   void Merge(const LatencyHistogram& other);
 
   uint64_t count() const { return count_; }

@@ -15,11 +15,11 @@ namespace bank::bench {
 // What one measured window of load produced. Only calls that ended inside
 // the window count; warm-up calls do not.
 struct LoadResult {
-  absl::Duration elapsed;            // length of the measured window
-  uint64_t calls = 0;                // calls ended in the window, any status
-  LatencyHistogram latency;          // of those calls, in nanoseconds
+  absl::Duration elapsed;    // length of the measured window
+  uint64_t calls = 0;        // calls ended in the window, any status
+  LatencyHistogram latency;  // of those calls, in nanoseconds
   std::map<grpc::StatusCode, uint64_t> by_status;
-  uint64_t skipped = 0;              // paced runs: sends dropped, too many in flight
+  uint64_t skipped = 0;  // paced runs: sends dropped, too many in flight
 
   double CallsPerSecond() const;
   uint64_t Count(grpc::StatusCode code) const;

@@ -32,8 +32,8 @@ class ClosedLoop {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
         +[](int* active) { return *active == 0; }, &active_slots_));
-    result_.elapsed = std::max(absl::ZeroDuration(),
-                               std::min(last_end_, measure_until_) - measure_from_);
+    result_.elapsed =
+        std::max(absl::ZeroDuration(), std::min(last_end_, measure_until_) - measure_from_);
     return std::move(result_);
   }
 
@@ -68,8 +68,7 @@ class ClosedLoop {
         ++result_.by_status[status.error_code()];
         last_end_ = std::max(last_end_, now);
       }
-      again = now < measure_until_ &&
-              (options_.max_calls == 0 || issued_ < options_.max_calls);
+      again = now < measure_until_ && (options_.max_calls == 0 || issued_ < options_.max_calls);
       if (again) {
         ++issued_;
       } else {

@@ -10,7 +10,7 @@
 namespace bank::bench {
 
 struct ClosedLoopOptions {
-  int in_flight = 64;                      // calls kept in flight: one per slot
+  int in_flight = 64;  // calls kept in flight: one per slot
   absl::Duration warmup = absl::Seconds(2);
   absl::Duration duration = absl::Seconds(10);  // measured window after the warm-up
   // When > 0, stop starting calls after this many (the run ends when they

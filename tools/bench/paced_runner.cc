@@ -11,8 +11,7 @@ namespace {
 
 class Paced {
  public:
-  Paced(const PacedOptions& options, Workload& workload)
-      : options_(options), workload_(workload) {
+  Paced(const PacedOptions& options, Workload& workload) : options_(options), workload_(workload) {
     absl::MutexLock lock(&mu_);
     for (int slot = options.max_in_flight - 1; slot >= 0; --slot) free_slots_.push_back(slot);
   }
@@ -51,9 +50,8 @@ class Paced {
         slot = free_slots_.back();
         free_slots_.pop_back();
       }
-      workload_.Start(slot, [this, slot, due](const grpc::Status& status) {
-        OnDone(slot, due, status);
-      });
+      workload_.Start(slot,
+                      [this, slot, due](const grpc::Status& status) { OnDone(slot, due, status); });
     }
   }
 

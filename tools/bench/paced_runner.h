@@ -8,7 +8,7 @@
 namespace bank::bench {
 
 struct PacedOptions {
-  double rate = 1000;                       // calls started per second
+  double rate = 1000;  // calls started per second
   absl::Duration warmup = absl::Seconds(1);
   absl::Duration duration = absl::Seconds(10);
   // Slots: at most this many calls in flight; a send due while all are busy

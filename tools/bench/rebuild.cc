@@ -39,9 +39,9 @@ absl::StatusOr<RebuildResult> MeasureRebuild(const std::shared_ptr<grpc::Channel
     }
     absl::SleepFor(interval);
   }
-  return absl::DeadlineExceededError(
-      absl::StrCat("applied_position ", applied, " after ", absl::FormatDuration(timeout),
-                   ", waiting for ", head));
+  return absl::DeadlineExceededError(absl::StrCat("applied_position ", applied, " after ",
+                                                  absl::FormatDuration(timeout), ", waiting for ",
+                                                  head));
 }
 
 }  // namespace bank::bench

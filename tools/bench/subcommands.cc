@@ -36,8 +36,10 @@ std::string RunId() {
 }
 
 ClosedLoopOptions LoopOptions(const BenchOptions& options) {
-  return {.in_flight = options.in_flight, .warmup = options.warmup,
-          .duration = options.duration, .max_calls = 0};
+  return {.in_flight = options.in_flight,
+          .warmup = options.warmup,
+          .duration = options.duration,
+          .max_calls = 0};
 }
 
 CommandMix MixOf(const BenchOptions& options) {
@@ -102,8 +104,8 @@ absl::Status RunCommands(const BenchOptions& options, Report& report) {
   report.Number("commands_calls_per_s", commands_rate);
   report.Latency("commands", commands_all);
   report.Number("throughput_ratio", baseline_rate > 0 ? commands_rate / baseline_rate : 0, 3);
-  report.Duration("p99_difference_us", commands_all.PercentileDuration(0.99) -
-                                           baseline_all.PercentileDuration(0.99));
+  report.Duration("p99_difference_us",
+                  commands_all.PercentileDuration(0.99) - baseline_all.PercentileDuration(0.99));
   return absl::OkStatus();
 }
 
@@ -137,8 +139,10 @@ absl::Status RunEndToEnd(const BenchOptions& options, Report& report) {
   }
   // OK-to-applied lag at a steady rate, open loop.
   {
-    PacedOptions paced{.rate = options.rate, .warmup = absl::Seconds(1),
-                       .duration = options.duration, .max_in_flight = 512};
+    PacedOptions paced{.rate = options.rate,
+                       .warmup = absl::Seconds(1),
+                       .duration = options.duration,
+                       .max_in_flight = 512};
     ReadYourWritesWorkload workload(*commands, *queries, ryw, paced.max_in_flight);
     const absl::Time from = absl::Now() + paced.warmup;
     workload.SetWindow(from, from + paced.duration);
@@ -178,15 +182,16 @@ absl::Status RunFill(const BenchOptions& options, Report& report) {
   mix.withdraws = 0;
   mix.sequential_accounts = true;
   CommandWorkload deposits(*channels, mix, options.in_flight);
-  const LoadResult result = RunClosedLoop(
-      {.in_flight = options.in_flight, .warmup = absl::ZeroDuration(),
-       .duration = options.timeout, .max_calls = options.events},
-      deposits);
+  const LoadResult result = RunClosedLoop({.in_flight = options.in_flight,
+                                           .warmup = absl::ZeroDuration(),
+                                           .duration = options.timeout,
+                                           .max_calls = options.events},
+                                          deposits);
   report.Number("fill_accounts", options.accounts);
   report.Load("fill", result);
   if (result.Count(grpc::StatusCode::OK) != options.events) {
-    return absl::InternalError(absl::StrCat("fill: ", result.Count(grpc::StatusCode::OK),
-                                            " of ", options.events, " deposits succeeded"));
+    return absl::InternalError(absl::StrCat("fill: ", result.Count(grpc::StatusCode::OK), " of ",
+                                            options.events, " deposits succeeded"));
   }
   return absl::OkStatus();
 }

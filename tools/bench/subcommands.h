@@ -19,13 +19,13 @@ struct BenchOptions {
   int accounts = 10000;
   absl::Duration warmup = absl::Seconds(2);
   absl::Duration duration = absl::Seconds(10);
-  bool baseline = false;     // commands: alternate with the health baseline
-  int rounds = 2;            // commands --baseline: pairs of (baseline, commands)
+  bool baseline = false;  // commands: alternate with the health baseline
+  int rounds = 2;         // commands --baseline: pairs of (baseline, commands)
   bool command_ids = true;
-  double rate = 1000;        // e2e: paced commands per second
+  double rate = 1000;  // e2e: paced commands per second
   absl::Duration read_deadline = absl::Seconds(5);
-  uint64_t events = 1000000; // fill
-  uint64_t head = 0;         // rebuild: 0 = ask the command service
+  uint64_t events = 1000000;  // fill
+  uint64_t head = 0;          // rebuild: 0 = ask the command service
   absl::Duration poll_interval = absl::Milliseconds(50);
   absl::Duration timeout = absl::Seconds(600);
   std::string account_prefix = "bench-";
