@@ -101,16 +101,16 @@ void EventLog::WriterLoop() {
       if (queue_.empty()) return;  // stopping, and everything queued is written
       batch.swap(queue_);
     }
-    absl::Status status = WriteBatch(batch);
-    if (status.ok()) {
-      const uint64_t head = batch.back().event.position();
+    size_t durable = 0;
+    absl::Status status = WriteBatch(batch, &durable);
+    if (durable > 0) {
+      const uint64_t head = batch[durable - 1].event.position();
       durable_head_.store(head, std::memory_order_release);
-      {
-        absl::MutexLock lock(&listeners_mu_);
-        for (const HeadListener& listener : listeners_) listener(head);
-      }
-      for (PendingAppend& append : batch) std::move(append.done)(append.event.position());
-    } else {
+      absl::MutexLock lock(&listeners_mu_);
+      for (const HeadListener& listener : listeners_) listener(head);
+    }
+    for (size_t i = 0; i < durable; ++i) std::move(batch[i].done)(batch[i].event.position());
+    if (!status.ok()) {
       spdlog::error("event log failed, no further command will be acknowledged until restart: {}",
                     status.ToString());
       std::vector<PendingAppend> refused;
@@ -119,20 +119,21 @@ void EventLog::WriterLoop() {
         failure_ = status;
         refused.swap(queue_);
       }
-      for (PendingAppend& append : batch) std::move(append.done)(status);
+      for (size_t i = durable; i < batch.size(); ++i) std::move(batch[i].done)(status);
       for (PendingAppend& append : refused) std::move(append.done)(status);
     }
     batch.clear();
   }
 }
 
-absl::Status EventLog::WriteBatch(std::vector<PendingAppend>& batch) {
+absl::Status EventLog::WriteBatch(std::vector<PendingAppend>& batch, size_t* durable) {
   std::string buffer;
   std::string payload;
   std::vector<IndexEntry> new_entries;
-  for (const PendingAppend& append : batch) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const bank::v1::Event& event = batch[i].event;
     payload.clear();
-    append.event.SerializeToString(&payload);
+    event.SerializeToString(&payload);
     const uint64_t record_size = kRecordHeaderSize + payload.size();
     const bool segment_full =
         active_.end_offset + buffer.size() + record_size > options_.segment_bytes &&
@@ -140,18 +141,21 @@ absl::Status EventLog::WriteBatch(std::vector<PendingAppend>& batch) {
     if (segment_full || buffer.size() >= kMaxUnsyncedBytes) {
       absl::Status flushed = Flush(buffer, new_entries);
       if (!flushed.ok()) return flushed;
+      *durable = i;
       buffer.clear();
     }
     if (segment_full) {
-      absl::Status rolled = RollSegment(append.event.position());
+      absl::Status rolled = RollSegment(event.position());
       if (!rolled.ok()) return rolled;
     }
     if (active_.record_count++ % options_.index_every == 0) {
-      new_entries.push_back({append.event.position(), active_.end_offset + buffer.size()});
+      new_entries.push_back({event.position(), active_.end_offset + buffer.size()});
     }
-    AppendRecord(RecordType::kEvent, append.event.position(), payload, &buffer);
+    AppendRecord(RecordType::kEvent, event.position(), payload, &buffer);
   }
-  return Flush(buffer, new_entries);
+  absl::Status flushed = Flush(buffer, new_entries);
+  if (flushed.ok()) *durable = batch.size();
+  return flushed;
 }
 
 // Writes `buffer` at the end of the active segment and syncs it; then the

@@ -70,8 +70,10 @@ class EventLog final : public EventStore {
   EventLog(EventLogOptions options, uint64_t head);
 
   void WriterLoop();
-  // Writes and syncs `batch`, rolling segments as needed.
-  absl::Status WriteBatch(std::vector<PendingAppend>& batch);
+  // Writes and syncs `batch`, rolling segments as needed. Sets `durable` to
+  // how many of its appends (a prefix) are synced: all of them on success,
+  // those synced before the failure otherwise.
+  absl::Status WriteBatch(std::vector<PendingAppend>& batch, size_t* durable);
   absl::Status Flush(const std::string& buffer, std::vector<IndexEntry>& new_entries);
   absl::Status RollSegment(uint64_t base_position);
   const Segment* FindSegment(uint64_t position) const ABSL_SHARED_LOCKS_REQUIRED(segments_mu_);

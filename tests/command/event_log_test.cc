@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "command-service/log/log_format.h"
 #include "command-service/log/segment.h"
@@ -229,6 +230,43 @@ TEST(EventLogTest, FailedSyncIsStickyAndNothingAfterItIsAcknowledged) {
   std::vector<bank::v1::Event> recovered;
   ASSERT_TRUE(OpenLog(dir, &recovered).ok());
   EXPECT_EQ(recovered.size(), 1u);
+}
+
+TEST(EventLogTest, AcknowledgedIsExactlyWhatIsOnDiskWhenASyncFailsMidBatch) {
+  const std::string dir = FreshDir("midbatch");
+  std::atomic<int> syncs_left{-1};  // negative: never fail
+  FileOps ops = FileOps::Posix();
+  ops.fdatasync = [&syncs_left](int fd) {
+    if (syncs_left.fetch_sub(1) == 0) {
+      errno = EIO;
+      return -1;
+    }
+    return ::fdatasync(fd);
+  };
+  // Small segments: a batch spans several, each roll syncs what came before.
+  auto log = OpenLog(dir, nullptr, /*segment_bytes=*/256, ops);
+  ASSERT_TRUE(log.ok());
+  syncs_left = 7;
+  constexpr int kAppends = 40;
+  std::vector<std::promise<absl::StatusOr<uint64_t>>> done(kAppends);
+  for (int i = 0; i < kAppends; ++i) {
+    (*log)->Append(DepositEvent("acc" + std::to_string(i), 1, 1),
+                   [&done, i](absl::StatusOr<uint64_t> position) { done[i].set_value(position); });
+  }
+  std::set<uint64_t> acknowledged;
+  for (auto& result : done) {
+    auto position = result.get_future().get();
+    if (position.ok()) acknowledged.insert(*position);
+  }
+  EXPECT_FALSE((*log)->health().ok());
+  log->reset();
+  std::vector<bank::v1::Event> recovered;
+  ASSERT_TRUE(OpenLog(dir, &recovered, 256).ok());
+  std::set<uint64_t> on_disk;
+  for (const bank::v1::Event& event : recovered) on_disk.insert(event.position());
+  EXPECT_EQ(acknowledged, on_disk);
+  EXPECT_FALSE(acknowledged.empty());
+  EXPECT_LT(acknowledged.size(), static_cast<size_t>(kAppends));
 }
 
 TEST(EventLogTest, DiskFullIsResourceExhaustedAndLeavesNoPartialRecord) {
