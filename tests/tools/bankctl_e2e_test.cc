@@ -222,10 +222,16 @@ TEST_F(BankctlTest, SlowAnswerPastTimeoutExitsTwo) {
   EXPECT_THAT(balance.err, StartsWith("DEADLINE_EXCEEDED: "));
 }
 
+TEST_F(BankctlTest, HelpPrintsTheUsageAndExitsZero) {
+  Outcome help = RunBankctl(Args({"--help"}));
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("usage: bankctl"));
+  EXPECT_EQ(help.err, "");
+}
+
 TEST_F(BankctlTest, UsageErrorsExitTwoWithUsageOnStderr) {
   const std::vector<std::vector<std::string>> bad = {
       {},
-      {"--help"},
       {"deposit", "acc1", "1.50"},
       {"deposit", "acc1"},
       {"balance", "a1", "--json"},

@@ -42,7 +42,13 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
   absl::StatusOr<LeadingFlags> flags = ApplyLeadingFlags(args);
   if (!flags.ok()) return UsageError(std::string(flags.status().message()));
-  if (flags->help_requested || flags->rest.empty()) {
+  // Asked for, the usage is the answer (stdout, 0); missing a subcommand, it
+  // is a usage error (stderr, 2).
+  if (flags->help_requested) {
+    std::cout << UsageText();
+    return 0;
+  }
+  if (flags->rest.empty()) {
     std::cerr << UsageText();
     return kExitUsage;
   }
