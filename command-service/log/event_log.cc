@@ -48,6 +48,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options
   spdlog::info("event log {}: recovered {} events in {} segment(s) in {}", log->options_.dir,
                recovered->head, segment_count, absl::FormatDuration(absl::Now() - start));
   log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
+  log->completer_ = std::thread([raw = log.get()] { raw->CompleterLoop(); });
   return log;
 }
 
@@ -60,6 +61,7 @@ EventLog::~EventLog() {
     stopping_ = true;
   }
   if (writer_.joinable()) writer_.join();
+  if (completer_.joinable()) completer_.join();
 }
 
 void EventLog::Append(bank::v1::Event event, AppendDone done) {
@@ -89,8 +91,8 @@ void EventLog::AddHeadListener(HeadListener listener) {
 }
 
 void EventLog::WriterLoop() {
-  std::vector<PendingAppend> batch;
   while (true) {
+    std::vector<PendingAppend> batch;
     {
       absl::MutexLock lock(&queue_mu_);
       queue_mu_.Await(absl::Condition(
@@ -98,7 +100,7 @@ void EventLog::WriterLoop() {
             return !log->queue_.empty() || log->stopping_;
           },
           this));
-      if (queue_.empty()) return;  // stopping, and everything queued is written
+      if (queue_.empty()) break;  // stopping, and everything queued is written
       batch.swap(queue_);
     }
     size_t durable = 0;
@@ -109,20 +111,49 @@ void EventLog::WriterLoop() {
       absl::MutexLock lock(&listeners_mu_);
       for (const HeadListener& listener : listeners_) listener(head);
     }
-    for (size_t i = 0; i < durable; ++i) std::move(batch[i].done)(batch[i].event.position());
+    std::vector<PendingAppend> refused;
     if (!status.ok()) {
       spdlog::error("event log failed, no further command will be acknowledged until restart: {}",
                     status.ToString());
-      std::vector<PendingAppend> refused;
-      {
-        absl::MutexLock lock(&queue_mu_);
-        failure_ = status;
-        refused.swap(queue_);
-      }
-      for (size_t i = durable; i < batch.size(); ++i) std::move(batch[i].done)(status);
-      for (PendingAppend& append : refused) std::move(append.done)(status);
+      absl::MutexLock lock(&queue_mu_);
+      failure_ = status;
+      refused.swap(queue_);
     }
-    batch.clear();
+    Complete({std::move(batch), durable, status});
+    if (!refused.empty()) Complete({std::move(refused), 0, status});
+  }
+  absl::MutexLock lock(&completions_mu_);
+  writer_stopped_ = true;
+}
+
+void EventLog::Complete(Outcome outcome) {
+  absl::MutexLock lock(&completions_mu_);
+  completions_.push_back(std::move(outcome));
+}
+
+void EventLog::CompleterLoop() {
+  while (true) {
+    std::vector<Outcome> outcomes;
+    {
+      absl::MutexLock lock(&completions_mu_);
+      completions_mu_.Await(absl::Condition(
+          +[](EventLog* log) ABSL_EXCLUSIVE_LOCKS_REQUIRED(log->completions_mu_) {
+            return !log->completions_.empty() || log->writer_stopped_;
+          },
+          this));
+      if (completions_.empty()) return;  // the writer stopped and all is reported
+      outcomes.swap(completions_);
+    }
+    for (Outcome& outcome : outcomes) {
+      for (size_t i = 0; i < outcome.appends.size(); ++i) {
+        PendingAppend& append = outcome.appends[i];
+        if (i < outcome.durable) {
+          std::move(append.done)(append.event.position());
+        } else {
+          std::move(append.done)(outcome.status);
+        }
+      }
+    }
   }
 }
 

@@ -28,8 +28,10 @@ struct EventLogOptions {
 //
 // One writer thread owns the files. Append() only queues; the writer takes
 // everything queued, writes it, calls fdatasync once for the whole group, and
-// only then publishes the new durable head and completes the callbacks - so
-// throughput grows with concurrency instead of paying one sync per event.
+// only then publishes the new durable head and hands the group to a completer
+// thread that runs the callbacks - so throughput grows with concurrency
+// instead of paying one sync per event, and the next sync starts while the
+// last group's callbacks still run.
 // Any failed write or sync is sticky (after a failed fsync the kernel may have
 // dropped the dirty pages, so nothing written afterwards can be trusted).
 //
@@ -41,11 +43,11 @@ class EventLog final : public EventStore {
 
   // Recovers the log in options.dir (see RecoverLog: a torn tail is cut,
   // other damage is DATA_LOSS with nothing changed), hands every event to
-  // `visit` in order, and starts the writer.
+  // `visit` in order, and starts the writer and the completer.
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(EventLogOptions options,
                                                         EventVisitor visit);
 
-  // Writes and syncs everything queued, then stops the writer.
+  // Writes and syncs everything queued, runs every callback, then stops.
   ~EventLog() override;
 
   void Append(bank::v1::Event event, AppendDone done) override;
@@ -69,7 +71,19 @@ class EventLog final : public EventStore {
 
   EventLog(EventLogOptions options, uint64_t head);
 
+  // A batch whose fate is known: its first `durable` appends are synced, the
+  // rest failed with `status`.
+  struct Outcome {
+    std::vector<PendingAppend> appends;
+    size_t durable = 0;
+    absl::Status status;
+  };
+
   void WriterLoop();
+  // Runs the callbacks of finished batches, in order, off the writer thread,
+  // so that the next write and sync need not wait for them.
+  void CompleterLoop();
+  void Complete(Outcome outcome);
   // Writes and syncs `batch`, rolling segments as needed. Sets `durable` to
   // how many of its appends (a prefix) are synced: all of them on success,
   // those synced before the failure otherwise.
@@ -94,9 +108,14 @@ class EventLog final : public EventStore {
   absl::Mutex listeners_mu_;
   std::vector<HeadListener> listeners_ ABSL_GUARDED_BY(listeners_mu_);
 
+  absl::Mutex completions_mu_;
+  std::vector<Outcome> completions_ ABSL_GUARDED_BY(completions_mu_);
+  bool writer_stopped_ ABSL_GUARDED_BY(completions_mu_) = false;
+
   std::atomic<uint64_t> durable_head_;
   ActiveSegment active_;  // writer thread only (and Open, before it starts)
   std::thread writer_;
+  std::thread completer_;
 };
 
 }  // namespace bank::log
