@@ -1,5 +1,7 @@
 #include "command-service/account_book.h"
 
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 
 namespace bank::command {
@@ -24,6 +26,18 @@ absl::Status AccountBook::Apply(const bank::v1::Event& event, uint64_t position)
     return absl::DataLossError(absl::StrCat("event for account ", event.account_id(),
                                             " has version ", event.version(), " where ",
                                             account->second.version + 1, " was expected"));
+  }
+  // The checksum only proves the bytes are the ones written; an event no
+  // command could have produced must not reach Apply's arithmetic.
+  const int64_t amount = EventAmount(event);
+  const int64_t balance = account->second.balance;
+  if (amount <= 0 ||
+      (event.has_withdrawn() ? amount > balance
+                             : amount > std::numeric_limits<int64_t>::max() - balance)) {
+    return absl::DataLossError(
+        absl::StrCat("event for account ", event.account_id(), " at version ", event.version(),
+                     " is a ", CommandName(EventKind(event)), " of ", amount, " on a balance of ",
+                     balance, ", which no command could have produced"));
   }
   account->second = command::Apply(account->second, event);
   if (event.command_id().empty()) return absl::OkStatus();

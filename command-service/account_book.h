@@ -37,8 +37,10 @@ class AccountBook {
 
   // Folds `event` into its account and records its command_id. `position` is
   // the event's durable position, or 0 for an event still being written (set
-  // it with MarkDurable). DATA_LOSS when the version is not the account's next
-  // or the command id was already used: the log is inconsistent.
+  // it with MarkDurable). DATA_LOSS when the version is not the account's next,
+  // the amount is one Decide never accepts (not positive, an overdraft, or a
+  // balance past int64) or the command id was already used: the log is
+  // inconsistent.
   absl::Status Apply(const bank::v1::Event& event, uint64_t position);
 
   // The accepted command with this id, or nullptr.
