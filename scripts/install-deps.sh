@@ -8,7 +8,7 @@ PACKAGES=(
   cmake ninja-build ccache g++ clang clang-format pkg-config
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev
   libabsl-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libsqlite3-dev
+  libsqlite3-dev libclang-rt-14-dev
 )
 
 missing=()
