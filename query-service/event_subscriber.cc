@@ -66,8 +66,18 @@ void EventSubscriber::Run() {
       absl::MutexLock lock(&mu_);
       if (stopping_) break;
     }
-    spdlog::info("subscription to {} ended ({}); reconnecting in {}", options_.target,
-                 ended.ToString(), absl::FormatDuration(delay));
+    if (ended.code() == absl::StatusCode::kOutOfRange) {
+      // The log holds fewer events than this projection has applied: it is
+      // not the log this projection was built from. Retrying cannot fix it.
+      spdlog::error(
+          "the command service at {} refuses our checkpoint ({}); if its data was "
+          "replaced, stop this service and delete its --data_dir to rebuild; retrying "
+          "in {}",
+          options_.target, ended.ToString(), absl::FormatDuration(delay));
+    } else {
+      spdlog::info("subscription to {} ended ({}); reconnecting in {}", options_.target,
+                   ended.ToString(), absl::FormatDuration(delay));
+    }
     if (!SleepUnlessStopped(delay)) break;
   }
   spdlog::info("subscriber stopped at position {}", store_->applied_position());
