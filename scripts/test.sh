@@ -25,6 +25,11 @@ done
 step "clang -Wthread-safety: build"
 scripts/build.sh clang-tsa --target command-service query-service bankctl
 
+# libFuzzer on the record decoder, segment recovery and command validation,
+# from the committed corpus; a longer run: scripts/fuzz.sh 600.
+step "fuzz: 15 s per target"
+scripts/fuzz.sh 15
+
 # The stack needs Docker: an engine that is reachable, or root to start one.
 if [ "$(id -u)" -eq 0 ] || docker info >/dev/null 2>&1; then
   step "docker-compose stack"
