@@ -3,13 +3,21 @@
 #include <utility>
 
 #include "common/grpc_status.h"
+#include "common/raw_request.h"
 
 namespace bank::command {
 
 template <typename Request>
 grpc::ServerUnaryReactor* CommandServiceImpl::Execute(grpc::CallbackServerContext* context,
-                                                      CommandKind kind, const Request& request,
-                                                      bank::v1::CommandReply* reply) {
+                                                      CommandKind kind,
+                                                      const grpc::ByteBuffer& bytes,
+                                                      grpc::ByteBuffer* reply) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  Request request;
+  if (absl::Status parsed = ParseRequest(bytes, &request); !parsed.ok()) {
+    reactor->Finish(ToGrpcStatus(parsed));
+    return reactor;
+  }
   Command command{
       .kind = kind,
       .account_id = request.account_id(),
@@ -19,25 +27,24 @@ grpc::ServerUnaryReactor* CommandServiceImpl::Execute(grpc::CallbackServerContex
                               ? std::optional<uint64_t>(request.expected_version())
                               : std::nullopt,
   };
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   handler_.Execute(std::move(command),
                    [reactor, reply](absl::StatusOr<bank::v1::CommandReply> answer) {
-                     if (answer.ok()) *reply = std::move(*answer);
+                     if (answer.ok()) SerializeReply(*answer, reply);
                      reactor->Finish(ToGrpcStatus(answer.status()));
                    });
   return reactor;
 }
 
 grpc::ServerUnaryReactor* CommandServiceImpl::Deposit(grpc::CallbackServerContext* context,
-                                                      const bank::v1::DepositRequest* request,
-                                                      bank::v1::CommandReply* reply) {
-  return Execute(context, CommandKind::kDeposit, *request, reply);
+                                                      const grpc::ByteBuffer* request,
+                                                      grpc::ByteBuffer* reply) {
+  return Execute<bank::v1::DepositRequest>(context, CommandKind::kDeposit, *request, reply);
 }
 
 grpc::ServerUnaryReactor* CommandServiceImpl::Withdraw(grpc::CallbackServerContext* context,
-                                                       const bank::v1::WithdrawRequest* request,
-                                                       bank::v1::CommandReply* reply) {
-  return Execute(context, CommandKind::kWithdraw, *request, reply);
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* reply) {
+  return Execute<bank::v1::WithdrawRequest>(context, CommandKind::kWithdraw, *request, reply);
 }
 
 grpc::ServerWriteReactor<bank::v1::SubscribeResponse>* CommandServiceImpl::Subscribe(

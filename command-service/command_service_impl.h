@@ -9,26 +9,30 @@ namespace bank::command {
 
 // The gRPC edge of the write side: turns requests into domain commands, hands
 // them to the handler and finishes each call when the handler answers (on the
-// log's writer thread, once the event is durable). No business rule here.
-class CommandServiceImpl final : public bank::v1::CommandService::CallbackService {
+// log's completer thread, once the event is durable). No business rule here.
+// Deposit and Withdraw take their requests raw, so that one protobuf cannot
+// parse is INVALID_ARGUMENT (see common/raw_request.h).
+class CommandServiceImpl final : public bank::v1::CommandService::WithRawCallbackMethod_Deposit<
+                                     bank::v1::CommandService::WithRawCallbackMethod_Withdraw<
+                                         bank::v1::CommandService::CallbackService>> {
  public:
   // Both must outlive the service.
   CommandServiceImpl(CommandHandler& handler, SubscriptionHub& subscriptions)
       : handler_(handler), subscriptions_(subscriptions) {}
 
   grpc::ServerUnaryReactor* Deposit(grpc::CallbackServerContext* context,
-                                    const bank::v1::DepositRequest* request,
-                                    bank::v1::CommandReply* reply) override;
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* reply) override;
   grpc::ServerUnaryReactor* Withdraw(grpc::CallbackServerContext* context,
-                                     const bank::v1::WithdrawRequest* request,
-                                     bank::v1::CommandReply* reply) override;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* reply) override;
   grpc::ServerWriteReactor<bank::v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context, const bank::v1::SubscribeRequest* request) override;
 
  private:
   template <typename Request>
   grpc::ServerUnaryReactor* Execute(grpc::CallbackServerContext* context, CommandKind kind,
-                                    const Request& request, bank::v1::CommandReply* reply);
+                                    const grpc::ByteBuffer& bytes, grpc::ByteBuffer* reply);
 
   CommandHandler& handler_;
   SubscriptionHub& subscriptions_;

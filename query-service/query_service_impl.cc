@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
 #include "common/ids.h"
+#include "common/raw_request.h"
 #include "query-service/page_token.h"
 
 namespace bank::query {
@@ -103,6 +104,15 @@ absl::Status HistoryPage(const ProjectionStore& store, const bank::v1::GetHistor
   return absl::OkStatus();
 }
 
+// Finishes `reactor` with `status`, and with `reply` serialized into `out`
+// when the status is OK.
+template <typename Reply>
+void FinishWith(grpc::ServerUnaryReactor* reactor, const absl::Status& status, const Reply& reply,
+                grpc::ByteBuffer* out) {
+  if (status.ok()) SerializeReply(reply, out);
+  reactor->Finish(ToGrpcStatus(status));
+}
+
 // A GetBalance that waits for its min_position. The waiter callback finishes
 // the call exactly once (PositionWaiters guarantees one completion); OnCancel
 // only asks the waiters to complete it early. Deletes itself in OnDone, after
@@ -110,19 +120,19 @@ absl::Status HistoryPage(const ProjectionStore& store, const bank::v1::GetHistor
 class BalanceWaitReactor final : public grpc::ServerUnaryReactor {
  public:
   BalanceWaitReactor(const ProjectionStore* store, PositionWaiters* waiters,
-                     const bank::v1::GetBalanceRequest* request, bank::v1::AccountBalance* reply)
+                     bank::v1::GetBalanceRequest request, grpc::ByteBuffer* out)
       : store_(store),
         waiters_(waiters),
-        request_(request),
-        reply_(reply),
+        request_(std::move(request)),
+        out_(out),
         id_(waiters->Reserve()) {}
 
   void Start(absl::Time deadline) {
-    waiters_->Wait(id_, request_->min_position(), deadline, [this](absl::Status status) {
-      if (status.ok()) status = ReadBalance(*store_, request_->account_id(), *reply_);
-      spdlog::debug("GetBalance {} min_position {}: {}", request_->account_id(),
-                    request_->min_position(), status.ToString());
-      Finish(ToGrpcStatus(status));
+    waiters_->Wait(id_, request_.min_position(), deadline, [this](absl::Status status) {
+      if (status.ok()) status = ReadBalance(*store_, request_.account_id(), reply_);
+      spdlog::debug("GetBalance {} min_position {}: {}", request_.account_id(),
+                    request_.min_position(), status.ToString());
+      FinishWith(this, status, reply_, out_);
     });
   }
 
@@ -132,46 +142,56 @@ class BalanceWaitReactor final : public grpc::ServerUnaryReactor {
  private:
   const ProjectionStore* const store_;
   PositionWaiters* const waiters_;
-  const bank::v1::GetBalanceRequest* const request_;
-  bank::v1::AccountBalance* const reply_;
+  const bank::v1::GetBalanceRequest request_;
+  bank::v1::AccountBalance reply_;
+  grpc::ByteBuffer* const out_;
   const uint64_t id_;
 };
 
 }  // namespace
 
 grpc::ServerUnaryReactor* QueryServiceImpl::GetBalance(grpc::CallbackServerContext* context,
-                                                       const bank::v1::GetBalanceRequest* request,
-                                                       bank::v1::AccountBalance* reply) {
-  absl::Status status = ValidateAccountId(request->account_id());
-  if (status.ok() && request->min_position() > store_->applied_position()) {
-    auto* reactor = new BalanceWaitReactor(store_, waiters_, request, reply);
+                                                       const grpc::ByteBuffer* bytes,
+                                                       grpc::ByteBuffer* out) {
+  bank::v1::GetBalanceRequest request;
+  absl::Status status = ParseRequest(*bytes, &request);
+  if (status.ok()) status = ValidateAccountId(request.account_id());
+  if (status.ok() && request.min_position() > store_->applied_position()) {
+    auto* reactor = new BalanceWaitReactor(store_, waiters_, std::move(request), out);
     reactor->Start(DeadlineOf(*context));
     return reactor;
   }
-  if (status.ok()) status = ReadBalance(*store_, request->account_id(), *reply);
-  spdlog::debug("GetBalance {}: {}", request->account_id(), status.ToString());
+  bank::v1::AccountBalance reply;
+  if (status.ok()) status = ReadBalance(*store_, request.account_id(), reply);
+  spdlog::debug("GetBalance {}: {}", request.account_id(), status.ToString());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
+  FinishWith(reactor, status, reply, out);
   return reactor;
 }
 
-grpc::ServerUnaryReactor* QueryServiceImpl::ListAccounts(
-    grpc::CallbackServerContext* context, const bank::v1::ListAccountsRequest* request,
-    bank::v1::ListAccountsResponse* reply) {
-  const absl::Status status = ListAccountsPage(*store_, *request, *reply);
-  spdlog::debug("ListAccounts size {}: {}", request->page_size(), status.ToString());
+grpc::ServerUnaryReactor* QueryServiceImpl::ListAccounts(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* bytes,
+                                                         grpc::ByteBuffer* out) {
+  bank::v1::ListAccountsRequest request;
+  bank::v1::ListAccountsResponse reply;
+  absl::Status status = ParseRequest(*bytes, &request);
+  if (status.ok()) status = ListAccountsPage(*store_, request, reply);
+  spdlog::debug("ListAccounts size {}: {}", request.page_size(), status.ToString());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
+  FinishWith(reactor, status, reply, out);
   return reactor;
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::GetHistory(grpc::CallbackServerContext* context,
-                                                       const bank::v1::GetHistoryRequest* request,
-                                                       bank::v1::GetHistoryResponse* reply) {
-  const absl::Status status = HistoryPage(*store_, *request, *reply);
-  spdlog::debug("GetHistory {}: {}", request->account_id(), status.ToString());
+                                                       const grpc::ByteBuffer* bytes,
+                                                       grpc::ByteBuffer* out) {
+  bank::v1::GetHistoryRequest request;
+  bank::v1::GetHistoryResponse reply;
+  absl::Status status = ParseRequest(*bytes, &request);
+  if (status.ok()) status = HistoryPage(*store_, request, reply);
+  spdlog::debug("GetHistory {}: {}", request.account_id(), status.ToString());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
+  FinishWith(reactor, status, reply, out);
   return reactor;
 }
 

@@ -22,22 +22,29 @@ namespace bank::query {
 // DEADLINE_EXCEEDED when min_position is not applied by the call's deadline;
 // UNAVAILABLE while shutting down.
 //
+// GetBalance, ListAccounts and GetHistory take their requests raw, so that one
+// protobuf cannot parse (a string that is not UTF-8) is INVALID_ARGUMENT (see
+// common/raw_request.h).
+//
 // Does not own its collaborators, which must outlive the server. Thread-safe.
-class QueryServiceImpl final : public bank::v1::QueryService::CallbackService {
+class QueryServiceImpl final : public bank::v1::QueryService::WithRawCallbackMethod_GetBalance<
+                                   bank::v1::QueryService::WithRawCallbackMethod_ListAccounts<
+                                       bank::v1::QueryService::WithRawCallbackMethod_GetHistory<
+                                           bank::v1::QueryService::CallbackService>>> {
  public:
   QueryServiceImpl(const ProjectionStore* store, PositionWaiters* waiters,
                    const SourceStatus* source)
       : store_(store), waiters_(waiters), source_(source) {}
 
   grpc::ServerUnaryReactor* GetBalance(grpc::CallbackServerContext* context,
-                                       const bank::v1::GetBalanceRequest* request,
-                                       bank::v1::AccountBalance* reply) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* reply) override;
   grpc::ServerUnaryReactor* ListAccounts(grpc::CallbackServerContext* context,
-                                         const bank::v1::ListAccountsRequest* request,
-                                         bank::v1::ListAccountsResponse* reply) override;
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* reply) override;
   grpc::ServerUnaryReactor* GetHistory(grpc::CallbackServerContext* context,
-                                       const bank::v1::GetHistoryRequest* request,
-                                       bank::v1::GetHistoryResponse* reply) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* reply) override;
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
                                       const bank::v1::GetStatusRequest* request,
                                       bank::v1::ProjectionStatus* reply) override;
