@@ -16,13 +16,21 @@
 #include "google/protobuf/util/time_util.h"
 
 namespace bank::log {
+namespace {
+
+// An event record holds one serialized event whose position is the record's.
+bool ParseEventRecord(uint64_t position, absl::string_view payload, bank::v1::Event* event) {
+  return event->ParseFromArray(payload.data(), static_cast<int>(payload.size())) &&
+         event->position() == position;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options,
                                                          EventVisitor visit) {
   bank::v1::Event event;
   auto visit_record = [&](uint64_t position, absl::string_view payload) -> absl::Status {
-    if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size())) ||
-        event.position() != position) {
+    if (!ParseEventRecord(position, payload, &event)) {
       return absl::DataLossError(
           absl::StrCat("record ", position, " holds no valid event despite a good checksum"));
     }
@@ -270,8 +278,7 @@ absl::Status EventLog::ReadAfter(uint64_t after, size_t max_events,
     while (next <= head && max_events > 0 && (result = reader.Next(&record)) == DecodeResult::kOk) {
       if (record.position < next || (record.type & kSkippableTypeBit) != 0) continue;
       bank::v1::Event& event = out->emplace_back();
-      if (record.position != next ||
-          !event.ParseFromArray(record.payload.data(), static_cast<int>(record.payload.size()))) {
+      if (record.position != next || !ParseEventRecord(record.position, record.payload, &event)) {
         return absl::DataLossError(absl::StrCat(segment->path, " at offset ",
                                                 reader.record_offset(), ": record for position ",
                                                 next, " is damaged"));
