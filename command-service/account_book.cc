@@ -3,15 +3,16 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "common/ids.h"
 
 namespace bank::command {
 
-bank::v1::CommandReply RecordedCommand::Reply() const {
+bank::v1::CommandReply ReplyOf(const RecordedCommand& command) {
   bank::v1::CommandReply reply;
-  reply.set_account_id(*account_id);
-  reply.set_version(version);
-  reply.set_position(position);
-  reply.set_balance(balance_after);
+  reply.set_account_id(*command.account_id);
+  reply.set_version(command.version);
+  reply.set_position(command.position);
+  reply.set_balance(command.balance_after);
   return reply;
 }
 
@@ -21,6 +22,14 @@ AccountState AccountBook::Get(absl::string_view account_id) const {
 }
 
 absl::Status AccountBook::Apply(const bank::v1::Event& event, uint64_t position) {
+  // The checksum only proves the bytes are the ones written; ids that no
+  // command could have carried must not reach the indexes.
+  if (!IsValidAccountId(event.account_id()) ||
+      (!event.command_id().empty() && !IsValidCommandId(event.command_id()))) {
+    return absl::DataLossError(absl::StrCat("event at version ", event.version(),
+                                            " carries an account or command id that no command "
+                                            "could have had"));
+  }
   auto [account, inserted] = accounts_.try_emplace(event.account_id());
   if (event.version() != account->second.version + 1) {
     return absl::DataLossError(absl::StrCat("event for account ", event.account_id(),
@@ -41,7 +50,7 @@ absl::Status AccountBook::Apply(const bank::v1::Event& event, uint64_t position)
   }
   account->second = command::Apply(account->second, event);
   if (event.command_id().empty()) return absl::OkStatus();
-  auto [command, new_id] = commands_.try_emplace(
+  const bool new_id = commands_.Insert(
       event.command_id(), RecordedCommand{&account->first, EventKind(event), EventAmount(event),
                                           event.version(), account->second.balance, position});
   if (!new_id) {
@@ -52,14 +61,13 @@ absl::Status AccountBook::Apply(const bank::v1::Event& event, uint64_t position)
 }
 
 RecordedCommand* AccountBook::FindCommand(absl::string_view command_id) {
-  auto it = commands_.find(command_id);
-  return it == commands_.end() ? nullptr : &it->second;
+  return commands_.Find(command_id);
 }
 
 void AccountBook::MarkDurable(absl::string_view command_id, uint64_t position) {
   if (RecordedCommand* command = FindCommand(command_id)) command->position = position;
 }
 
-void AccountBook::ForgetCommand(absl::string_view command_id) { commands_.erase(command_id); }
+void AccountBook::ForgetCommand(absl::string_view command_id) { commands_.Erase(command_id); }
 
 }  // namespace bank::command

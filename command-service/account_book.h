@@ -4,28 +4,18 @@
 #include <cstdint>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "bank/v1/command_service.pb.h"
 #include "bank/v1/event.pb.h"
 #include "command-service/account.h"
+#include "command-service/command_index.h"
 
 namespace bank::command {
 
-// An accepted command, kept under its command_id so that a retry gets the
-// original reply however the account has changed since.
-struct RecordedCommand {
-  const std::string* account_id;  // the key in AccountBook's accounts, stable
-  CommandKind kind;
-  int64_t amount;
-  uint64_t version;
-  int64_t balance_after;
-  uint64_t position;  // 0 while the event is not yet durable
-
-  bank::v1::CommandReply Reply() const;
-};
+// The reply a recorded command was given.
+bank::v1::CommandReply ReplyOf(const RecordedCommand& command);
 
 // The command side's in-memory state: every account's aggregate state and
 // every accepted command by id. Rebuilt from the log at start-up by applying
@@ -37,7 +27,8 @@ class AccountBook {
 
   // Folds `event` into its account and records its command_id. `position` is
   // the event's durable position, or 0 for an event still being written (set
-  // it with MarkDurable). DATA_LOSS when the version is not the account's next,
+  // it with MarkDurable). DATA_LOSS when an id breaks the contract's rules,
+  // the version is not the account's next,
   // the amount is one Decide never accepts (not positive, an overdraft, or a
   // balance past int64) or the command id was already used: the log is
   // inconsistent.
@@ -56,7 +47,7 @@ class AccountBook {
  private:
   // node_hash_map: the key strings stay put, so commands can point at them.
   absl::node_hash_map<std::string, AccountState> accounts_;
-  absl::flat_hash_map<std::string, RecordedCommand> commands_;
+  CommandIndex commands_;
 };
 
 }  // namespace bank::command

@@ -43,7 +43,7 @@ void CommandHandler::Execute(Command command, Done done) {
         waiting_retries_[command.command_id].push_back(std::move(done));
         return;
       } else {
-        answer = original->Reply();
+        answer = ReplyOf(*original);
       }
     } else {
       absl::Status health =

@@ -33,7 +33,7 @@ TEST(GoldenLogTest, Version1LogReadsToTheSameBalancesAndReplies) {
   EXPECT_EQ(book.command_count(), 5u);
   const RecordedCommand* withdrawal = book.FindCommand("g-3");
   ASSERT_NE(withdrawal, nullptr);
-  EXPECT_EQ(withdrawal->Reply().DebugString(),
+  EXPECT_EQ(ReplyOf(*withdrawal).DebugString(),
             "account_id: \"alice\"\nversion: 2\nposition: 3\nbalance: 8766\n");
   EXPECT_EQ(withdrawal->kind, CommandKind::kWithdraw);
   EXPECT_EQ(withdrawal->amount, 1234);
