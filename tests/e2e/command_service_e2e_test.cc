@@ -40,24 +40,12 @@ class CommandServiceE2eTest : public ::testing::Test {
 
   grpc::Status Deposit(const std::string& account, int64_t amount, bank::v1::CommandReply* reply,
                        const std::string& command_id = "") {
-    bank::v1::DepositRequest request;
-    request.set_account_id(account);
-    request.set_amount(amount);
-    request.set_command_id(command_id);
-    grpc::ClientContext context;
-    context.set_deadline(In(10));
-    return stub_->Deposit(&context, request, reply);
+    return ::bank::testing::CallDeposit(*stub_, account, amount, reply, command_id);
   }
 
   grpc::Status Withdraw(const std::string& account, int64_t amount, bank::v1::CommandReply* reply,
                         const std::string& command_id = "") {
-    bank::v1::WithdrawRequest request;
-    request.set_account_id(account);
-    request.set_amount(amount);
-    request.set_command_id(command_id);
-    grpc::ClientContext context;
-    context.set_deadline(In(10));
-    return stub_->Withdraw(&context, request, reply);
+    return ::bank::testing::CallWithdraw(*stub_, account, amount, reply, command_id);
   }
 
   std::string data_dir_;

@@ -131,11 +131,9 @@ class HostileInputTest : public ::testing::Test {
   }
 
   bank::v1::CommandReply DepositOk(const std::string& account, int64_t amount) {
-    bank::v1::DepositRequest request;
-    request.set_account_id(account);
-    request.set_amount(amount);
     bank::v1::CommandReply reply;
-    const grpc::Status status = Deposit(request, &reply);
+    const grpc::Status status =
+        ::bank::testing::CallDeposit(*command_stub_, account, amount, &reply);
     EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
     return reply;
   }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bank/v1/command_service.grpc.pb.h"
 #include "tests/support/subprocess.h"
 
 namespace bank::testing {
@@ -44,6 +45,36 @@ class RunningService {
 // A deadline `seconds` from now, for a client context.
 inline std::chrono::system_clock::time_point In(int seconds) {
   return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
+}
+
+// A DepositRequest or WithdrawRequest.
+template <typename Request>
+Request CommandRequest(const std::string& account, int64_t amount,
+                       const std::string& command_id = "") {
+  Request request;
+  request.set_account_id(account);
+  request.set_amount(amount);
+  request.set_command_id(command_id);
+  return request;
+}
+
+// Deposit and Withdraw with a 10 s deadline.
+inline grpc::Status CallDeposit(bank::v1::CommandService::Stub& stub, const std::string& account,
+                                int64_t amount, bank::v1::CommandReply* reply,
+                                const std::string& command_id = "") {
+  grpc::ClientContext context;
+  context.set_deadline(In(10));
+  return stub.Deposit(&context,
+                      CommandRequest<bank::v1::DepositRequest>(account, amount, command_id), reply);
+}
+
+inline grpc::Status CallWithdraw(bank::v1::CommandService::Stub& stub, const std::string& account,
+                                 int64_t amount, bank::v1::CommandReply* reply,
+                                 const std::string& command_id = "") {
+  grpc::ClientContext context;
+  context.set_deadline(In(10));
+  return stub.Withdraw(
+      &context, CommandRequest<bank::v1::WithdrawRequest>(account, amount, command_id), reply);
 }
 
 }  // namespace bank::testing

@@ -51,13 +51,8 @@ class SeedScenarioTest : public ::testing::Test {
   }
 
   bank::v1::CommandReply Deposit(const std::string& account, int64_t amount) {
-    bank::v1::DepositRequest request;
-    request.set_account_id(account);
-    request.set_amount(amount);
     bank::v1::CommandReply reply;
-    grpc::ClientContext context;
-    context.set_deadline(In(10));
-    grpc::Status status = command_stub_->Deposit(&context, request, &reply);
+    grpc::Status status = ::bank::testing::CallDeposit(*command_stub_, account, amount, &reply);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return reply;
   }
@@ -82,12 +77,8 @@ class SeedScenarioTest : public ::testing::Test {
 
 TEST_F(SeedScenarioTest, DepositWithdrawThenReadYourWriteAnswers60AtOnce) {
   Deposit("acc1", 100);
-  bank::v1::WithdrawRequest withdraw;
-  withdraw.set_account_id("acc1");
-  withdraw.set_amount(40);
   bank::v1::CommandReply reply;
-  grpc::ClientContext context;
-  ASSERT_TRUE(command_stub_->Withdraw(&context, withdraw, &reply).ok());
+  ASSERT_TRUE(::bank::testing::CallWithdraw(*command_stub_, "acc1", 40, &reply).ok());
   bank::v1::AccountBalance balance;
   grpc::Status status = GetBalance("acc1", reply.position(), &balance);
   ASSERT_TRUE(status.ok()) << status.error_message();
