@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <utility>
 
@@ -50,8 +49,7 @@ absl::StatusOr<std::vector<SegmentFile>> ListSegments(const std::string& dir) {
 bool ValidRecordFollows(absl::string_view tail, uint64_t expected_position) {
   const uint64_t highest_possible = expected_position + tail.size() / kRecordHeaderSize;
   for (size_t offset = 1; offset + kRecordHeaderSize <= tail.size(); ++offset) {
-    uint64_t position;
-    std::memcpy(&position, tail.data() + offset + 9, sizeof(position));
+    const uint64_t position = PeekRecordPosition(tail.substr(offset));
     if (position < expected_position || position > highest_possible) continue;
     DecodedRecord record;
     if (DecodeRecord(tail.substr(offset), &record) == DecodeResult::kOk) return true;

@@ -76,9 +76,13 @@ void AppendRecord(RecordType type, uint64_t position, absl::string_view payload,
   std::memcpy(out->data() + start, &crc, sizeof(crc));
 }
 
+uint32_t PeekRecordLength(absl::string_view bytes) { return Get<uint32_t>(bytes.data() + 4); }
+
+uint64_t PeekRecordPosition(absl::string_view bytes) { return Get<uint64_t>(bytes.data() + 9); }
+
 DecodeResult DecodeRecord(absl::string_view bytes, DecodedRecord* record) {
   if (bytes.size() < kRecordHeaderSize) return DecodeResult::kIncomplete;
-  const uint32_t length = Get<uint32_t>(bytes.data() + 4);
+  const uint32_t length = PeekRecordLength(bytes);
   if (length > kMaxPayloadSize) return DecodeResult::kCorrupt;
   const size_t size = kRecordHeaderSize + length;
   if (bytes.size() < size) return DecodeResult::kIncomplete;
@@ -86,7 +90,7 @@ DecodeResult DecodeRecord(absl::string_view bytes, DecodedRecord* record) {
     return DecodeResult::kCorrupt;
   }
   record->type = Get<uint8_t>(bytes.data() + 8);
-  record->position = Get<uint64_t>(bytes.data() + 9);
+  record->position = PeekRecordPosition(bytes);
   record->payload = bytes.substr(kRecordHeaderSize, length);
   record->size = size;
   return DecodeResult::kOk;

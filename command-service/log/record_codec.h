@@ -34,6 +34,12 @@ enum class DecodeResult {
   kCorrupt,     // checksum mismatch or an impossible length
 };
 
+// The length and position fields of the record header at the start of
+// `bytes` (at least kRecordHeaderSize bytes), before any checksum is verified:
+// for sizing a read, or screening candidates cheaply.
+uint32_t PeekRecordLength(absl::string_view bytes);
+uint64_t PeekRecordPosition(absl::string_view bytes);
+
 // Decodes the record at the start of `bytes` into `record`.
 DecodeResult DecodeRecord(absl::string_view bytes, DecodedRecord* record);
 

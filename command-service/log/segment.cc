@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -76,9 +75,7 @@ DecodeResult SegmentReader::Next(DecodedRecord* record) {
     // length is known.
     size_t want = kRecordHeaderSize;
     if (available.size() >= kRecordHeaderSize) {
-      uint32_t length;
-      std::memcpy(&length, available.data() + 4, sizeof(length));
-      want = kRecordHeaderSize + length;
+      want = kRecordHeaderSize + PeekRecordLength(available);
     }
     if (!Fill(want)) return io_status_.ok() ? DecodeResult::kIncomplete : DecodeResult::kCorrupt;
   }
