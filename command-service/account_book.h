@@ -2,51 +2,85 @@
 #define BANK_COMMAND_SERVICE_ACCOUNT_BOOK_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
-#include "absl/container/node_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "bank/v1/command_service.pb.h"
 #include "bank/v1/event.pb.h"
 #include "command-service/account.h"
+#include "command-service/account_table.h"
+#include "command-service/command.h"
 #include "command-service/command_index.h"
 
 namespace bank::command {
 
+// An accepted command as a retry needs it: what it was, and its reply.
+struct RecordedCommand {
+  std::string account_id;
+  CommandKind kind;
+  int64_t amount;
+  uint64_t version;
+  int64_t balance_after;
+  uint64_t position;  // 0 while the event is not yet durable
+};
+
 // The reply a recorded command was given.
 bank::v1::CommandReply ReplyOf(const RecordedCommand& command);
 
-// The command side's in-memory state: every account's aggregate state and
-// every accepted command by id. Rebuilt from the log at start-up by applying
-// each event in order; not thread-safe (CommandHandler owns it under a lock).
+// Reads the durable event at a position back from the log.
+using EventReader = absl::FunctionRef<absl::StatusOr<bank::v1::Event>(uint64_t position)>;
+
+// The contract's minimum: command ids hold for the last 1,000,000 commands.
+inline constexpr uint64_t kMinCommandRetention = 1'000'000;
+
+// The command side's in-memory state: every account's aggregate state and the
+// accepted commands of the retention window by id. Rebuilt from the log at
+// start-up by replaying each event in order; not thread-safe (CommandHandler
+// owns it under a lock).
 class AccountBook {
  public:
+  // Remembers the commands of the last `command_retention` positions (and up
+  // to twice as many; see CommandIndex).
+  explicit AccountBook(uint64_t command_retention = kMinCommandRetention)
+      : commands_(command_retention) {}
+
   // The account's state; zero balance and version 0 when it has no events.
   AccountState Get(absl::string_view account_id) const;
 
-  // Folds `event` into its account and records its command_id. `position` is
-  // the event's durable position, or 0 for an event still being written (set
-  // it with MarkDurable). DATA_LOSS when an id breaks the contract's rules,
-  // the version is not the account's next,
-  // the amount is one Decide never accepts (not positive, an overdraft, or a
-  // balance past int64) or the command id was already used: the log is
-  // inconsistent.
-  absl::Status Apply(const bank::v1::Event& event, uint64_t position);
+  // Folds `event` into its account. DATA_LOSS when an id breaks the
+  // contract's rules, the version is not the account's next, or the amount is
+  // one Decide never accepts (not positive, an overdraft, or a balance past
+  // int64): the log is inconsistent.
+  absl::Status Apply(const bank::v1::Event& event);
 
-  // The accepted command with this id, or nullptr.
-  RecordedCommand* FindCommand(absl::string_view command_id);
+  // Remembers that the command `command_id` was accepted at `location`, a
+  // durable position above every one recorded before. DATA_LOSS when the id
+  // is certainly recorded already.
+  absl::Status RecordCommand(absl::string_view command_id, CommandLocation location);
 
-  void MarkDurable(absl::string_view command_id, uint64_t position);
-  // Forgets a command whose event will never be written.
-  void ForgetCommand(absl::string_view command_id);
+  // Start-up: Apply, then RecordCommand for an event that carries a command
+  // id, at the event's position.
+  absl::Status Replay(const bank::v1::Event& event);
+
+  // Start-up, after the last Replay: DATA_LOSS if the log carries a command
+  // id on two events (detected here, by reading both events back, because the
+  // index keeps fingerprints; see CommandIndex).
+  absl::Status CheckCommandIdsUnique(EventReader read) const;
+
+  // The recorded command with this id, confirmed against its event in the
+  // log; nullopt if there is none. Fails only when the log cannot be read.
+  absl::StatusOr<std::optional<RecordedCommand>> FindCommand(absl::string_view command_id,
+                                                             EventReader read) const;
 
   size_t account_count() const { return accounts_.size(); }
   size_t command_count() const { return commands_.size(); }
 
  private:
-  // node_hash_map: the key strings stay put, so commands can point at them.
-  absl::node_hash_map<std::string, AccountState> accounts_;
+  AccountTable accounts_;
   CommandIndex commands_;
 };
 

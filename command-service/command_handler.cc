@@ -12,7 +12,7 @@ namespace bank::command {
 namespace {
 
 bool SameCommand(const RecordedCommand& original, const Command& command) {
-  return original.kind == command.kind && *original.account_id == command.account_id &&
+  return original.kind == command.kind && original.account_id == command.account_id &&
          original.amount == command.amount;
 }
 
@@ -20,7 +20,7 @@ absl::Status CommandIdReused(const RecordedCommand& original, const Command& com
   return absl::AlreadyExistsError(
       absl::StrCat("command_id ", command.command_id, " was already used for a ",
                    CommandName(original.kind), " of ", original.amount, " on account ",
-                   *original.account_id, "; use a new command_id for a new command"));
+                   original.account_id, "; use a new command_id for a new command"));
 }
 
 }  // namespace
@@ -34,16 +34,19 @@ void CommandHandler::Execute(Command command, Done done) {
   {
     absl::MutexLock lock(&mu_);
     // A retry is recognised before any state check.
-    RecordedCommand* original =
-        command.command_id.empty() ? nullptr : book_.FindCommand(command.command_id);
-    if (original != nullptr) {
-      if (!SameCommand(*original, command)) {
-        answer = CommandIdReused(*original, command);
-      } else if (original->position == 0) {
-        waiting_retries_[command.command_id].push_back(std::move(done));
+    absl::StatusOr<std::optional<RecordedCommand>> original =
+        FindOriginalLocked(command.command_id);
+    if (!original.ok()) {
+      answer = original.status();
+    } else if (original->has_value()) {
+      const RecordedCommand& recorded = **original;
+      if (!SameCommand(recorded, command)) {
+        answer = CommandIdReused(recorded, command);
+      } else if (recorded.position == 0) {
+        in_flight_commands_[command.command_id].retries.push_back(std::move(done));
         return;
       } else {
-        answer = ReplyOf(*original);
+        answer = ReplyOf(recorded);
       }
     } else {
       absl::Status health =
@@ -61,14 +64,29 @@ void CommandHandler::Execute(Command command, Done done) {
   std::move(done)(std::move(answer));
 }
 
+absl::StatusOr<std::optional<RecordedCommand>> CommandHandler::FindOriginalLocked(
+    const std::string& command_id) {
+  if (command_id.empty()) return std::nullopt;
+  if (auto in_flight = in_flight_commands_.find(command_id);
+      in_flight != in_flight_commands_.end()) {
+    return in_flight->second.command;
+  }
+  return book_.FindCommand(command_id,
+                           [this](uint64_t position) { return ReadEventAt(store_, position); });
+}
+
 void CommandHandler::AppendLocked(bank::v1::Event event, Done done) {
-  // Apply cannot fail here: Decide chose the account's next version and the
-  // command id is new.
-  (void)book_.Apply(event, /*position=*/0);
+  // Apply cannot fail here: Decide chose the account's next version.
+  (void)book_.Apply(event);
   bank::v1::CommandReply reply;
   reply.set_account_id(event.account_id());
   reply.set_version(event.version());
   reply.set_balance(book_.Get(event.account_id()).balance);
+  if (!event.command_id().empty()) {
+    in_flight_commands_[event.command_id()].command =
+        RecordedCommand{event.account_id(), EventKind(event), EventAmount(event),
+                        event.version(),    reply.balance(),  /*position=*/0};
+  }
   std::string command_id = event.command_id();
   ++in_flight_;
   store_.Append(std::move(event),
@@ -94,15 +112,11 @@ void CommandHandler::OnAppended(const std::string& command_id, bank::v1::Command
     absl::MutexLock lock(&mu_);
     --in_flight_;
     if (!command_id.empty()) {
+      auto in_flight = in_flight_commands_.extract(command_id);
+      retries = std::move(in_flight.mapped().retries);
       if (position.ok()) {
-        book_.MarkDurable(command_id, *position);
-      } else {
-        book_.ForgetCommand(command_id);
-      }
-      auto waiting = waiting_retries_.find(command_id);
-      if (waiting != waiting_retries_.end()) {
-        retries = std::move(waiting->second);
-        waiting_retries_.erase(waiting);
+        // Cannot fail: the id was new when the command was decided.
+        (void)book_.RecordCommand(command_id, {*position, reply.balance()});
       }
     }
   }

@@ -1,6 +1,7 @@
 #ifndef BANK_COMMAND_SERVICE_COMMAND_HANDLER_H_
 #define BANK_COMMAND_SERVICE_COMMAND_HANDLER_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,12 +50,22 @@ class CommandHandler {
   void AppendLocked(bank::v1::Event event, Done done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnAppended(const std::string& command_id, bank::v1::CommandReply reply,
                   absl::StatusOr<uint64_t> position, Done done);
+  // The command accepted under `command_id`, durable or still in flight
+  // (position 0); nullopt when the id is new.
+  absl::StatusOr<std::optional<RecordedCommand>> FindOriginalLocked(const std::string& command_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // A command with an id whose event is not durable yet, and the retries
+  // that arrived meanwhile: they get its answer when it has one.
+  struct InFlightCommand {
+    RecordedCommand command;
+    std::vector<Done> retries;
+  };
 
   EventStore& store_;
   absl::Mutex mu_;
   AccountBook book_ ABSL_GUARDED_BY(mu_);
-  // Retries that arrived while their original was still being written.
-  absl::flat_hash_map<std::string, std::vector<Done>> waiting_retries_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, InFlightCommand> in_flight_commands_ ABSL_GUARDED_BY(mu_);
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;  // appended, not yet answered
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
 };

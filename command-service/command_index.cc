@@ -1,57 +1,52 @@
 #include "command-service/command_index.h"
 
-#include <cstring>
-
 #include "absl/hash/hash.h"
 
 namespace bank::command {
-namespace {
 
-constexpr size_t kChunkBytes = 1 << 20;
+CommandIndex::CommandIndex(uint64_t retention) : retention_(retention) {}
 
-}  // namespace
-
-absl::string_view CommandIndex::Storage::Id(uint32_t entry) const {
-  const char* id = entries[entry].id;
-  return absl::string_view(id + 1, static_cast<unsigned char>(id[0]));
+uint64_t CommandIndex::Fingerprint(absl::string_view id) {
+  // absl::Hash is seeded per process: fine, the index never leaves it.
+  return absl::Hash<absl::string_view>{}(id);
 }
 
-const char* CommandIndex::Storage::CopyId(absl::string_view id) {
-  const size_t needed = 1 + id.size();
-  if (chunks.empty() || chunk_used + needed > kChunkBytes) {
-    chunks.push_back(std::make_unique<char[]>(kChunkBytes));
-    chunk_used = 0;
+bool CommandIndex::Insert(absl::string_view id, CommandLocation location) {
+  newest_position_ = location.position;
+  const bool inserted = by_fingerprint_.try_emplace(Fingerprint(id), location).second ||
+                        whole_.try_emplace(id, location).second;
+  if (inserted) SweepIfFull();
+  return inserted;
+}
+
+std::optional<CommandLocation> CommandIndex::FindWhole(absl::string_view id) const {
+  if (whole_.empty()) return std::nullopt;  // the usual case: no hashing
+  auto it = whole_.find(id);
+  return it == whole_.end() ? std::nullopt : std::optional(it->second);
+}
+
+std::optional<CommandLocation> CommandIndex::FindCandidate(absl::string_view id) const {
+  auto it = by_fingerprint_.find(Fingerprint(id));
+  return it == by_fingerprint_.end() ? std::nullopt : std::optional(it->second);
+}
+
+void CommandIndex::ForEachClash(
+    absl::FunctionRef<void(absl::string_view id, CommandLocation whole, CommandLocation holder)>
+        clash) const {
+  for (const auto& [id, location] : whole_) {
+    auto holder = by_fingerprint_.find(Fingerprint(id));
+    // A holder swept away since leaves nothing to compare with.
+    if (holder != by_fingerprint_.end()) clash(id, location, holder->second);
   }
-  char* copy = chunks.back().get() + chunk_used;
-  copy[0] = static_cast<char>(id.size());
-  std::memcpy(copy + 1, id.data(), id.size());
-  chunk_used += needed;
-  return copy;
 }
 
-uint32_t CommandIndex::HashBits(absl::string_view id) {
-  return static_cast<uint32_t>(absl::Hash<absl::string_view>{}(id));
-}
-
-CommandIndex::CommandIndex()
-    : storage_(std::make_unique<Storage>()), index_(0, Hash{}, Eq{storage_.get()}) {}
-
-bool CommandIndex::Insert(absl::string_view id, const RecordedCommand& command) {
-  if (index_.find(id) != index_.end()) return false;
-  storage_->entries.push_back({command, storage_->CopyId(id)});
-  const Slot entry = storage_->entries.size() - 1;
-  index_.insert(entry << 32 | HashBits(id));
-  return true;
-}
-
-RecordedCommand* CommandIndex::Find(absl::string_view id) {
-  auto it = index_.find(id);
-  return it == index_.end() ? nullptr : &storage_->entries[*it >> 32].command;
-}
-
-void CommandIndex::Erase(absl::string_view id) {
-  auto it = index_.find(id);
-  if (it != index_.end()) index_.erase(it);
+void CommandIndex::SweepIfFull() {
+  if (size() < 2 * retention_) return;
+  const auto expired = [this](const auto& entry) {
+    return entry.second.position + retention_ <= newest_position_;
+  };
+  absl::erase_if(by_fingerprint_, expired);
+  absl::erase_if(whole_, expired);
 }
 
 }  // namespace bank::command

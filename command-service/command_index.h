@@ -2,87 +2,69 @@
 #define BANK_COMMAND_SERVICE_COMMAND_INDEX_H_
 
 #include <cstdint>
-#include <deque>
-#include <memory>
+#include <optional>
 #include <string>
-#include <vector>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
-#include "command-service/command.h"
 
 namespace bank::command {
 
-// An accepted command, kept under its command_id so that a retry gets the
-// original reply however the account has changed since.
-struct RecordedCommand {
-  const std::string* account_id;  // the key in AccountBook's accounts, stable
-  CommandKind kind;
-  int64_t amount;
-  uint64_t version;
-  int64_t balance_after;
-  uint64_t position;  // 0 while the event is not yet durable
+// Where an accepted command's event is in the log, and the balance it left
+// (the one number of its reply the event does not carry).
+struct CommandLocation {
+  uint64_t position = 0;
+  int64_t balance_after = 0;
 };
 
-// Accepted commands by id, compact enough to keep millions in memory: the ids
-// sit back to back in arena chunks (a length byte, then the bytes), the
-// commands in a deque, and the hash set holds 8-byte slots: the entry number
-// and 32 bits of the id's hash, so that growing the set never reads an id
-// again. About 110 bytes a command with 40-character ids, against ~235 for a
-// flat_hash_map<std::string, RecordedCommand>. Not thread-safe; movable.
+// The accepted commands of the retention window, by command id, for
+// idempotency. The index does not keep the ids: the log has them. It keeps a
+// 64-bit fingerprint of each id with its event's location (24 bytes, against
+// 110+ for the id itself), so a match is only a candidate that the caller
+// confirms by reading the event back (AccountBook::FindCommand). An id whose
+// fingerprint another id already holds is kept whole, in a side map that
+// stays empty in practice (2^-64 a pair). Not thread-safe; movable.
+//
+// Retention: the contract keeps ids "for at least the last 1,000,000 accepted
+// commands". Every accepted command takes one position, so the index keeps
+// every command whose position is within `retention` of the newest one. It
+// forgets the older ones in sweeps, once it holds twice that many, so it
+// holds at most 2 x `retention` commands and a sweep costs O(1) a command.
 class CommandIndex {
  public:
-  CommandIndex();
+  explicit CommandIndex(uint64_t retention);
 
-  // Records `command` under `id`, which must be a valid command id (at most
-  // 128 bytes; see common/ids.h); false, changing nothing, when the id is
-  // already there.
-  bool Insert(absl::string_view id, const RecordedCommand& command);
+  // Remembers `id` at `location`; `location.position` must be above every
+  // position inserted before. False, changing nothing, only when `id` is
+  // already kept whole; a fingerprint clash is not detected here (see
+  // ForEachClash).
+  bool Insert(absl::string_view id, CommandLocation location);
 
-  // The command under `id`, or nullptr. The pointer stays valid until Erase.
-  RecordedCommand* Find(absl::string_view id);
+  // The location of `id` if it is kept whole: a certain match.
+  std::optional<CommandLocation> FindWhole(absl::string_view id) const;
 
-  // Forgets `id` (its bytes stay in the arena: erasing is rare, only for a
-  // command whose event failed to be written).
-  void Erase(absl::string_view id);
+  // The location held under `id`'s fingerprint: the event there has `id` or,
+  // very rarely, another id with the same fingerprint.
+  std::optional<CommandLocation> FindCandidate(absl::string_view id) const;
 
-  size_t size() const { return index_.size(); }
+  // Calls `clash` for every id kept whole, with the location its fingerprint
+  // points at: the caller checks that the event there has another id (if it
+  // has the same one, the log carries one command id twice).
+  void ForEachClash(
+      absl::FunctionRef<void(absl::string_view id, CommandLocation whole, CommandLocation holder)>
+          clash) const;
+
+  size_t size() const { return by_fingerprint_.size() + whole_.size(); }
 
  private:
-  struct Entry {
-    RecordedCommand command;
-    const char* id;  // length byte, then the id's bytes, in an arena chunk
-  };
-  // Lives on the heap so that the hash set's equality, which points at it,
-  // survives a move of the index.
-  struct Storage {
-    absl::string_view Id(uint32_t entry) const;
-    const char* CopyId(absl::string_view id);
+  static uint64_t Fingerprint(absl::string_view id);
+  void SweepIfFull();
 
-    std::deque<Entry> entries;
-    std::vector<std::unique_ptr<char[]>> chunks;
-    size_t chunk_used = 0;
-  };
-  // A slot: entry number in the high 32 bits, the id's hash in the low 32.
-  using Slot = uint64_t;
-  static uint32_t HashBits(absl::string_view id);
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(Slot slot) const { return static_cast<uint32_t>(slot); }
-    size_t operator()(absl::string_view id) const { return HashBits(id); }
-  };
-  struct Eq {
-    using is_transparent = void;
-    bool operator()(Slot a, Slot b) const { return a == b; }
-    bool operator()(Slot slot, absl::string_view id) const {
-      return storage->Id(static_cast<uint32_t>(slot >> 32)) == id;
-    }
-    bool operator()(absl::string_view id, Slot slot) const { return (*this)(slot, id); }
-    const Storage* storage;
-  };
-
-  std::unique_ptr<Storage> storage_;
-  absl::flat_hash_set<Slot, Hash, Eq> index_;
+  uint64_t retention_;
+  uint64_t newest_position_ = 0;
+  absl::flat_hash_map<uint64_t, CommandLocation> by_fingerprint_;
+  absl::flat_hash_map<std::string, CommandLocation> whole_;
 };
 
 }  // namespace bank::command

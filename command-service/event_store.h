@@ -3,11 +3,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "bank/v1/event.pb.h"
 
 namespace bank {
@@ -51,6 +53,16 @@ class EventStore {
   // head; it must return quickly and never call back into the store's Append.
   virtual void AddHeadListener(HeadListener listener) = 0;
 };
+
+// The durable event at `position`; NOT_FOUND when there is none.
+inline absl::StatusOr<bank::v1::Event> ReadEventAt(const EventStore& store, uint64_t position) {
+  std::vector<bank::v1::Event> events;
+  if (absl::Status read = store.ReadAfter(position - 1, 1, &events); !read.ok()) return read;
+  if (events.empty() || events.front().position() != position) {
+    return absl::NotFoundError(absl::StrCat("no durable event at position ", position));
+  }
+  return std::move(events.front());
+}
 
 }  // namespace bank
 

@@ -14,6 +14,7 @@
 #include "command-service/command_handler.h"
 #include "command-service/command_service_impl.h"
 #include "command-service/log/event_log.h"
+#include "command-service/recovered_state.h"
 #include "command-service/subscription_hub.h"
 #include "common/data_dir_lock.h"
 #include "common/grpc_server.h"
@@ -23,6 +24,9 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on; p
 ABSL_FLAG(std::string, data_dir, "./data/command", "directory of the event log");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error, critical or off");
 ABSL_FLAG(uint64_t, segment_bytes, 64ull << 20, "roll to a new log segment past this size");
+ABSL_FLAG(uint64_t, command_id_retention, bank::command::kMinCommandRetention,
+          "remember the command ids of at least this many latest commands (at least 1000000, "
+          "the contract's minimum); a retry of an older one runs as a new command");
 
 namespace bank::command {
 namespace {
@@ -31,6 +35,12 @@ constexpr absl::Duration kShutdownGrace = absl::Seconds(5);
 constexpr absl::Duration kHealthCheckInterval = absl::Seconds(1);
 
 int Run() {
+  const uint64_t retention = absl::GetFlag(FLAGS_command_id_retention);
+  if (retention < kMinCommandRetention) {
+    spdlog::critical("cannot start: --command_id_retention={} is below the contract's {}",
+                     retention, kMinCommandRetention);
+    return EXIT_FAILURE;
+  }
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   absl::StatusOr<std::unique_ptr<DataDirLock>> lock = DataDirLock::Acquire(data_dir);
   if (!lock.ok()) {
@@ -38,20 +48,19 @@ int Run() {
     return EXIT_FAILURE;
   }
 
-  AccountBook book;
-  absl::StatusOr<std::unique_ptr<log::EventLog>> event_log = log::EventLog::Open(
-      {.dir = data_dir, .segment_bytes = absl::GetFlag(FLAGS_segment_bytes)},
-      [&book](const bank::v1::Event& event) { return book.Apply(event, event.position()); });
-  if (!event_log.ok()) {
+  absl::StatusOr<RecoveredState> recovered = RecoverState(
+      {.dir = data_dir, .segment_bytes = absl::GetFlag(FLAGS_segment_bytes)}, retention);
+  if (!recovered.ok()) {
     spdlog::critical("cannot start: the event log in {} cannot be recovered: {}", data_dir,
-                     event_log.status().ToString());
+                     recovered.status().ToString());
     return EXIT_FAILURE;
   }
-  spdlog::info("state rebuilt: {} accounts, {} command ids", book.account_count(),
-               book.command_count());
+  std::unique_ptr<log::EventLog>& event_log = recovered->log;
+  spdlog::info("state rebuilt: {} accounts, {} command ids", recovered->book.account_count(),
+               recovered->book.command_count());
 
-  CommandHandler handler(**event_log, std::move(book));
-  auto subscriptions = std::make_unique<SubscriptionHub>(**event_log);
+  CommandHandler handler(*event_log, std::move(recovered->book));
+  auto subscriptions = std::make_unique<SubscriptionHub>(*event_log);
   CommandServiceImpl service(handler, *subscriptions);
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
       GrpcServer::Start(absl::GetFlag(FLAGS_listen), {&service});
@@ -65,10 +74,10 @@ int Run() {
   int signal_number = 0;
   while ((signal_number = WaitForTerminationSignal(kHealthCheckInterval)) == 0) {
     // A failed write or sync is sticky: say so to health checks for good.
-    if (serving && !(*event_log)->health().ok()) {
+    if (serving && !event_log->health().ok()) {
       serving = false;
       (*server)->SetServing(false);
-      spdlog::error("NOT_SERVING until restarted: {}", (*event_log)->health().ToString());
+      spdlog::error("NOT_SERVING until restarted: {}", event_log->health().ToString());
     }
   }
   spdlog::info("signal {}: shutting down", signal_number);
@@ -83,7 +92,7 @@ int Run() {
                  absl::FormatDuration(kShutdownGrace));
   }
   (*server)->Shutdown(absl::ZeroDuration());
-  event_log->reset();
+  event_log.reset();
   subscriptions.reset();
   spdlog::info("stopped cleanly");
   return EXIT_SUCCESS;

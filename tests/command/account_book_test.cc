@@ -2,14 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 namespace bank::command {
 namespace {
 
-bank::v1::Event Deposit(const std::string& account, uint64_t version,
-                        const std::string& command_id) {
+bank::v1::Event Deposit(const std::string& account, uint64_t version, const std::string& command_id,
+                        uint64_t position = 0) {
   bank::v1::Event event;
+  event.set_position(position);
   event.set_account_id(account);
   event.set_version(version);
   event.set_command_id(command_id);
@@ -17,30 +19,80 @@ bank::v1::Event Deposit(const std::string& account, uint64_t version,
   return event;
 }
 
+// A log in memory: the events a book replayed, readable back by position.
+class FakeLog {
+ public:
+  absl::Status Replay(AccountBook& book, const bank::v1::Event& event) {
+    events_[event.position()] = event;
+    return book.Replay(event);
+  }
+  // An EventReader.
+  absl::StatusOr<bank::v1::Event> operator()(uint64_t position) const {
+    auto it = events_.find(position);
+    if (it == events_.end()) return absl::NotFoundError("no event there");
+    return it->second;
+  }
+
+ private:
+  std::map<uint64_t, bank::v1::Event> events_;
+};
+
 TEST(AccountBookTest, RecordsStateAndTheOriginalReplyOfEachCommand) {
   AccountBook book;
-  ASSERT_TRUE(book.Apply(Deposit("acc1", 1, "c1"), 7).ok());
-  ASSERT_TRUE(book.Apply(Deposit("acc1", 2, ""), 8).ok());
+  FakeLog log;
+  ASSERT_TRUE(log.Replay(book, Deposit("acc1", 1, "c1", 7)).ok());
+  ASSERT_TRUE(log.Replay(book, Deposit("acc1", 2, "", 8)).ok());
   EXPECT_EQ(book.Get("acc1").balance, 20);
   EXPECT_EQ(book.Get("acc1").version, 2u);
-  EXPECT_EQ(ReplyOf(*book.FindCommand("c1")).DebugString(),
+  auto found = book.FindCommand("c1", log);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ(ReplyOf(**found).DebugString(),
             "account_id: \"acc1\"\nversion: 1\nposition: 7\nbalance: 10\n");
   EXPECT_EQ(book.command_count(), 1u);
+  EXPECT_FALSE(book.FindCommand("c2", log)->has_value());
+}
+
+TEST(AccountBookTest, AFingerprintMatchIsConfirmedAgainstTheLog) {
+  AccountBook book;
+  FakeLog log;
+  ASSERT_TRUE(log.Replay(book, Deposit("acc1", 1, "c1", 1)).ok());
+  // The event at the recorded position carries another id: as if c1's
+  // fingerprint belonged to a different command.
+  FakeLog other;
+  ASSERT_TRUE(other.Replay(*std::make_unique<AccountBook>(), Deposit("acc1", 1, "zz", 1)).ok());
+  EXPECT_FALSE(book.FindCommand("c1", other)->has_value());
+  EXPECT_EQ(book.FindCommand("c1",
+                             [](uint64_t) -> absl::StatusOr<bank::v1::Event> {
+                               return absl::DataLossError("bad sector");
+                             })
+                .status()
+                .code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST(AccountBookTest, IdsNoCommandCouldHaveCarriedAreDataLoss) {
   AccountBook book;
-  EXPECT_EQ(book.Apply(Deposit("acc1", 1, std::string(300, 'c')), 1).code(),
+  EXPECT_EQ(book.Apply(Deposit("acc1", 1, std::string(300, 'c'))).code(),
             absl::StatusCode::kDataLoss);
-  EXPECT_EQ(book.Apply(Deposit("bad id", 1, ""), 1).code(), absl::StatusCode::kDataLoss);
-  EXPECT_EQ(book.Apply(Deposit("acc1", 1, "c/1"), 1).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(book.Apply(Deposit("bad id", 1, "")).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(book.Apply(Deposit("acc1", 1, "c/1")).code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(book.account_count(), 0u);
 }
 
 TEST(AccountBookTest, ACommandIdOnTwoEventsIsDataLoss) {
   AccountBook book;
-  ASSERT_TRUE(book.Apply(Deposit("acc1", 1, "c1"), 1).ok());
-  EXPECT_EQ(book.Apply(Deposit("acc2", 1, "c1"), 2).code(), absl::StatusCode::kDataLoss);
+  FakeLog log;
+  ASSERT_TRUE(log.Replay(book, Deposit("acc1", 1, "c1", 1)).ok());
+  ASSERT_TRUE(log.Replay(book, Deposit("acc2", 1, "c2", 2)).ok());
+  ASSERT_TRUE(book.CheckCommandIdsUnique(log).ok());
+  ASSERT_TRUE(log.Replay(book, Deposit("acc2", 2, "c1", 3)).ok());
+  absl::Status unique = book.CheckCommandIdsUnique(log);
+  EXPECT_EQ(unique.code(), absl::StatusCode::kDataLoss) << unique;
+  EXPECT_NE(unique.message().find("command id c1 appears on two events (at 1 and 3)"),
+            std::string::npos)
+      << unique;
+  EXPECT_EQ(log.Replay(book, Deposit("acc2", 3, "c1", 4)).code(), absl::StatusCode::kDataLoss)
+      << "a third copy is refused at once";
 }
 
 }  // namespace

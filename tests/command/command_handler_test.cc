@@ -6,6 +6,7 @@
 #include <future>
 #include <thread>
 
+#include "command-service/recovered_state.h"
 #include "tests/command/log_test_util.h"
 
 namespace bank::command {
@@ -24,13 +25,10 @@ class CommandHandlerTest : public ::testing::Test {
   void Open() {
     handler_.reset();
     log_.reset();
-    AccountBook book;
-    auto log = log::EventLog::Open({.dir = dir_}, [&book](const bank::v1::Event& event) {
-      return book.Apply(event, event.position());
-    });
-    ASSERT_TRUE(log.ok()) << log.status();
-    log_ = std::move(*log);
-    handler_ = std::make_unique<CommandHandler>(*log_, std::move(book));
+    auto recovered = RecoverState({.dir = dir_});
+    ASSERT_TRUE(recovered.ok()) << recovered.status();
+    log_ = std::move(recovered->log);
+    handler_ = std::make_unique<CommandHandler>(*log_, std::move(recovered->book));
   }
 
   absl::StatusOr<bank::v1::CommandReply> Run(CommandKind kind, const std::string& account,

@@ -7,11 +7,11 @@
 #include <fstream>
 #include <limits>
 
-#include "command-service/account_book.h"
 #include "command-service/log/event_log.h"
 #include "command-service/log/log_format.h"
 #include "command-service/log/record_codec.h"
 #include "command-service/log/segment.h"
+#include "command-service/recovered_state.h"
 #include "tests/command/log_test_util.h"
 
 namespace bank::command {
@@ -43,13 +43,7 @@ std::string WriteLog(const std::string& dir, const std::vector<bank::v1::Event>&
   return bytes;
 }
 
-absl::Status OpenWithBook(const std::string& dir) {
-  AccountBook book;
-  return log::EventLog::Open(
-             {.dir = dir},
-             [&book](const bank::v1::Event& event) { return book.Apply(event, event.position()); })
-      .status();
-}
+absl::Status OpenWithBook(const std::string& dir) { return RecoverState({.dir = dir}).status(); }
 
 // Found by fuzz_segment_recovery: a withdrawal of a negative amount after a
 // large deposit took the balance past int64 inside Apply (undefined behaviour)

@@ -6,9 +6,8 @@
 #include <filesystem>
 #include <future>
 
-#include "command-service/account_book.h"
 #include "command-service/command_handler.h"
-#include "command-service/log/event_log.h"
+#include "command-service/recovered_state.h"
 #include "tests/command/log_test_util.h"
 
 namespace bank::command {
@@ -18,12 +17,10 @@ TEST(GoldenLogTest, Version1LogReadsToTheSameBalancesAndReplies) {
   // Opened from a copy: recovery may write (cut a tail), the golden file never changes.
   const std::string dir = ::bank::testing::FreshDir("golden");
   std::filesystem::copy(BANK_SOURCE_DIR "/tests/data/golden-v1", dir);
-  AccountBook book;
-  auto log = log::EventLog::Open(
-      {.dir = dir, .segment_bytes = 600},
-      [&book](const bank::v1::Event& event) { return book.Apply(event, event.position()); });
-  ASSERT_TRUE(log.ok()) << log.status();
-  EXPECT_EQ((*log)->durable_head(), 17u);
+  auto recovered = RecoverState({.dir = dir, .segment_bytes = 600});
+  ASSERT_TRUE(recovered.ok()) << recovered.status();
+  auto& [log, book] = *recovered;
+  EXPECT_EQ(log->durable_head(), 17u);
   EXPECT_EQ(book.Get("alice").balance, 8766);
   EXPECT_EQ(book.Get("alice").version, 13u);
   EXPECT_EQ(book.Get("bob").balance, 0);
@@ -31,15 +28,17 @@ TEST(GoldenLogTest, Version1LogReadsToTheSameBalancesAndReplies) {
   EXPECT_EQ(book.Get("carol:01").balance, 0);
   EXPECT_EQ(book.account_count(), 3u);
   EXPECT_EQ(book.command_count(), 5u);
-  const RecordedCommand* withdrawal = book.FindCommand("g-3");
-  ASSERT_NE(withdrawal, nullptr);
-  EXPECT_EQ(ReplyOf(*withdrawal).DebugString(),
+  auto withdrawal =
+      book.FindCommand("g-3", [&log](uint64_t position) { return ReadEventAt(*log, position); });
+  ASSERT_TRUE(withdrawal.ok()) << withdrawal.status();
+  ASSERT_TRUE(withdrawal->has_value());
+  EXPECT_EQ(ReplyOf(**withdrawal).DebugString(),
             "account_id: \"alice\"\nversion: 2\nposition: 3\nbalance: 8766\n");
-  EXPECT_EQ(withdrawal->kind, CommandKind::kWithdraw);
-  EXPECT_EQ(withdrawal->amount, 1234);
+  EXPECT_EQ((*withdrawal)->kind, CommandKind::kWithdraw);
+  EXPECT_EQ((*withdrawal)->amount, 1234);
 
   // And the log goes on from where the old release stopped.
-  CommandHandler handler(**log, std::move(book));
+  CommandHandler handler(*log, std::move(book));
   std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
   handler.Execute(
       {CommandKind::kDeposit, "bob", 7, "", std::nullopt},

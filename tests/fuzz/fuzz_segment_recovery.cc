@@ -156,14 +156,21 @@ void WriteFile(const std::string& path, const std::string& bytes) {
   Check(out.good(), "write a segment file");
 }
 
+// Opens the log as the service does (command/recovered_state.cc), keeping
+// the recovered events.
 absl::StatusOr<std::unique_ptr<EventLog>> Open(const std::string& dir, command::AccountBook& book,
                                                std::vector<bank::v1::Event>* events) {
-  return EventLog::Open({.dir = dir, .segment_bytes = 4096, .index_every = 2},
-                        [&](const bank::v1::Event& event) {
-                          absl::Status applied = book.Apply(event, event.position());
-                          if (applied.ok()) events->push_back(event);
-                          return applied;
-                        });
+  absl::StatusOr<std::unique_ptr<EventLog>> log = EventLog::Open(
+      {.dir = dir, .segment_bytes = 4096, .index_every = 2}, [&](const bank::v1::Event& event) {
+        absl::Status applied = book.Replay(event);
+        if (applied.ok()) events->push_back(event);
+        return applied;
+      });
+  if (!log.ok()) return log;
+  absl::Status unique = book.CheckCommandIdsUnique(
+      [&log](uint64_t position) { return ReadEventAt(**log, position); });
+  if (!unique.ok()) return unique;
+  return log;
 }
 
 void CheckRecoveredLog(const std::string& dir, std::unique_ptr<EventLog> log,

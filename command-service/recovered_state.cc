@@ -1,0 +1,21 @@
+#include "command-service/recovered_state.h"
+
+#include <utility>
+
+namespace bank::command {
+
+absl::StatusOr<RecoveredState> RecoverState(log::EventLogOptions options,
+                                            uint64_t command_retention) {
+  AccountBook book(command_retention);
+  absl::StatusOr<std::unique_ptr<log::EventLog>> event_log = log::EventLog::Open(
+      std::move(options), [&book](const bank::v1::Event& event) { return book.Replay(event); });
+  if (!event_log.ok()) return event_log.status();
+  if (absl::Status unique = book.CheckCommandIdsUnique(
+          [&](uint64_t position) { return ReadEventAt(**event_log, position); });
+      !unique.ok()) {
+    return unique;
+  }
+  return RecoveredState{std::move(*event_log), std::move(book)};
+}
+
+}  // namespace bank::command

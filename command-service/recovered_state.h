@@ -1,0 +1,28 @@
+#ifndef BANK_COMMAND_SERVICE_RECOVERED_STATE_H_
+#define BANK_COMMAND_SERVICE_RECOVERED_STATE_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "command-service/account_book.h"
+#include "command-service/log/event_log.h"
+
+namespace bank::command {
+
+// The command side as start-up leaves it: the recovered log and the state
+// rebuilt from every event in it.
+struct RecoveredState {
+  std::unique_ptr<log::EventLog> log;
+  AccountBook book;
+};
+
+// Recovers the log in `options.dir` (see EventLog::Open) and replays it into
+// an AccountBook that remembers `command_retention` positions of command ids.
+// DATA_LOSS, with nothing changed, when an event breaks the contract's rules.
+absl::StatusOr<RecoveredState> RecoverState(log::EventLogOptions options,
+                                            uint64_t command_retention = kMinCommandRetention);
+
+}  // namespace bank::command
+
+#endif  // BANK_COMMAND_SERVICE_RECOVERED_STATE_H_
