@@ -2,6 +2,7 @@
 #define BANK_COMMAND_SERVICE_ACCOUNT_BOOK_H_
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 
@@ -46,30 +47,31 @@ class AccountBook {
   // Remembers the commands of the last `command_retention` positions (and up
   // to twice as many; see CommandIndex).
   explicit AccountBook(uint64_t command_retention = kMinCommandRetention)
-      : commands_(command_retention) {}
+      : command_retention_(command_retention), commands_(command_retention) {}
 
   // The account's state; zero balance and version 0 when it has no events.
   AccountState Get(absl::string_view account_id) const;
 
-  // Folds `event` into its account. DATA_LOSS when an id breaks the
+  // Folds `event` into its account and returns the account's new state.
+  // DATA_LOSS when an id breaks the
   // contract's rules, the version is not the account's next, or the amount is
   // one Decide never accepts (not positive, an overdraft, or a balance past
   // int64): the log is inconsistent.
-  absl::Status Apply(const bank::v1::Event& event);
+  absl::StatusOr<AccountState> Apply(const bank::v1::Event& event);
 
-  // Remembers that the command `command_id` was accepted at `location`, a
-  // durable position above every one recorded before. DATA_LOSS when the id
-  // is certainly recorded already.
-  absl::Status RecordCommand(absl::string_view command_id, CommandLocation location);
+  // Remembers that the command `command_id`, new, was accepted at
+  // `location`, a durable position above every one recorded before.
+  void RecordCommand(absl::string_view command_id, CommandLocation location);
 
-  // Start-up: Apply, then RecordCommand for an event that carries a command
-  // id, at the event's position.
+  // Start-up: Apply, and note the event's command id if it has one. Only the
+  // ids of the retention window end up in the index, so they are indexed at
+  // FinishReplay rather than one by one (most of a long log is older).
   absl::Status Replay(const bank::v1::Event& event);
 
-  // Start-up, after the last Replay: DATA_LOSS if the log carries a command
-  // id on two events (detected here, by reading both events back, because the
-  // index keeps fingerprints; see CommandIndex).
-  absl::Status CheckCommandIdsUnique(EventReader read) const;
+  // Start-up, after the last Replay: indexes the noted command ids of the
+  // retention window. DATA_LOSS if the log carries one command id on two of
+  // those events (told apart from a fingerprint clash by reading both back).
+  absl::Status FinishReplay(EventReader read);
 
   // The recorded command with this id, confirmed against its event in the
   // log; nullopt if there is none. Fails only when the log cannot be read.
@@ -80,8 +82,17 @@ class AccountBook {
   size_t command_count() const { return commands_.size(); }
 
  private:
+  // A command id seen by Replay, by fingerprint.
+  struct ReplayedId {
+    uint64_t fingerprint;
+    CommandLocation location;
+  };
+
+  uint64_t command_retention_;
   AccountTable accounts_;
   CommandIndex commands_;
+  std::deque<ReplayedId> replayed_ids_;  // the newest command_retention_ of them
+  uint64_t replayed_head_ = 0;
 };
 
 }  // namespace bank::command

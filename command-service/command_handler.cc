@@ -76,12 +76,13 @@ absl::StatusOr<std::optional<RecordedCommand>> CommandHandler::FindOriginalLocke
 }
 
 void CommandHandler::AppendLocked(bank::v1::Event event, Done done) {
-  // Apply cannot fail here: Decide chose the account's next version.
-  (void)book_.Apply(event);
+  // Apply cannot fail here: Decide chose the account's next version and a
+  // valid amount.
+  const AccountState state = *book_.Apply(event);
   bank::v1::CommandReply reply;
   reply.set_account_id(event.account_id());
-  reply.set_version(event.version());
-  reply.set_balance(book_.Get(event.account_id()).balance);
+  reply.set_version(state.version);
+  reply.set_balance(state.balance);
   if (!event.command_id().empty()) {
     in_flight_commands_[event.command_id()].command =
         RecordedCommand{event.account_id(), EventKind(event), EventAmount(event),
@@ -114,10 +115,7 @@ void CommandHandler::OnAppended(const std::string& command_id, bank::v1::Command
     if (!command_id.empty()) {
       auto in_flight = in_flight_commands_.extract(command_id);
       retries = std::move(in_flight.mapped().retries);
-      if (position.ok()) {
-        // Cannot fail: the id was new when the command was decided.
-        (void)book_.RecordCommand(command_id, {*position, reply.balance()});
-      }
+      if (position.ok()) book_.RecordCommand(command_id, {*position, reply.balance()});
     }
   }
   absl::StatusOr<bank::v1::CommandReply> answer;

@@ -1,5 +1,7 @@
 #include "command-service/command_index.h"
 
+#include <algorithm>
+
 #include "absl/hash/hash.h"
 
 namespace bank::command {
@@ -7,16 +9,25 @@ namespace bank::command {
 CommandIndex::CommandIndex(uint64_t retention) : retention_(retention) {}
 
 uint64_t CommandIndex::Fingerprint(absl::string_view id) {
-  // absl::Hash is seeded per process: fine, the index never leaves it.
   return absl::Hash<absl::string_view>{}(id);
 }
 
-bool CommandIndex::Insert(absl::string_view id, CommandLocation location) {
-  newest_position_ = location.position;
-  const bool inserted = by_fingerprint_.try_emplace(Fingerprint(id), location).second ||
-                        whole_.try_emplace(id, location).second;
-  if (inserted) SweepIfFull();
-  return inserted;
+void CommandIndex::Insert(absl::string_view id, CommandLocation location) {
+  if (InsertFingerprint(Fingerprint(id), location).has_value()) InsertWhole(id, location);
+}
+
+std::optional<CommandLocation> CommandIndex::InsertFingerprint(uint64_t fingerprint,
+                                                               CommandLocation location) {
+  auto [it, inserted] = by_fingerprint_.try_emplace(fingerprint, location);
+  if (!inserted) return it->second;
+  Inserted(location.position);
+  return std::nullopt;
+}
+
+bool CommandIndex::InsertWhole(absl::string_view id, CommandLocation location) {
+  if (!whole_.try_emplace(id, location).second) return false;
+  Inserted(location.position);
+  return true;
 }
 
 std::optional<CommandLocation> CommandIndex::FindWhole(absl::string_view id) const {
@@ -30,17 +41,9 @@ std::optional<CommandLocation> CommandIndex::FindCandidate(absl::string_view id)
   return it == by_fingerprint_.end() ? std::nullopt : std::optional(it->second);
 }
 
-void CommandIndex::ForEachClash(
-    absl::FunctionRef<void(absl::string_view id, CommandLocation whole, CommandLocation holder)>
-        clash) const {
-  for (const auto& [id, location] : whole_) {
-    auto holder = by_fingerprint_.find(Fingerprint(id));
-    // A holder swept away since leaves nothing to compare with.
-    if (holder != by_fingerprint_.end()) clash(id, location, holder->second);
-  }
-}
-
-void CommandIndex::SweepIfFull() {
+// Forgets the commands older than the window once twice the window is kept.
+void CommandIndex::Inserted(uint64_t position) {
+  newest_position_ = std::max(newest_position_, position);
   if (size() < 2 * retention_) return;
   const auto expired = [this](const auto& entry) {
     return entry.second.position + retention_ <= newest_position_;

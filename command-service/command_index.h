@@ -6,7 +6,6 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 
 namespace bank::command {
@@ -35,11 +34,21 @@ class CommandIndex {
  public:
   explicit CommandIndex(uint64_t retention);
 
-  // Remembers `id` at `location`; `location.position` must be above every
-  // position inserted before. False, changing nothing, only when `id` is
-  // already kept whole; a fingerprint clash is not detected here (see
-  // ForEachClash).
-  bool Insert(absl::string_view id, CommandLocation location);
+  // The fingerprint of a command id (absl::Hash, seeded per process: fine,
+  // fingerprints never leave it).
+  static uint64_t Fingerprint(absl::string_view id);
+
+  // Remembers a command id the caller knows is new (FindCommand said so) at
+  // `location`, whose position is above every one inserted before: under its
+  // fingerprint, or whole when another id holds that.
+  void Insert(absl::string_view id, CommandLocation location);
+
+  // Start-up's bulk path, for ids not at hand: remembers `location` under
+  // `fingerprint`, or returns the location that already holds it (the caller
+  // then reads both events, and InsertWhole's the id or reports a duplicate).
+  std::optional<CommandLocation> InsertFingerprint(uint64_t fingerprint, CommandLocation location);
+  // Keeps `id` whole; false, changing nothing, when it is already kept whole.
+  bool InsertWhole(absl::string_view id, CommandLocation location);
 
   // The location of `id` if it is kept whole: a certain match.
   std::optional<CommandLocation> FindWhole(absl::string_view id) const;
@@ -48,18 +57,10 @@ class CommandIndex {
   // very rarely, another id with the same fingerprint.
   std::optional<CommandLocation> FindCandidate(absl::string_view id) const;
 
-  // Calls `clash` for every id kept whole, with the location its fingerprint
-  // points at: the caller checks that the event there has another id (if it
-  // has the same one, the log carries one command id twice).
-  void ForEachClash(
-      absl::FunctionRef<void(absl::string_view id, CommandLocation whole, CommandLocation holder)>
-          clash) const;
-
   size_t size() const { return by_fingerprint_.size() + whole_.size(); }
 
  private:
-  static uint64_t Fingerprint(absl::string_view id);
-  void SweepIfFull();
+  void Inserted(uint64_t position);
 
   uint64_t retention_;
   uint64_t newest_position_ = 0;

@@ -10,10 +10,10 @@ absl::StatusOr<RecoveredState> RecoverState(log::EventLogOptions options,
   absl::StatusOr<std::unique_ptr<log::EventLog>> event_log = log::EventLog::Open(
       std::move(options), [&book](const bank::v1::Event& event) { return book.Replay(event); });
   if (!event_log.ok()) return event_log.status();
-  if (absl::Status unique = book.CheckCommandIdsUnique(
-          [&](uint64_t position) { return ReadEventAt(**event_log, position); });
-      !unique.ok()) {
-    return unique;
+  if (absl::Status indexed =
+          book.FinishReplay([&](uint64_t position) { return ReadEventAt(**event_log, position); });
+      !indexed.ok()) {
+    return indexed;
   }
   return RecoveredState{std::move(*event_log), std::move(book)};
 }

@@ -167,9 +167,9 @@ absl::StatusOr<std::unique_ptr<EventLog>> Open(const std::string& dir, command::
         return applied;
       });
   if (!log.ok()) return log;
-  absl::Status unique = book.CheckCommandIdsUnique(
-      [&log](uint64_t position) { return ReadEventAt(**log, position); });
-  if (!unique.ok()) return unique;
+  absl::Status indexed =
+      book.FinishReplay([&log](uint64_t position) { return ReadEventAt(**log, position); });
+  if (!indexed.ok()) return indexed;
   return log;
 }
 
