@@ -103,8 +103,9 @@ struct ProjectionStore::Reader {
   SqliteStatement history;
 };
 
-ProjectionStore::ProjectionStore(std::string path, std::unique_ptr<Writer> writer)
-    : path_(std::move(path)), writer_(std::move(writer)) {}
+ProjectionStore::ProjectionStore(std::string path, std::unique_ptr<Writer> writer,
+                                 std::unique_ptr<WalCheckpointer> checkpointer)
+    : path_(std::move(path)), writer_(std::move(writer)), checkpointer_(std::move(checkpointer)) {}
 
 ProjectionStore::~ProjectionStore() = default;
 
@@ -171,8 +172,10 @@ absl::StatusOr<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const std
     }
   }
 
-  auto store =
-      std::unique_ptr<ProjectionStore>(new ProjectionStore(std::move(path), std::move(writer)));
+  absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer = WalCheckpointer::Start(path, sql);
+  if (!checkpointer.ok()) return checkpointer.status();
+  auto store = std::unique_ptr<ProjectionStore>(
+      new ProjectionStore(std::move(path), std::move(writer), *std::move(checkpointer)));
   absl::MutexLock lock(&store->mu_);
   store->applied_ = FromSql(*checkpoint);
   store->accounts_ = std::move(accounts);

@@ -16,6 +16,7 @@
 #include "absl/types/span.h"
 #include "bank/v1/event.pb.h"
 #include "query-service/sqlite_db.h"
+#include "query-service/wal_checkpointer.h"
 
 namespace bank::query {
 
@@ -105,7 +106,8 @@ class ProjectionStore {
   struct Writer;
   struct Reader;
 
-  ProjectionStore(std::string path, std::unique_ptr<Writer> writer);
+  ProjectionStore(std::string path, std::unique_ptr<Writer> writer,
+                  std::unique_ptr<WalCheckpointer> checkpointer);
 
   // Folds `events` (all above the checkpoint) over the published state into
   // `touched` (the new state of every account they touch) and the balance
@@ -129,6 +131,8 @@ class ProjectionStore {
   // Serialises Apply(); owns the writer connection and its statements.
   absl::Mutex writer_mu_;
   std::unique_ptr<Writer> writer_ ABSL_PT_GUARDED_BY(writer_mu_);
+  // Checkpoints the writer's WAL off the commit path; destroyed before it.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 
   // The published state: changed only by Apply(), after its commit.
   mutable absl::Mutex mu_;

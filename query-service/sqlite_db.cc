@@ -104,4 +104,29 @@ absl::StatusOr<SqliteStatement> SqliteDb::Prepare(absl::string_view sql) {
   return SqliteStatement(db_, stmt);
 }
 
+void SqliteDb::SetWalHook(WalHook hook, void* arg) {
+  wal_hook_ = hook;
+  wal_hook_arg_ = arg;
+  if (hook == nullptr) {
+    sqlite3_wal_hook(db_, nullptr, nullptr);
+    return;
+  }
+  sqlite3_wal_hook(
+      db_,
+      +[](void* self, sqlite3*, const char*, int pages) {
+        auto* db = static_cast<SqliteDb*>(self);
+        db->wal_hook_(db->wal_hook_arg_, pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+absl::Status SqliteDb::Checkpoint(CheckpointMode mode) {
+  const int rc = sqlite3_wal_checkpoint_v2(
+      db_, nullptr,
+      mode == CheckpointMode::kPassive ? SQLITE_CHECKPOINT_PASSIVE : SQLITE_CHECKPOINT_RESTART,
+      nullptr, nullptr);
+  return rc == SQLITE_OK ? absl::OkStatus() : SqliteError(db_, rc, "wal checkpoint");
+}
+
 }  // namespace bank::query

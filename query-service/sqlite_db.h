@@ -66,9 +66,22 @@ class SqliteDb {
   // connection's.
   absl::StatusOr<SqliteStatement> Prepare(absl::string_view sql);
 
+  // Calls `hook(arg, pages)` after each commit with the WAL's size in pages,
+  // in place of SQLite's own checkpoint inside the commit (nullptr: none).
+  using WalHook = void (*)(void* arg, int pages);
+  void SetWalHook(WalHook hook, void* arg);
+  // Copies the WAL into the database. kPassive copies what it can without
+  // waiting for anyone; kRestart waits (busy_timeout) for other writers and
+  // checkpoints, then for readers, so that the next commit starts the WAL
+  // over from its beginning.
+  enum class CheckpointMode { kPassive, kRestart };
+  absl::Status Checkpoint(CheckpointMode mode);
+
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  WalHook wal_hook_ = nullptr;
+  void* wal_hook_arg_ = nullptr;
 };
 
 // The status for SQLite result `code` during `operation` on `db` (may be null).
