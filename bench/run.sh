@@ -32,14 +32,14 @@ done
 command -v jq >/dev/null || { echo "bench/run.sh needs jq (apt-get install jq)" >&2; exit 1; }
 
 if [[ $quick == 1 ]]; then
-  seconds=3; warmup=1; rounds=1; events=100000; big_accounts=100000
+  seconds=3; warmup=1; rounds=1; events=100000; big_accounts=100000; huge_events=1000000
 else
-  seconds=8; warmup=2; rounds=2; events=1000000; big_accounts=1000000
+  seconds=8; warmup=2; rounds=2; events=1000000; big_accounts=1000000; huge_events=10000000
 fi
 
 if [[ $build == 1 ]]; then scripts/build.sh release; fi
 bench="$bin_dir/bank-bench"
-for program in command-service query-service bank-bench; do
+for program in command-service query-service bank-bench bank-make-log; do
   [[ -x "$bin_dir/$program" ]] || { echo "missing $bin_dir/$program" >&2; exit 1; }
 done
 
@@ -167,6 +167,27 @@ log_set() {
 }
 log_set small 10000
 log_set big "$big_accounts"
+
+# 5. The 10M-event log over 10k accounts, written by bank-make-log
+# through the service's own handler and log (over gRPC it would take minutes):
+# start-up (recovery), RSS, and Subscribe catch-up from 0.
+log "log huge: $huge_events events over 10000 accounts (bank-make-log)"
+echo "make_huge: bank-make-log --data_dir=DIR --events=$huge_events --accounts=10000" \
+  >>"$raw_dir/commands.txt"
+"$bin_dir/bank-make-log" --data_dir="$work/chuge" --events="$huge_events" --accounts=10000 \
+  2>"$work/make-huge.log"
+start command-service "$work/chuge.log" --data_dir="$work/chuge"
+huge_pid=$started_pid huge_addr=$started_addr huge_restart_ms=$started_ms
+huge_rss=$(rss_kb "$huge_pid")
+huge_line=$(grep -o 'recovered [0-9]* events in [0-9]* segment(s) in [^ ]*' "$work/chuge.log" \
+  | head -1)
+run catchup_huge --command_service="$huge_addr" catchup
+stop "$huge_pid"
+jq -n --argjson events "$huge_events" --argjson restart "$huge_restart_ms" \
+  --argjson rss "$huge_rss" --arg line "$huge_line" \
+  '{events: $events, restart_ms: $restart, rss_recovered_kb: $rss, recovered_line: $line}' \
+  >"$raw_dir/process_huge.json"
+cat "$raw_dir/process_huge.json" >&2
 
 total_s=$(( ($(now_ms) - started_at) / 1000 ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

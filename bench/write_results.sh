@@ -22,6 +22,9 @@ diff16=$(j commands16 p99_difference_us)
 restart_small=$(j process_small restart_ms) restart_big=$(j process_big restart_ms)
 recovery_rate=$(calc "$events / ($restart_small / 1000)")
 catchup=$(j catchup_small catchup_events_per_s)
+huge_events=$(j process_huge events) restart_huge=$(j process_huge restart_ms)
+recovery_rate_huge=$(calc "$huge_events / ($restart_huge / 1000)")
+catchup_huge=$(j catchup_huge catchup_events_per_s)
 rebuild_small=$(j rebuild_small rebuild_events_per_s)
 rebuild_big=$(j rebuild_big rebuild_events_per_s)
 ryw99=$(j e2e ryw_read_p99_us) ryw50=$(j e2e ryw_read_p50_us)
@@ -56,9 +59,11 @@ per_account_rec=$(calc "($rss_rec_kb - $rss_empty_kb) * 1024 / $big_accounts")
   echo "|---|---|---|---|"
   echo "| commands (Deposit:Withdraw 3:1) calls/s at 64 in flight / health-check baseline | $c64 / $b64 = **$ratio** | ≥ 0.85 | $(met "$ratio" ">=" 0.85) |"
   echo "| commands p99 at 16 in flight vs baseline p99 | $(ms "$p99_16") ms vs $(ms "$bp99_16") ms: **+$(ms "$diff16") ms** | ≤ +1 ms | $(met "$diff16" "<=" 1000) |"
-  echo "| command-service start-up over $events events (10k accounts) | **$restart_small ms** ($recovery_rate events/s; log: $(j process_small recovered_line)) | ≤ 2 s over 10M (≥ 5M events/s) | $(met "$recovery_rate" ">=" 5000000) |"
-  echo "| command-service start-up over $events events ($big_accounts accounts) | **$restart_big ms** (log: $(j process_big recovered_line)) | (same) | $(met "$events / ($restart_big / 1000)" ">=" 5000000) |"
-  echo "| Subscribe catch-up from 0 to a bare client, $events events | **$catchup events/s** | ≥ 1.5M events/s | $(met "$catchup" ">=" 1500000) |"
+  echo "| command-service start-up over $huge_events events (10k accounts) | **$restart_huge ms** ($recovery_rate_huge events/s; log: $(j process_huge recovered_line)); RSS $(calc "$(j process_huge rss_recovered_kb) / 1024" "%.1f") MB | ≤ 2 s over 10M (≥ 5M events/s) | $(met "$restart_huge" "<=" 2000) |"
+  echo "| command-service start-up over $events events (10k accounts) | $restart_small ms ($recovery_rate events/s; log: $(j process_small recovered_line)) | (same rate) | $(met "$recovery_rate" ">=" 5000000) |"
+  echo "| command-service start-up over $events events ($big_accounts accounts) | $restart_big ms (log: $(j process_big recovered_line)) | (same rate) | $(met "$events / ($restart_big / 1000)" ">=" 5000000) |"
+  echo "| Subscribe catch-up from 0 to a bare client, $huge_events events | **$catchup_huge events/s** | ≥ 1.5M events/s | $(met "$catchup_huge" ">=" 1500000) |"
+  echo "| Subscribe catch-up from 0 to a bare client, $events events | $catchup events/s | ≥ 1.5M events/s | $(met "$catchup" ">=" 1500000) |"
   echo "| query-service rebuild from 0, $events events over 10k accounts | **$rebuild_small events/s** ($(j process_small rebuild_wall_ms) ms from launch) | ≥ 200k events/s | $(met "$rebuild_small" ">=" 200000) |"
   echo "| query-service rebuild from 0, $events events over $big_accounts accounts | **$rebuild_big events/s** ($(j process_big rebuild_wall_ms) ms from launch) | ≥ 100k events/s | $(met "$rebuild_big" ">=" 100000) |"
   echo "| read-your-writes GetBalance(min_position) p99 at 16 in flight | p50 $(ms "$ryw50") ms, **p99 $(ms "$ryw99") ms** | ≤ 2 ms | $(met "$ryw99" "<=" 2000) |"
@@ -69,8 +74,8 @@ per_account_rec=$(calc "($rss_rec_kb - $rss_empty_kb) * 1024 / $big_accounts")
   echo "Notes: every command carries a unique command_id (the service keeps them for idempotency)."
   echo "Withdrawals the balance cannot cover end FAILED_PRECONDITION and count as calls."
   echo "Latency percentiles come from a log-linear histogram (within 1.6%)."
-  echo "The 10M-event figures of the issue are not run here (filling 10M events through the"
-  echo "API takes minutes); start-up and catch-up are reported as events/s over $events."
+  echo "The $huge_events-event log is written by \`bank-make-log\` (the service's own handler and"
+  echo "log, without gRPC); the other logs are filled over gRPC by \`bank-bench fill\`."
   echo "The lag figure includes one GetBalance round trip, so it bounds the true lag from above."
   echo
   echo "## The commands"
@@ -85,7 +90,7 @@ per_account_rec=$(calc "($rss_rec_kb - $rss_empty_kb) * 1024 / $big_accounts")
   echo
   echo "## Every figure"
   for name in commands64 commands16 e2e fill_small catchup_small rebuild_small process_small \
-              fill_big catchup_big rebuild_big process_big; do
+              fill_big catchup_big rebuild_big process_big catchup_huge process_huge; do
     echo
     echo "### $name"
     echo
