@@ -36,7 +36,8 @@ bank::v1::Event Event(uint64_t position, uint64_t version, int64_t amount, bool 
 std::string WriteLog(const std::string& dir, const std::vector<bank::v1::Event>& events) {
   std::string bytes = log::EncodeSegmentHeader(1);
   for (const bank::v1::Event& event : events) {
-    log::AppendRecord(log::RecordType::kEvent, event.position(), event.SerializeAsString(), &bytes);
+    log::AppendRecord(log::RecordType::kEventV1, event.position(), event.SerializeAsString(),
+                      &bytes);
   }
   const std::string path = dir + "/" + log::SegmentFileName(1);
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
