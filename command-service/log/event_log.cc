@@ -16,24 +16,13 @@
 #include "google/protobuf/util/time_util.h"
 
 namespace bank::log {
-namespace {
-
-// An event record holds one serialized event whose position is the record's.
-bool ParseEventRecord(uint64_t position, absl::string_view payload, bank::v1::Event* event) {
-  return event->ParseFromArray(payload.data(), static_cast<int>(payload.size())) &&
-         event->position() == position;
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options,
                                                          EventVisitor visit) {
   bank::v1::Event event;
-  auto visit_record = [&](uint64_t position, absl::string_view payload) -> absl::Status {
-    if (!ParseEventRecord(position, payload, &event)) {
-      return absl::DataLossError(
-          absl::StrCat("record ", position, " holds no valid event despite a good checksum"));
-    }
+  auto visit_record = [&](const DecodedRecord& record) -> absl::Status {
+    absl::Status upcast = options.upcaster.Upcast(record, &event);
+    if (!upcast.ok()) return upcast;
     return visit(event);
   };
   const absl::Time start = absl::Now();
@@ -190,7 +179,7 @@ absl::Status EventLog::WriteBatch(std::vector<PendingAppend>& batch, size_t* dur
     if (active_.record_count++ % options_.index_every == 0) {
       new_entries.push_back({event.position(), active_.end_offset + buffer.size()});
     }
-    AppendRecord(RecordType::kEvent, event.position(), payload, &buffer);
+    AppendRecord(kCurrentEventType, event.position(), payload, &buffer);
   }
   absl::Status flushed = Flush(buffer, new_entries);
   if (flushed.ok()) *durable = batch.size();
@@ -277,11 +266,16 @@ absl::Status EventLog::ReadAfter(uint64_t after, size_t max_events,
     const uint64_t first = next;
     while (next <= head && max_events > 0 && (result = reader.Next(&record)) == DecodeResult::kOk) {
       if (record.position < next || (record.type & kSkippableTypeBit) != 0) continue;
-      bank::v1::Event& event = out->emplace_back();
-      if (record.position != next || !ParseEventRecord(record.position, record.payload, &event)) {
+      if (record.position != next) {
         return absl::DataLossError(absl::StrCat(segment->path, " at offset ",
-                                                reader.record_offset(), ": record for position ",
-                                                next, " is damaged"));
+                                                reader.record_offset(), ": position ",
+                                                record.position, " where ", next, " was expected"));
+      }
+      absl::Status upcast = options_.upcaster.Upcast(record, &out->emplace_back());
+      if (!upcast.ok()) {
+        return absl::Status(upcast.code(),
+                            absl::StrCat(segment->path, " at offset ", reader.record_offset(), ": ",
+                                         upcast.message()));
       }
       ++next;
       --max_events;

@@ -11,6 +11,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "command-service/event_store.h"
+#include "command-service/log/event_upcaster.h"
 #include "command-service/log/file_ops.h"
 #include "command-service/log/segment.h"
 
@@ -21,6 +22,7 @@ struct EventLogOptions {
   uint64_t segment_bytes = 64ull << 20;  // roll to a new segment past this size
   size_t index_every = 256;              // records between sparse index entries
   FileOps file_ops = FileOps::Posix();
+  EventUpcaster upcaster{};  // decodes event records for recovery and reads
 };
 
 // The durable, append-only event log: segment files in one directory (the
@@ -42,8 +44,11 @@ class EventLog final : public EventStore {
   using EventVisitor = absl::FunctionRef<absl::Status(const bank::v1::Event&)>;
 
   // Recovers the log in options.dir (see RecoverLog: a torn tail is cut,
-  // other damage is DATA_LOSS with nothing changed), hands every event to
-  // `visit` in order, and starts the writer and the completer.
+  // other damage is DATA_LOSS with nothing changed), upcasts every event
+  // record to the current shape and hands it to `visit` in order, and starts
+  // the writer and the completer. An event schema version options.upcaster
+  // does not read is FAILED_PRECONDITION naming it, its position and file.
+  // Appends are written in kCurrentEventType.
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(EventLogOptions options,
                                                         EventVisitor visit);
 

@@ -32,10 +32,20 @@ inline constexpr uint32_t kMaxPayloadSize = 1 << 20;
 // Record types. A reader skips a type it does not know only when the type has
 // kSkippableTypeBit set; any other unknown type stops it, so a newer writer can
 // add optional records without breaking older readers.
+//
+// Every type without that bit is an event record, and the type is the schema
+// version of its payload: which shape of event the bytes hold. The payload's
+// shape is known before a byte of it is parsed, and EventUpcaster turns every
+// version this release reads into the current bank.v1.Event. Versions count up
+// from 1; a later non-event type that readers must not skip counts down from
+// 0x7f.
 enum class RecordType : uint8_t {
-  kEvent = 1,  // payload: a serialized bank.v1.Event
+  kEventV1 = 1,  // payload: a serialized bank.v1.Event
 };
 inline constexpr uint8_t kSkippableTypeBit = 0x80;
+
+// The event schema version the writer writes.
+inline constexpr RecordType kCurrentEventType = RecordType::kEventV1;
 
 }  // namespace bank::log
 

@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "command-service/log/file_ops.h"
 #include "common/posix_status.h"
 
@@ -151,11 +152,6 @@ absl::Status RecoverSegment(const SegmentFile& file, bool last, size_t index_eve
   DecodeResult result;
   while ((result = reader.Next(&record)) == DecodeResult::kOk) {
     if ((record.type & kSkippableTypeBit) != 0) continue;
-    if (record.type != static_cast<uint8_t>(RecordType::kEvent)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(file.path, " at offset ", reader.record_offset(), ": record type ",
-                       record.type, " is from a newer release; run a newer release"));
-    }
     if (record.position != log->head + 1) {
       return absl::DataLossError(absl::StrCat(file.path, " at offset ", reader.record_offset(),
                                               ": position ", record.position, " where ",
@@ -164,7 +160,7 @@ absl::Status RecoverSegment(const SegmentFile& file, bool last, size_t index_eve
     if (count++ % index_every == 0) {
       segment->index.push_back({record.position, reader.record_offset()});
     }
-    absl::Status visited = visit(record.position, record.payload);
+    absl::Status visited = visit(record);
     if (!visited.ok()) {
       return absl::Status(
           visited.code(),

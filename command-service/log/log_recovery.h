@@ -8,7 +8,6 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "command-service/log/segment.h"
 
 namespace bank::log {
@@ -26,19 +25,22 @@ struct RecoveredLog {
   uint64_t end_offset = 0;                         // end of the last segment's valid records
 };
 
-// Called with each event record in position order; an error stops recovery.
-using RecordVisitor = absl::FunctionRef<absl::Status(uint64_t position, absl::string_view payload)>;
+// Called with each event record (every record without kSkippableTypeBit) in
+// position order; its payload is valid during the call only. An error stops
+// recovery, prefixed with the record's file and offset.
+using RecordVisitor = absl::FunctionRef<absl::Status(const DecodedRecord& record)>;
 
 // Opens every segment in `dir`, verifies every record's checksum and that
 // positions run 1, 2, 3 ... without a gap, builds the sparse indexes (an entry
-// every `index_every` records) and hands each record to `visit`.
+// every `index_every` records) and hands each event record to `visit`, which
+// decides what its payload means (EventLog upcasts it).
 //
 // A torn tail (a crash mid-write) is cut off the last segment, with a warning
 // naming file and offset: an incomplete or damaged record at the end with no
 // valid record after it, or a last segment too short to hold its header.
 // Anything else damaged - in a sealed segment, or followed by valid records -
-// is DATA_LOSS, and then nothing on disk has been changed. A record type from
-// a newer release is FAILED_PRECONDITION.
+// is DATA_LOSS, and then nothing on disk has been changed. A segment format
+// from a newer release is FAILED_PRECONDITION.
 absl::StatusOr<RecoveredLog> RecoverLog(const std::string& dir, size_t index_every,
                                         RecordVisitor visit);
 

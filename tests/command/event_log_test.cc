@@ -6,7 +6,6 @@
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 #include "command-service/log/log_format.h"
@@ -20,6 +19,8 @@ using ::bank::testing::AppendAndWait;
 using ::bank::testing::DepositEvent;
 using ::bank::testing::FreshDir;
 using ::bank::testing::OpenLog;
+using ::bank::testing::ReadFile;
+using ::bank::testing::WriteFile;
 
 std::vector<std::string> SegmentPaths(const std::string& dir) {
   std::vector<std::string> paths;
@@ -28,15 +29,6 @@ std::vector<std::string> SegmentPaths(const std::string& dir) {
   }
   std::sort(paths.begin(), paths.end());
   return paths;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
 
 // Writes `count` events on accounts a0..a2 and closes the log.

@@ -3,13 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <limits>
 
 #include "command-service/log/event_log.h"
 #include "command-service/log/log_format.h"
-#include "command-service/log/record_codec.h"
 #include "command-service/log/segment.h"
 #include "command-service/recovered_state.h"
 #include "tests/command/log_test_util.h"
@@ -18,6 +15,9 @@ namespace bank::command {
 namespace {
 
 using ::bank::testing::FreshDir;
+using ::bank::testing::RawRecord;
+using ::bank::testing::ReadFile;
+using ::bank::testing::WriteSegment;
 
 bank::v1::Event Event(uint64_t position, uint64_t version, int64_t amount, bool withdrawn) {
   bank::v1::Event event;
@@ -34,13 +34,11 @@ bank::v1::Event Event(uint64_t position, uint64_t version, int64_t amount, bool 
 
 // Writes `events` as segment 1 with good checksums: damage no checksum sees.
 std::string WriteLog(const std::string& dir, const std::vector<bank::v1::Event>& events) {
-  std::string bytes = log::EncodeSegmentHeader(1);
+  std::vector<RawRecord> records;
   for (const bank::v1::Event& event : events) {
-    log::AppendRecord(log::RecordType::kEvent, event.position(), event.SerializeAsString(), &bytes);
+    records.push_back({log::RecordType::kEventV1, event.position(), event.SerializeAsString()});
   }
-  const std::string path = dir + "/" + log::SegmentFileName(1);
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-  return bytes;
+  return WriteSegment(dir, 1, records);
 }
 
 absl::Status OpenWithBook(const std::string& dir) { return RecoverState({.dir = dir}).status(); }
@@ -54,8 +52,7 @@ TEST(SegmentRecoveryRegressionTest, NegativeWithdrawalIsDataLossNotAnOverflow) {
       dir, {Event(1, 1, 7053166851712475618, false), Event(2, 2, -7052931737320164365, true)});
   absl::Status opened = OpenWithBook(dir);
   EXPECT_EQ(opened.code(), absl::StatusCode::kDataLoss) << opened;
-  std::ifstream in(dir + "/" + log::SegmentFileName(1), std::ios::binary);
-  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), bytes) << "the log was changed";
+  EXPECT_EQ(ReadFile(dir + "/" + log::SegmentFileName(1)), bytes) << "the log was changed";
 }
 
 TEST(SegmentRecoveryRegressionTest, EveryAmountDecideWouldRefuseIsDataLoss) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <memory>
 #include <string>
@@ -12,6 +13,8 @@
 #include "absl/status/statusor.h"
 #include "bank/v1/event.pb.h"
 #include "command-service/log/event_log.h"
+#include "command-service/log/record_codec.h"
+#include "command-service/log/segment.h"
 
 namespace bank::testing {
 
@@ -21,6 +24,35 @@ inline std::string FreshDir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+inline void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// One record to frame by hand: any type, position and payload.
+struct RawRecord {
+  log::RecordType type;
+  uint64_t position;
+  std::string payload;
+};
+
+// Writes the segment of `dir` based at `base` holding `records`, each framed
+// with a good checksum (so only what lies behind the checksum is wrong, if
+// anything); returns the file's bytes.
+inline std::string WriteSegment(const std::string& dir, uint64_t base,
+                                const std::vector<RawRecord>& records) {
+  std::string bytes = log::EncodeSegmentHeader(base);
+  for (const RawRecord& record : records) {
+    log::AppendRecord(record.type, record.position, record.payload, &bytes);
+  }
+  WriteFile(dir + "/" + log::SegmentFileName(base), bytes);
+  return bytes;
 }
 
 inline bank::v1::Event DepositEvent(const std::string& account, uint64_t version, int64_t amount,

@@ -95,7 +95,7 @@ Files ScriptedLog(FuzzedDataProvider& input) {
         } else {
           event.mutable_deposited()->set_amount(amount);
         }
-        AppendRecord(RecordType::kEvent, event.position(), event.SerializeAsString(), segment);
+        AppendRecord(RecordType::kEventV1, event.position(), event.SerializeAsString(), segment);
         next = event.position() + 1;
       }
     }
