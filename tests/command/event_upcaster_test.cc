@@ -101,11 +101,17 @@ std::string WriteUpgradedLog(const std::string& dir) {
 absl::StatusOr<std::unique_ptr<EventLog>> OpenWithBook(const std::string& dir,
                                                        EventUpcaster upcaster, AccountBook* book,
                                                        std::vector<bank::v1::Event>* events) {
-  return EventLog::Open({.dir = dir, .index_every = 2, .upcaster = std::move(upcaster)},
-                        [book, events](const bank::v1::Event& event) {
-                          events->push_back(event);
-                          return book->Apply(event, event.position());
-                        });
+  absl::StatusOr<std::unique_ptr<EventLog>> log =
+      EventLog::Open({.dir = dir, .index_every = 2, .upcaster = std::move(upcaster)},
+                     [book, events](const bank::v1::Event& event) {
+                       events->push_back(event);
+                       return book->Replay(event);
+                     });
+  if (!log.ok()) return log;
+  absl::Status indexed =
+      book->FinishReplay([&log](uint64_t position) { return ReadEventAt(**log, position); });
+  if (!indexed.ok()) return indexed;
+  return log;
 }
 
 // The type byte of every record in the segment file at `path`.
@@ -142,12 +148,14 @@ TEST(EventUpcasterTest, OlderShapeIsReadInTheCurrentShapeWhenItsUpcasterIsRegist
   EXPECT_EQ(book.Get("bob").balance, 30);
   EXPECT_EQ(book.Get("bob").version, 2u);
   EXPECT_EQ(book.command_count(), 4u);
-  const command::RecordedCommand* withdrawal = book.FindCommand("c-2");
-  ASSERT_NE(withdrawal, nullptr);
-  EXPECT_EQ(withdrawal->kind, CommandKind::kWithdraw);
-  EXPECT_EQ(withdrawal->amount, 30);
-  EXPECT_EQ(withdrawal->balance_after, 70);
-  EXPECT_EQ(withdrawal->position, 2u);
+  auto withdrawal =
+      book.FindCommand("c-2", [&log](uint64_t position) { return ReadEventAt(**log, position); });
+  ASSERT_TRUE(withdrawal.ok()) << withdrawal.status();
+  ASSERT_TRUE(withdrawal->has_value());
+  EXPECT_EQ((*withdrawal)->kind, CommandKind::kWithdraw);
+  EXPECT_EQ((*withdrawal)->amount, 30);
+  EXPECT_EQ((*withdrawal)->balance_after, 70);
+  EXPECT_EQ((*withdrawal)->position, 2u);
 
   // Reads (what Subscribe streams) go through the same upcaster, from any
   // position.
