@@ -61,15 +61,24 @@ absl::Status AccountBook::Replay(const bank::v1::Event& event) {
   if (!applied.ok()) return applied.status();
   replayed_head_ = event.position();
   if (event.command_id().empty()) return absl::OkStatus();
-  if (replayed_ids_.size() == command_retention_) replayed_ids_.pop_front();
-  replayed_ids_.push_back(
-      {CommandIndex::Fingerprint(event.command_id()), {event.position(), applied->balance}});
+  const ReplayedId id{CommandIndex::Fingerprint(event.command_id()),
+                      {event.position(), applied->balance}};
+  if (replayed_ids_.size() < command_retention_) {
+    replayed_ids_.push_back(id);
+  } else {
+    replayed_ids_[replayed_id_count_ % command_retention_] = id;
+  }
+  ++replayed_id_count_;
   return absl::OkStatus();
 }
 
 absl::Status AccountBook::FinishReplay(EventReader read) {
-  std::deque<ReplayedId> replayed = std::move(replayed_ids_);
-  for (const ReplayedId& id : replayed) {
+  std::vector<ReplayedId> replayed = std::move(replayed_ids_);
+  // Oldest first, so that a clash names the earlier event as the holder.
+  const size_t oldest =
+      replayed.size() < command_retention_ ? 0 : replayed_id_count_ % command_retention_;
+  for (size_t i = 0; i < replayed.size(); ++i) {
+    const ReplayedId& id = replayed[(oldest + i) % replayed.size()];
     if (id.location.position + command_retention_ <= replayed_head_) continue;
     std::optional<CommandLocation> holder =
         commands_.InsertFingerprint(id.fingerprint, id.location);

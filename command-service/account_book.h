@@ -2,9 +2,9 @@
 #define BANK_COMMAND_SERVICE_ACCOUNT_BOOK_H_
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -91,7 +91,10 @@ class AccountBook {
   uint64_t command_retention_;
   AccountTable accounts_;
   CommandIndex commands_;
-  std::deque<ReplayedId> replayed_ids_;  // the newest command_retention_ of them
+  // A ring of the newest command_retention_ ids, in one allocation so that it
+  // goes back to the OS whole when FinishReplay frees it.
+  std::vector<ReplayedId> replayed_ids_;
+  uint64_t replayed_id_count_ = 0;  // ids noted in all
   uint64_t replayed_head_ = 0;
 };
 

@@ -1,6 +1,7 @@
 // command-service: the write side. Flags, logging, start-up (recovery), the
 // gRPC server, and an orderly shutdown on SIGINT/SIGTERM.
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -102,6 +103,13 @@ int Run() {
 }  // namespace bank::command
 
 int main(int argc, char** argv) {
+  // The big blocks here are hash tables that double as accounts and command
+  // ids arrive, and start-up's scratch ring. glibc answers the free of a big
+  // block by raising its mmap and trim thresholds to match, after which freed
+  // tables stay in the heap for good (~10-25 MB at 1M accounts). A fixed
+  // threshold keeps every block past 128 KiB in its own mapping, returned to
+  // the OS when freed.
+  mallopt(M_MMAP_THRESHOLD, 128 << 10);
   bank::CatchTerminationSignals();
   absl::SetProgramUsageMessage("command-service: the event-sourced write side of the bank");
   absl::ParseCommandLine(argc, argv);
