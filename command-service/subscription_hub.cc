@@ -198,6 +198,8 @@ void SubscriptionHub::Serve(Stream* stream, bool heartbeat_due) {
     absl::MutexLock lock(&mu_);
     if (read.ok() && !stream->finish_pending_ && (!events.empty() || heartbeat_due)) {
       send = true;  // still ours: fill and send below, outside the lock
+      if (!events.empty()) stream->after_ = events.back().position();
+      stream->last_sent_ = absl::Now();
     } else {
       stream->writing_ = false;
       if (!read.ok()) {
@@ -218,9 +220,7 @@ void SubscriptionHub::Serve(Stream* stream, bool heartbeat_due) {
   bank::v1::SubscribeResponse& response = stream->response_;
   response.Clear();
   for (bank::v1::Event& event : events) *response.add_events() = std::move(event);
-  if (!events.empty()) stream->after_ = response.events().rbegin()->position();
   response.set_head_position(std::max(head, stream->after_));
-  stream->last_sent_ = absl::Now();
   stream->StartWrite(&response);
 }
 

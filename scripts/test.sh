@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): installs what is missing, checks
 # formatting, builds and runs the whole suite in the release build and again
-# under AddressSanitizer + UndefinedBehaviorSanitizer, builds the programs with
-# clang's -Wthread-safety analysis as errors, and, where it can run Docker as
-# root, builds and tests the docker-compose stack. Exits non-zero on any failure.
+# under AddressSanitizer + UndefinedBehaviorSanitizer, runs the tests that
+# exercise threads under ThreadSanitizer, builds the programs with clang's
+# -Wthread-safety analysis as errors, and, where it can run Docker as root,
+# builds and tests the docker-compose stack. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CTEST_PARALLEL_LEVEL="${CTEST_PARALLEL_LEVEL:-2}"
@@ -21,6 +22,13 @@ for preset in release asan; do
   step "$preset: test"
   ctest --preset "$preset"
 done
+
+# The tsan presets name the targets and tests; Abseil's synchronization is
+# compiled instrumented from Debian's source (scripts/fetch-absl-source.sh).
+step "tsan: build"
+scripts/build.sh tsan
+step "tsan: test"
+ctest --preset tsan
 
 step "clang -Wthread-safety: build"
 scripts/build.sh clang-tsa --target command-service query-service bankctl

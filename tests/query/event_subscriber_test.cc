@@ -164,6 +164,9 @@ TEST(EventSubscriberTest, ReconnectsWhenTheCommandServiceRestartsOnTheSamePort) 
   const std::vector<bank::v1::Event> first = log.Next(5);
   FakeCommandService before;
   before.Append(first);
+  // Declared before the server: a service must outlive the server running it,
+  // whose threads may still be inside Subscribe until it shuts down.
+  FakeCommandService after;
   auto server = std::make_unique<FakeServer>(&before);
   const int port = server->port();
   QuerySide query(dir, server->address());
@@ -174,7 +177,6 @@ TEST(EventSubscriberTest, ReconnectsWhenTheCommandServiceRestartsOnTheSamePort) 
   ASSERT_TRUE(WaitFor([&] { return !query.source().connected(); }));
 
   // The restarted service has the same log, and more.
-  FakeCommandService after;
   after.Append(first);
   after.Append(log.Next(5));
   const absl::Time restarted = absl::Now();
