@@ -103,13 +103,15 @@ int Run() {
 }  // namespace bank::command
 
 int main(int argc, char** argv) {
-  // The big blocks here are hash tables that double as accounts and command
-  // ids arrive, and start-up's scratch ring. glibc answers the free of a big
-  // block by raising its mmap and trim thresholds to match, after which freed
-  // tables stay in the heap for good (~10-25 MB at 1M accounts). A fixed
-  // threshold keeps every block past 128 KiB in its own mapping, returned to
-  // the OS when freed.
-  mallopt(M_MMAP_THRESHOLD, 128 << 10);
+  // The biggest blocks here are hash tables that double as accounts and
+  // command ids arrive, and start-up's scratch ring. glibc answers the free of
+  // a big block by raising its mmap and trim thresholds to match, after which
+  // freed tables stay in the heap for good (~10-25 MB at 1M accounts). A
+  // fixed threshold keeps every block past 4 MiB in its own mapping, returned
+  // to the OS when freed; smaller ones, like the 256 KiB read buffers of
+  // every Subscribe batch, are reused from the heap rather than mapped and
+  // faulted in afresh each time.
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
   bank::CatchTerminationSignals();
   absl::SetProgramUsageMessage("command-service: the event-sourced write side of the bank");
   absl::ParseCommandLine(argc, argv);
