@@ -176,6 +176,8 @@ echo "make_huge: bank-make-log --data_dir=DIR --events=$huge_events --accounts=1
   >>"$raw_dir/commands.txt"
 "$bin_dir/bank-make-log" --data_dir="$work/chuge" --events="$huge_events" --accounts=10000 \
   2>"$work/make-huge.log"
+# Measure reading the log, not the kernel writing back the 800 MB just made.
+sync
 start command-service "$work/chuge.log" --data_dir="$work/chuge"
 huge_pid=$started_pid huge_addr=$started_addr huge_restart_ms=$started_ms
 huge_rss=$(rss_kb "$huge_pid")
