@@ -46,7 +46,7 @@ per_account_rec=$(calc "($rss_rec_kb - $rss_empty_kb) * 1024 / $big_accounts")
   echo "| | |"
   echo "|---|---|"
   echo "| date | $(date -u +%Y-%m-%dT%H:%M:%SZ) |"
-  echo "| commit | $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)') |"
+  echo "| commit | $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/results' ':!bench/RESULTS.md' 2>/dev/null || echo ' (with uncommitted changes)') |"
   echo "| machine | $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo) RAM |"
   echo "| binaries | \`$bin_dir\` (release build) |"
   echo "| data dirs | $fstype file system |"
