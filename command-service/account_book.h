@@ -53,10 +53,9 @@ class AccountBook {
   AccountState Get(absl::string_view account_id) const;
 
   // Folds `event` into its account and returns the account's new state.
-  // DATA_LOSS when an id breaks the
-  // contract's rules, the version is not the account's next, or the amount is
-  // one Decide never accepts (not positive, an overdraft, or a balance past
-  // int64): the log is inconsistent.
+  // DATA_LOSS when an id breaks the contract's rules, the version is not the
+  // account's next, or the amount is one Decide never accepts (not positive,
+  // an overdraft, or a balance past int64): the log is inconsistent.
   absl::StatusOr<AccountState> Apply(const bank::v1::Event& event);
 
   // Remembers that the command `command_id`, new, was accepted at
