@@ -2,6 +2,7 @@
 #define BANK_COMMAND_SERVICE_RECOVERED_STATE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "absl/status/statusor.h"
@@ -17,11 +18,17 @@ struct RecoveredState {
   AccountBook book;
 };
 
+// Sees each event as start-up replays it (tests and the fuzzer check what
+// recovery found).
+using ReplayObserver = std::function<void(const bank::v1::Event& event)>;
+
 // Recovers the log in `options.dir` (see EventLog::Open) and replays it into
-// an AccountBook that remembers `command_retention` positions of command ids.
-// DATA_LOSS, with nothing changed, when an event breaks the contract's rules.
+// an AccountBook that remembers `command_retention` positions of command ids,
+// showing each replayed event to `observe` if set. DATA_LOSS, with nothing
+// changed, when an event breaks the contract's rules.
 absl::StatusOr<RecoveredState> RecoverState(log::EventLogOptions options,
-                                            uint64_t command_retention = kMinCommandRetention);
+                                            uint64_t command_retention = kMinCommandRetention,
+                                            const ReplayObserver& observe = nullptr);
 
 }  // namespace bank::command
 

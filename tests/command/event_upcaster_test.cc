@@ -10,16 +10,15 @@
 
 #include <limits>
 
-#include "command-service/account_book.h"
 #include "command-service/log/event_log.h"
 #include "command-service/log/log_format.h"
+#include "command-service/recovered_state.h"
 #include "legacy_event_v0.pb.h"
 #include "tests/command/log_test_util.h"
 
 namespace bank::log {
 namespace {
 
-using ::bank::command::AccountBook;
 using ::bank::command::CommandKind;
 using ::bank::testing::AppendAndWait;
 using ::bank::testing::DepositEvent;
@@ -98,20 +97,14 @@ std::string WriteUpgradedLog(const std::string& dir) {
                       });
 }
 
-absl::StatusOr<std::unique_ptr<EventLog>> OpenWithBook(const std::string& dir,
-                                                       EventUpcaster upcaster, AccountBook* book,
-                                                       std::vector<bank::v1::Event>* events) {
-  absl::StatusOr<std::unique_ptr<EventLog>> log =
-      EventLog::Open({.dir = dir, .index_every = 2, .upcaster = std::move(upcaster)},
-                     [book, events](const bank::v1::Event& event) {
-                       events->push_back(event);
-                       return book->Replay(event);
-                     });
-  if (!log.ok()) return log;
-  absl::Status indexed =
-      book->FinishReplay([&log](uint64_t position) { return ReadEventAt(**log, position); });
-  if (!indexed.ok()) return indexed;
-  return log;
+// Starts up as the service does over `dir`, reading with `upcaster`, and
+// keeps the events recovery replayed.
+absl::StatusOr<command::RecoveredState> Recover(const std::string& dir, EventUpcaster upcaster,
+                                                std::vector<bank::v1::Event>* events) {
+  return command::RecoverState(
+      {.dir = dir, .index_every = 2, .upcaster = std::move(upcaster)},
+      command::kMinCommandRetention,
+      [events](const bank::v1::Event& event) { events->push_back(event); });
 }
 
 // The type byte of every record in the segment file at `path`.
@@ -130,10 +123,10 @@ std::vector<int> RecordTypes(const std::string& path) {
 TEST(EventUpcasterTest, OlderShapeIsReadInTheCurrentShapeWhenItsUpcasterIsRegistered) {
   const std::string dir = FreshDir("upcast_v0");
   WriteUpgradedLog(dir);
-  AccountBook book;
   std::vector<bank::v1::Event> recovered;
-  auto log = OpenWithBook(dir, WithVersion0(), &book, &recovered);
-  ASSERT_TRUE(log.ok()) << log.status();
+  auto state = Recover(dir, WithVersion0(), &recovered);
+  ASSERT_TRUE(state.ok()) << state.status();
+  auto& [log, book] = *state;
 
   ASSERT_EQ(recovered.size(), 6u);
   EXPECT_EQ(recovered[1].DebugString(),
@@ -149,7 +142,7 @@ TEST(EventUpcasterTest, OlderShapeIsReadInTheCurrentShapeWhenItsUpcasterIsRegist
   EXPECT_EQ(book.Get("bob").version, 2u);
   EXPECT_EQ(book.command_count(), 4u);
   auto withdrawal =
-      book.FindCommand("c-2", [&log](uint64_t position) { return ReadEventAt(**log, position); });
+      book.FindCommand("c-2", [&log](uint64_t position) { return ReadEventAt(*log, position); });
   ASSERT_TRUE(withdrawal.ok()) << withdrawal.status();
   ASSERT_TRUE(withdrawal->has_value());
   EXPECT_EQ((*withdrawal)->kind, CommandKind::kWithdraw);
@@ -161,7 +154,7 @@ TEST(EventUpcasterTest, OlderShapeIsReadInTheCurrentShapeWhenItsUpcasterIsRegist
   // position.
   for (uint64_t after = 0; after < 6; ++after) {
     std::vector<bank::v1::Event> read;
-    ASSERT_TRUE((*log)->ReadAfter(after, 100, &read).ok()) << after;
+    ASSERT_TRUE(log->ReadAfter(after, 100, &read).ok()) << after;
     ASSERT_EQ(read.size(), 6 - after);
     for (size_t i = 0; i < read.size(); ++i) {
       EXPECT_EQ(read[i].SerializeAsString(), recovered[after + i].SerializeAsString());
@@ -172,9 +165,8 @@ TEST(EventUpcasterTest, OlderShapeIsReadInTheCurrentShapeWhenItsUpcasterIsRegist
 TEST(EventUpcasterTest, OlderShapeWithoutItsUpcasterRefusesToOpenNamingVersionAndPosition) {
   const std::string dir = FreshDir("upcast_v0_missing");
   const std::string bytes = WriteUpgradedLog(dir);
-  AccountBook book;
   std::vector<bank::v1::Event> recovered;
-  auto log = OpenWithBook(dir, EventUpcaster(), &book, &recovered);
+  auto log = Recover(dir, EventUpcaster(), &recovered);
   ASSERT_FALSE(log.ok());
   EXPECT_EQ(log.status().code(), absl::StatusCode::kFailedPrecondition) << log.status();
   EXPECT_EQ(log.status().message(),
@@ -195,9 +187,8 @@ TEST(EventUpcasterTest, UnknownVersionInTheMiddleOfTheLogRefusesToOpen) {
                        V1(DepositEvent("a", 3, 10), 3, static_cast<RecordType>(9)),
                        V1(DepositEvent("a", 4, 10), 4),
                    });
-  AccountBook book;
   std::vector<bank::v1::Event> recovered;
-  auto log = OpenWithBook(dir, EventUpcaster(), &book, &recovered);
+  auto log = Recover(dir, EventUpcaster(), &recovered);
   ASSERT_FALSE(log.ok());
   EXPECT_EQ(log.status().code(), absl::StatusCode::kFailedPrecondition) << log.status();
   EXPECT_THAT(log.status().message(),
@@ -212,11 +203,10 @@ TEST(EventUpcasterTest, AppendsAfterOlderRecordsAreWrittenInTheCurrentVersion) {
   const std::string dir = FreshDir("upcast_append");
   WriteUpgradedLog(dir);
   {
-    AccountBook book;
     std::vector<bank::v1::Event> recovered;
-    auto log = OpenWithBook(dir, WithVersion0(), &book, &recovered);
-    ASSERT_TRUE(log.ok()) << log.status();
-    auto position = AppendAndWait(**log, DepositEvent("bob", 3, 1));
+    auto state = Recover(dir, WithVersion0(), &recovered);
+    ASSERT_TRUE(state.ok()) << state.status();
+    auto position = AppendAndWait(*state->log, DepositEvent("bob", 3, 1));
     ASSERT_TRUE(position.ok()) << position.status();
     EXPECT_EQ(*position, 7u);
   }

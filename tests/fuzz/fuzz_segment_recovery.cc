@@ -25,11 +25,11 @@
 #include <vector>
 
 #include "bank/v1/event.pb.h"
-#include "command-service/account_book.h"
 #include "command-service/log/event_log.h"
 #include "command-service/log/log_format.h"
 #include "command-service/log/record_codec.h"
 #include "command-service/log/segment.h"
+#include "command-service/recovered_state.h"
 #include "google/protobuf/stubs/logging.h"
 
 namespace bank::log {
@@ -156,25 +156,17 @@ void WriteFile(const std::string& path, const std::string& bytes) {
   Check(out.good(), "write a segment file");
 }
 
-// Opens the log as the service does (command/recovered_state.cc), keeping
-// the recovered events.
-absl::StatusOr<std::unique_ptr<EventLog>> Open(const std::string& dir, command::AccountBook& book,
-                                               std::vector<bank::v1::Event>* events) {
-  absl::StatusOr<std::unique_ptr<EventLog>> log = EventLog::Open(
-      {.dir = dir, .segment_bytes = 4096, .index_every = 2}, [&](const bank::v1::Event& event) {
-        absl::Status applied = book.Replay(event);
-        if (applied.ok()) events->push_back(event);
-        return applied;
-      });
-  if (!log.ok()) return log;
-  absl::Status indexed =
-      book.FinishReplay([&log](uint64_t position) { return ReadEventAt(**log, position); });
-  if (!indexed.ok()) return indexed;
-  return log;
+// Opens the log as the service does, keeping the recovered events.
+absl::StatusOr<command::RecoveredState> Open(const std::string& dir,
+                                             std::vector<bank::v1::Event>* events) {
+  return command::RecoverState(
+      {.dir = dir, .segment_bytes = 4096, .index_every = 2}, command::kMinCommandRetention,
+      [events](const bank::v1::Event& event) { events->push_back(event); });
 }
 
-void CheckRecoveredLog(const std::string& dir, std::unique_ptr<EventLog> log,
-                       command::AccountBook& book, const std::vector<bank::v1::Event>& recovered) {
+void CheckRecoveredLog(const std::string& dir, command::RecoveredState state,
+                       const std::vector<bank::v1::Event>& recovered) {
+  std::unique_ptr<EventLog>& log = state.log;
   const uint64_t head = recovered.size();
   Check(log->durable_head() == head, "the head is the number of recovered events");
   for (uint64_t i = 0; i < head; ++i) {
@@ -194,7 +186,7 @@ void CheckRecoveredLog(const std::string& dir, std::unique_ptr<EventLog> log,
   // The log goes on: a new event is appended after the recovered ones...
   bank::v1::Event event;
   event.set_account_id("fuzz-append");
-  event.set_version(book.Get("fuzz-append").version + 1);
+  event.set_version(state.book.Get("fuzz-append").version + 1);
   event.mutable_deposited()->set_amount(1);
   std::promise<absl::StatusOr<uint64_t>> done;
   log->Append(event, [&done](absl::StatusOr<uint64_t> position) { done.set_value(position); });
@@ -203,10 +195,9 @@ void CheckRecoveredLog(const std::string& dir, std::unique_ptr<EventLog> log,
 
   // ...and the next start recovers exactly the old events and the new one.
   log.reset();
-  command::AccountBook again;
   std::vector<bank::v1::Event> reopened;
-  absl::StatusOr<std::unique_ptr<EventLog>> log2 = Open(dir, again, &reopened);
-  Check(log2.ok(), "a recovered log opens again", log2.status());
+  absl::StatusOr<command::RecoveredState> again = Open(dir, &reopened);
+  Check(again.ok(), "a recovered log opens again", again.status());
   Check(reopened.size() == head + 1, "the reopened log holds the old events and the new one");
 }
 
@@ -217,15 +208,14 @@ void RunOne(const uint8_t* data, size_t size) {
   for (const auto& [base, bytes] : BuildLog(data, size)) {
     WriteFile(dir + "/" + SegmentFileName(base), bytes);
   }
-  command::AccountBook book;
   std::vector<bank::v1::Event> recovered;
-  absl::StatusOr<std::unique_ptr<EventLog>> log = Open(dir, book, &recovered);
-  if (!log.ok()) {
-    Check(absl::IsDataLoss(log.status()) || absl::IsFailedPrecondition(log.status()),
-          "recovery fails only with DATA_LOSS or FAILED_PRECONDITION", log.status());
+  absl::StatusOr<command::RecoveredState> state = Open(dir, &recovered);
+  if (!state.ok()) {
+    Check(absl::IsDataLoss(state.status()) || absl::IsFailedPrecondition(state.status()),
+          "recovery fails only with DATA_LOSS or FAILED_PRECONDITION", state.status());
     return;
   }
-  CheckRecoveredLog(dir, *std::move(log), book, recovered);
+  CheckRecoveredLog(dir, *std::move(state), recovered);
 }
 
 }  // namespace
