@@ -31,6 +31,7 @@ void CommandHandler::Execute(Command command, Done done) {
     return;
   }
   absl::StatusOr<bank::v1::CommandReply> answer;
+  bool appended = false;
   {
     absl::MutexLock lock(&mu_);
     // A retry is recognised before any state check.
@@ -56,10 +57,17 @@ void CommandHandler::Execute(Command command, Done done) {
           health.ok() ? Decide(book_.Get(command.account_id), command) : health;
       if (event.ok()) {
         AppendLocked(std::move(*event), std::move(done));
-        return;
+        appended = true;
+      } else {
+        answer = event.status();
       }
-      answer = event.status();
     }
+  }
+  if (appended) {
+    // Appended: made durable here, outside the lock, unless another thread
+    // is committing already (it then commits this event too).
+    store_.Commit();
+    return;
   }
   std::move(done)(std::move(answer));
 }

@@ -19,7 +19,7 @@
 namespace bank::command {
 
 // Runs commands: validation, idempotency, the aggregate's decision, and the
-// append. Thread-safe; Execute never blocks on I/O.
+// append. Thread-safe.
 //
 // Decisions are made one at a time under one lock against the state that
 // includes every event already sequenced, durable or not, and each event goes
@@ -37,7 +37,10 @@ class CommandHandler {
   CommandHandler(EventStore& store, AccountBook book) : store_(store), book_(std::move(book)) {}
 
   // Runs `command`; `done` runs exactly once, on this thread for an answer
-  // known at once and on the store's thread for one that waited for the disk.
+  // known at once, else on the thread that commits its event (see
+  // EventStore::Commit): this one, or another caller's. So Execute may block
+  // while it writes and syncs a group of events, its own and other callers';
+  // in the service that is a gRPC thread, and the replies leave from it.
   void Execute(Command command, Done done);
 
   // For shutdown: refuses new commands with UNAVAILABLE from now on and waits

@@ -27,14 +27,22 @@ class EventStore {
 
   virtual ~EventStore() = default;
 
-  // Sequences `event` after every earlier Append and returns at once; `done`
-  // runs exactly once, on the store's thread, when the event is durable or has
-  // failed. The store assigns `position` and `recorded_at`; the caller sets the
-  // rest. `version` is the expectation: the account's previous version + 1 (a
-  // single-writer store relies on its caller having checked it; a shared store
-  // refuses a conflict with ABORTED). Events of one caller become durable in
-  // Append order.
+  // Sequences `event` after every earlier Append and queues it, returning at
+  // once; Commit() makes it durable. `done` runs exactly once, on the thread
+  // that commits it, when the event is durable or has failed. The store
+  // assigns `position` and `recorded_at`; the caller sets the rest. `version`
+  // is the expectation: the account's previous version + 1 (a single-writer
+  // store relies on its caller having checked it; a shared store refuses a
+  // conflict with ABORTED). Events become durable in Append order.
   virtual void Append(bank::v1::Event event, AppendDone done) = 0;
+
+  // Makes everything appended so far durable and runs its callbacks, on the
+  // calling thread: group commit on the callers' own threads
+  // (leader/follower). When another thread is committing already, returns at
+  // once, and that thread commits what this one appended too. So every Append
+  // needs a Commit after it on some thread, and a caller may block here for
+  // one or more syncs.
+  virtual void Commit() = 0;
 
   // Appends to `out` the durable events with position > `after`, in order, at
   // most `max_events` of them. Never sees an event that is not yet durable.
@@ -49,8 +57,9 @@ class EventStore {
   // sticky: every later Append fails with it until the process restarts.
   virtual absl::Status health() const = 0;
 
-  // Calls `listener` on the store's thread after every advance of the durable
-  // head; it must return quickly and never call back into the store's Append.
+  // Calls `listener` on the committing thread after every advance of the
+  // durable head, one call at a time; it must return quickly and never call
+  // back into the store's Append or Commit.
   virtual void AddHeadListener(HeadListener listener) = 0;
 };
 

@@ -83,9 +83,9 @@ int Run() {
   }
   spdlog::info("signal {}: shutting down", signal_number);
   // Order matters: streams end first; then commands in flight are answered
-  // (the writer still runs to make them durable) while new ones are refused;
+  // (their committers still make them durable) while new ones are refused;
   // then the server stops at once, without waiting for idle client
-  // connections; then the writer stops while the hub it notifies still exists.
+  // connections; then the log closes while the hub it notifies still exists.
   (*server)->SetServing(false);
   subscriptions->Shutdown();
   if (int unanswered = handler.Drain(kShutdownGrace); unanswered > 0) {

@@ -24,8 +24,8 @@ struct SubscriptionOptions {
 // Serves every Subscribe stream from the event store.
 //
 // Each stream has at most one write in flight: a slow reader is held back by
-// gRPC flow control and costs one message of memory, never the writer's or
-// other streams' time. One pump thread reads the log for the streams that are
+// gRPC flow control and costs one message of memory, never the committer's
+// or other streams' time. One pump thread reads the log for the streams that are
 // ready (their last write done and events past their cursor durable) and
 // starts their next write; the store's head listener makes caught-up streams
 // ready again; a stream quiet for heartbeat_interval gets an empty message

@@ -44,8 +44,6 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options
   }
   spdlog::info("event log {}: recovered {} events in {} segment(s) in {}", log->options_.dir,
                recovered->head, segment_count, absl::FormatDuration(absl::Now() - start));
-  log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
-  log->completer_ = std::thread([raw = log.get()] { raw->CompleterLoop(); });
   return log;
 }
 
@@ -56,9 +54,11 @@ EventLog::~EventLog() {
   {
     absl::MutexLock lock(&queue_mu_);
     stopping_ = true;
+    // A thread may still be between its last callback and leaving Commit.
+    queue_mu_.Await(absl::Condition(
+        +[](int* threads) { return *threads == 0; }, &threads_in_commit_));
   }
-  if (writer_.joinable()) writer_.join();
-  if (completer_.joinable()) completer_.join();
+  Commit();  // anything appended whose Commit has not run yet
 }
 
 void EventLog::Append(bank::v1::Event event, AppendDone done) {
@@ -87,71 +87,52 @@ void EventLog::AddHeadListener(HeadListener listener) {
   listeners_.push_back(std::move(listener));
 }
 
-void EventLog::WriterLoop() {
-  while (true) {
-    std::vector<PendingAppend> batch;
-    {
-      absl::MutexLock lock(&queue_mu_);
-      queue_mu_.Await(absl::Condition(
-          +[](EventLog* log) ABSL_EXCLUSIVE_LOCKS_REQUIRED(log->queue_mu_) {
-            return !log->queue_.empty() || log->stopping_;
-          },
-          this));
-      if (queue_.empty()) break;  // stopping, and everything queued is written
-      batch.swap(queue_);
-    }
-    size_t durable = 0;
-    absl::Status status = WriteBatch(batch, &durable);
-    if (durable > 0) {
-      const uint64_t head = batch[durable - 1].event.position();
-      durable_head_.store(head, std::memory_order_release);
-      absl::MutexLock lock(&listeners_mu_);
-      for (const HeadListener& listener : listeners_) listener(head);
-    }
-    std::vector<PendingAppend> refused;
+void EventLog::Commit() {
+  queue_mu_.Lock();
+  ++threads_in_commit_;
+  while (!committing_ && !queue_.empty()) {
+    committing_ = true;
+    std::vector<PendingAppend> group;
+    group.swap(queue_);
+    queue_mu_.Unlock();
+    CommitGroup(std::move(group));
+    // Appends that queued while this thread answered, with nobody left to
+    // commit them, are this thread's to commit: loop.
+    queue_mu_.Lock();
+  }
+  --threads_in_commit_;
+  queue_mu_.Unlock();
+}
+
+void EventLog::CommitGroup(std::vector<PendingAppend> group) {
+  size_t durable = 0;
+  absl::Status status = WriteBatch(group, &durable);
+  if (durable > 0) {
+    const uint64_t head = group[durable - 1].event.position();
+    durable_head_.store(head, std::memory_order_release);
+    absl::MutexLock lock(&listeners_mu_);
+    for (const HeadListener& listener : listeners_) listener(head);
+  }
+  std::vector<PendingAppend> refused;
+  {
+    absl::MutexLock lock(&queue_mu_);
     if (!status.ok()) {
       spdlog::error("event log failed, no further command will be acknowledged until restart: {}",
                     status.ToString());
-      absl::MutexLock lock(&queue_mu_);
       failure_ = status;
       refused.swap(queue_);
     }
-    Complete({std::move(batch), durable, status});
-    if (!refused.empty()) Complete({std::move(refused), 0, status});
+    committing_ = false;
   }
-  absl::MutexLock lock(&completions_mu_);
-  writer_stopped_ = true;
-}
-
-void EventLog::Complete(Outcome outcome) {
-  absl::MutexLock lock(&completions_mu_);
-  completions_.push_back(std::move(outcome));
-}
-
-void EventLog::CompleterLoop() {
-  while (true) {
-    std::vector<Outcome> outcomes;
-    {
-      absl::MutexLock lock(&completions_mu_);
-      completions_mu_.Await(absl::Condition(
-          +[](EventLog* log) ABSL_EXCLUSIVE_LOCKS_REQUIRED(log->completions_mu_) {
-            return !log->completions_.empty() || log->writer_stopped_;
-          },
-          this));
-      if (completions_.empty()) return;  // the writer stopped and all is reported
-      outcomes.swap(completions_);
-    }
-    for (Outcome& outcome : outcomes) {
-      for (size_t i = 0; i < outcome.appends.size(); ++i) {
-        PendingAppend& append = outcome.appends[i];
-        if (i < outcome.durable) {
-          std::move(append.done)(append.event.position());
-        } else {
-          std::move(append.done)(outcome.status);
-        }
-      }
+  for (size_t i = 0; i < group.size(); ++i) {
+    PendingAppend& append = group[i];
+    if (i < durable) {
+      std::move(append.done)(append.event.position());
+    } else {
+      std::move(append.done)(status);
     }
   }
+  for (PendingAppend& append : refused) std::move(append.done)(status);
 }
 
 absl::Status EventLog::WriteBatch(std::vector<PendingAppend>& batch, size_t* durable) {

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -28,17 +27,22 @@ struct EventLogOptions {
 // The durable, append-only event log: segment files in one directory (the
 // format is in log_format.h and docs/event-log-format.md).
 //
-// One writer thread owns the files. Append() only queues; the writer takes
-// everything queued, writes it, calls fdatasync once for the whole group, and
-// only then publishes the new durable head and hands the group to a completer
-// thread that runs the callbacks - so throughput grows with concurrency
-// instead of paying one sync per event, and the next sync starts while the
-// last group's callbacks still run.
+// Group commit on the callers' threads, with no thread of its own: Append()
+// only queues; Commit() makes the calling thread the committer unless
+// another thread already is. The committer takes everything queued, writes
+// it, calls fdatasync once for the whole group, publishes the new durable
+// head, gives up the role and only then runs the group's callbacks - so while
+// it answers, the next caller can already write and sync the next group. It
+// then commits again if appends queued up meanwhile and nobody took them.
+// Throughput grows with concurrency instead of paying one sync per event, and
+// in the command service every reply leaves from the gRPC thread that
+// committed it: no hand-off to a thread of ours and back (measured in
+// bench/PROFILE.md).
 // Any failed write or sync is sticky (after a failed fsync the kernel may have
 // dropped the dirty pages, so nothing written afterwards can be trusted).
 //
-// Readers never take the writer's lock: they find a segment and offset in the
-// sparse index and pread() up to the durable head.
+// Readers never take the committer's lock: they find a segment and offset in
+// the sparse index and pread() up to the durable head.
 class EventLog final : public EventStore {
  public:
   using EventVisitor = absl::FunctionRef<absl::Status(const bank::v1::Event&)>;
@@ -46,16 +50,17 @@ class EventLog final : public EventStore {
   // Recovers the log in options.dir (see RecoverLog: a torn tail is cut,
   // other damage is DATA_LOSS with nothing changed), upcasts every event
   // record to the current shape and hands it to `visit` in order, and starts
-  // the writer and the completer. An event schema version options.upcaster
+  // taking appends. An event schema version options.upcaster
   // does not read is FAILED_PRECONDITION naming it, its position and file.
   // Appends are written in kCurrentEventType.
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(EventLogOptions options,
                                                         EventVisitor visit);
 
-  // Writes and syncs everything queued, runs every callback, then stops.
+  // Refuses new appends, commits everything queued and runs every callback.
   ~EventLog() override;
 
   void Append(bank::v1::Event event, AppendDone done) override;
+  void Commit() override;
   absl::Status ReadAfter(uint64_t after, size_t max_events,
                          std::vector<bank::v1::Event>* out) const override;
   uint64_t durable_head() const override { return durable_head_.load(std::memory_order_acquire); }
@@ -67,7 +72,7 @@ class EventLog final : public EventStore {
     bank::v1::Event event;
     AppendDone done;
   };
-  // What the writer thread alone touches.
+  // What only the committer touches.
   struct ActiveSegment {
     Segment* segment = nullptr;
     uint64_t end_offset = 0;    // durable end of its records
@@ -76,19 +81,9 @@ class EventLog final : public EventStore {
 
   EventLog(EventLogOptions options, uint64_t head);
 
-  // A batch whose fate is known: its first `durable` appends are synced, the
-  // rest failed with `status`.
-  struct Outcome {
-    std::vector<PendingAppend> appends;
-    size_t durable = 0;
-    absl::Status status;
-  };
-
-  void WriterLoop();
-  // Runs the callbacks of finished batches, in order, off the writer thread,
-  // so that the next write and sync need not wait for them.
-  void CompleterLoop();
-  void Complete(Outcome outcome);
+  // Writes, syncs and publishes `group`; then gives up the committer role and
+  // answers the group's appends (and, after a failure, every queued one).
+  void CommitGroup(std::vector<PendingAppend> group);
   // Writes and syncs `batch`, rolling segments as needed. Sets `durable` to
   // how many of its appends (a prefix) are synced: all of them on success,
   // those synced before the failure otherwise.
@@ -103,9 +98,11 @@ class EventLog final : public EventStore {
   std::vector<PendingAppend> queue_ ABSL_GUARDED_BY(queue_mu_);
   uint64_t next_position_ ABSL_GUARDED_BY(queue_mu_);
   absl::Status failure_ ABSL_GUARDED_BY(queue_mu_);
+  bool committing_ ABSL_GUARDED_BY(queue_mu_) = false;  // a thread holds the committer role
+  int threads_in_commit_ ABSL_GUARDED_BY(queue_mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
 
-  // Segments are only ever added (by the writer); readers hold pointers to
+  // Segments are only ever added (by the committer); readers hold pointers to
   // them only while holding segments_mu_ or for the life of the log.
   mutable absl::Mutex segments_mu_;
   std::vector<std::unique_ptr<Segment>> segments_ ABSL_GUARDED_BY(segments_mu_);
@@ -113,14 +110,10 @@ class EventLog final : public EventStore {
   absl::Mutex listeners_mu_;
   std::vector<HeadListener> listeners_ ABSL_GUARDED_BY(listeners_mu_);
 
-  absl::Mutex completions_mu_;
-  std::vector<Outcome> completions_ ABSL_GUARDED_BY(completions_mu_);
-  bool writer_stopped_ ABSL_GUARDED_BY(completions_mu_) = false;
-
   std::atomic<uint64_t> durable_head_;
-  ActiveSegment active_;  // writer thread only (and Open, before it starts)
-  std::thread writer_;
-  std::thread completer_;
+  // The committer's alone (and Open's, before any append): handed from one
+  // committer to the next under queue_mu_.
+  ActiveSegment active_;
 };
 
 }  // namespace bank::log

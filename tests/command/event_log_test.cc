@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "command-service/log/log_format.h"
 #include "command-service/log/segment.h"
@@ -181,7 +182,7 @@ TEST(EventLogTest, MissingSegmentIsDataLoss) {
   EXPECT_EQ(log.status().code(), absl::StatusCode::kDataLoss) << log.status();
 }
 
-TEST(EventLogTest, GroupCommitCompletesConcurrentAppendsInPositionOrder) {
+TEST(EventLogTest, GroupCommitCompletesQueuedAppendsInPositionOrder) {
   const std::string dir = FreshDir("group");
   auto log = OpenLog(dir);
   ASSERT_TRUE(log.ok());
@@ -191,12 +192,67 @@ TEST(EventLogTest, GroupCommitCompletesConcurrentAppendsInPositionOrder) {
     (*log)->Append(DepositEvent("acc" + std::to_string(i), 1, 1),
                    [&done, i](absl::StatusOr<uint64_t> position) { done[i].set_value(position); });
   }
+  EXPECT_EQ((*log)->durable_head(), 0u);  // Append only queues
+  (*log)->Commit();
   for (int i = 0; i < kAppends; ++i) {
     auto position = done[i].get_future().get();
     ASSERT_TRUE(position.ok());
     EXPECT_EQ(*position, static_cast<uint64_t>(i + 1));
   }
   EXPECT_EQ((*log)->durable_head(), static_cast<uint64_t>(kAppends));
+}
+
+// Leader/follower: a Commit while another thread commits returns at once, and
+// that thread commits the follower's appends in its next group.
+TEST(EventLogTest, ACommitDuringAnotherThreadsCommitIsTakenOverByThatThread) {
+  const std::string dir = FreshDir("follower");
+  FileOps ops = FileOps::Posix();
+  std::promise<void> first_sync_started;
+  std::promise<void> release_first_sync;
+  std::shared_future<void> released = release_first_sync.get_future().share();
+  std::atomic<bool> armed{false};  // not while opening: that syncs the first segment
+  std::atomic<int> syncs{0};
+  ops.fdatasync = [&](int fd) {
+    if (armed && syncs.fetch_add(1) == 0) {
+      first_sync_started.set_value();
+      released.wait();
+    }
+    return ::fdatasync(fd);
+  };
+  auto log = OpenLog(dir, nullptr, 64ull << 20, ops);
+  ASSERT_TRUE(log.ok());
+  armed = true;
+
+  std::thread::id leader_thread;
+  std::thread leader([&] {
+    leader_thread = std::this_thread::get_id();
+    (*log)->Append(DepositEvent("a", 1, 1), [](absl::StatusOr<uint64_t>) {});
+    (*log)->Commit();
+  });
+  first_sync_started.get_future().wait();  // the leader is inside its sync
+
+  constexpr int kFollowers = 10;
+  std::vector<std::thread::id> answered_on(kFollowers);
+  std::vector<absl::StatusOr<uint64_t>> positions(kFollowers);
+  for (int i = 0; i < kFollowers; ++i) {
+    (*log)->Append(DepositEvent("b", i + 1, 1),
+                   [&answered_on, &positions, i](absl::StatusOr<uint64_t> position) {
+                     answered_on[i] = std::this_thread::get_id();
+                     positions[i] = position;
+                   });
+  }
+  (*log)->Commit();  // returns at once: the leader holds the committer role
+  EXPECT_EQ((*log)->durable_head(), 0u);
+
+  release_first_sync.set_value();
+  leader.join();
+  EXPECT_EQ((*log)->durable_head(), static_cast<uint64_t>(1 + kFollowers));
+  EXPECT_EQ(syncs.load(), 2);  // the leader's group, then the followers' as one
+  for (int i = 0; i < kFollowers; ++i) {
+    ASSERT_TRUE(positions[i].ok()) << positions[i].status();
+    EXPECT_EQ(*positions[i], static_cast<uint64_t>(i + 2));
+    EXPECT_EQ(answered_on[i], leader_thread);
+  }
 }
 
 TEST(EventLogTest, FailedSyncIsStickyAndNothingAfterItIsAcknowledged) {
@@ -248,6 +304,7 @@ TEST(EventLogTest, AcknowledgedIsExactlyWhatIsOnDiskWhenASyncFailsMidBatch) {
     (*log)->Append(DepositEvent("acc" + std::to_string(i), 1, 1),
                    [&done, i](absl::StatusOr<uint64_t> position) { done[i].set_value(position); });
   }
+  (*log)->Commit();  // one group, spanning several segments
   std::set<uint64_t> acknowledged;
   for (auto& result : done) {
     auto position = result.get_future().get();
@@ -307,12 +364,14 @@ TEST(EventLogTest, ReadersNeverSeeEventsBeyondTheDurableHead) {
   std::promise<absl::StatusOr<uint64_t>> done;
   (*log)->Append(DepositEvent("a", 1, 1),
                  [&done](absl::StatusOr<uint64_t> position) { done.set_value(position); });
+  std::thread committer([&] { (*log)->Commit(); });
   sync_started.get_future().wait();  // written, not yet synced
   std::vector<bank::v1::Event> read;
   ASSERT_TRUE((*log)->ReadAfter(0, 10, &read).ok());
   EXPECT_TRUE(read.empty());
   EXPECT_EQ((*log)->durable_head(), 0u);
   release_sync.set_value();
+  committer.join();
   ASSERT_TRUE(done.get_future().get().ok());
   ASSERT_TRUE((*log)->ReadAfter(0, 10, &read).ok());
   EXPECT_EQ(read.size(), 1u);

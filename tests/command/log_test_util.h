@@ -82,6 +82,7 @@ inline absl::StatusOr<uint64_t> AppendAndWait(EventStore& store, bank::v1::Event
   std::promise<absl::StatusOr<uint64_t>> done;
   store.Append(std::move(event),
                [&done](absl::StatusOr<uint64_t> position) { done.set_value(position); });
+  store.Commit();
   return done.get_future().get();
 }
 

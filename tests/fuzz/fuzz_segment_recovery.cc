@@ -190,6 +190,7 @@ void CheckRecoveredLog(const std::string& dir, command::RecoveredState state,
   event.mutable_deposited()->set_amount(1);
   std::promise<absl::StatusOr<uint64_t>> done;
   log->Append(event, [&done](absl::StatusOr<uint64_t> position) { done.set_value(position); });
+  log->Commit();
   absl::StatusOr<uint64_t> position = done.get_future().get();
   Check(position.ok() && *position == head + 1, "an append after recovery", position.status());
 
