@@ -126,7 +126,8 @@ absl::Status EventSubscriber::Follow(uint64_t after, bool& progressed) {
     std::vector<bank::v1::Event> batch;
     batch.reserve(valid);
     for (int i = 0; i < valid; ++i) batch.push_back(std::move(events[i]));
-    absl::Status submitted = projector_->Submit(std::move(batch));
+    const bool caught_up = expected - 1 >= response.head_position();
+    absl::Status submitted = projector_->Submit(std::move(batch), caught_up);
     if (!submitted.ok()) {
       refused = submitted;
     } else {

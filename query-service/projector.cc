@@ -13,20 +13,29 @@ Projector::Projector(ProjectionStore* store, PositionWaiters* waiters, Projector
 
 Projector::~Projector() { Stop(); }
 
-absl::Status Projector::Submit(std::vector<bank::v1::Event> events) {
-  absl::MutexLock lock(&mu_);
-  if (events.empty()) return error_;
-  // An empty queue takes any batch, so an oversized message cannot wedge us.
-  while (!stopping_ && error_.ok() && queued_events_ > 0 &&
-         queued_events_ + events.size() > options_.max_queued_events) {
-    changed_.Wait(&mu_);
+absl::Status Projector::Submit(std::vector<bank::v1::Event> events, bool caught_up) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (events.empty()) return error_;
+    if (caught_up && queue_.empty() && !applying_ && !stopping_ && error_.ok()) {
+      applying_ = true;  // nothing to batch with: apply it here, below
+    } else {
+      // An empty queue takes any batch, so an oversized message cannot wedge us.
+      while (!stopping_ && error_.ok() && queued_events_ > 0 &&
+             queued_events_ + events.size() > options_.max_queued_events) {
+        changed_.Wait(&mu_);
+      }
+      if (stopping_) return absl::CancelledError("the projector is stopping");
+      if (!error_.ok()) return error_;
+      queued_events_ += events.size();
+      queue_.push_back(std::move(events));
+      changed_.SignalAll();
+      return absl::OkStatus();
+    }
   }
-  if (stopping_) return absl::CancelledError("the projector is stopping");
-  if (!error_.ok()) return error_;
-  queued_events_ += events.size();
-  queue_.push_back(std::move(events));
-  changed_.SignalAll();
-  return absl::OkStatus();
+  Apply(events);
+  absl::MutexLock lock(&mu_);
+  return error_;
 }
 
 absl::Status Projector::Flush() {
@@ -60,28 +69,32 @@ void Projector::Run() {
     std::vector<bank::v1::Event> batch;
     {
       absl::MutexLock lock(&mu_);
-      while (queue_.empty() && !stopping_) changed_.Wait(&mu_);
+      while (applying_ || (queue_.empty() && !stopping_)) changed_.Wait(&mu_);
       if (queue_.empty()) return;  // stopping, and everything queued is applied
       batch = TakeBatchLocked();
       applying_ = true;
       changed_.SignalAll();  // room for Submit()
     }
-    absl::Status status = store_->Apply(batch);
-    if (status.ok()) {
-      waiters_->Advance(store_->applied_position());
-    } else {
-      spdlog::error("applying events {}..{} failed: {}", batch.front().position(),
-                    batch.back().position(), status.ToString());
-    }
-    absl::MutexLock lock(&mu_);
-    applying_ = false;
-    if (!status.ok()) {
-      error_ = status;
-      queue_.clear();
-      queued_events_ = 0;
-    }
-    changed_.SignalAll();
+    Apply(batch);
   }
+}
+
+void Projector::Apply(const std::vector<bank::v1::Event>& batch) {
+  absl::Status status = store_->Apply(batch);
+  if (status.ok()) {
+    waiters_->Advance(store_->applied_position());
+  } else {
+    spdlog::error("applying events {}..{} failed: {}", batch.front().position(),
+                  batch.back().position(), status.ToString());
+  }
+  absl::MutexLock lock(&mu_);
+  applying_ = false;
+  if (!status.ok()) {
+    error_ = status;
+    queue_.clear();
+    queued_events_ = 0;
+  }
+  changed_.SignalAll();
 }
 
 }  // namespace bank::query

@@ -27,9 +27,12 @@ struct ProjectorOptions {
 
 // The applier: one thread that takes the events the subscriber received and
 // applies them to the store, as many per transaction as are waiting (up to
-// max_batch_events), then tells the waiters. When idle, an event is applied as
-// soon as it arrives; under load the queue fills while a batch commits, so the
-// next transaction is larger: group commit without a timer.
+// max_batch_events), then tells the waiters. Under load the queue fills while
+// a batch commits, so the next transaction is larger: group commit without a
+// timer. A batch that reaches the source's head, arriving while nothing is
+// queued or being applied, has nothing to wait for or batch with: the
+// submitting thread applies it itself, which spares read-your-writes a thread
+// hand-off. One batch is applied at a time, in order, whichever thread does it.
 //
 // A failed Apply() is sticky: the queue is dropped (those events will be
 // received again from the checkpoint) and Submit() returns the error until
@@ -45,9 +48,12 @@ class Projector {
   Projector(const Projector&) = delete;
   Projector& operator=(const Projector&) = delete;
 
-  // Queues `events`, dense and in order (the subscriber checks). Blocks while
-  // the queue is full. Errors: the sticky apply error, CANCELLED after Stop().
-  absl::Status Submit(std::vector<bank::v1::Event> events) ABSL_LOCKS_EXCLUDED(mu_);
+  // Queues `events`, dense and in order (the subscriber checks), or applies
+  // them on this thread when `caught_up` (they end at the source's head) and
+  // the projector is idle. Blocks while the queue is full. Errors: the sticky
+  // apply error, CANCELLED after Stop().
+  absl::Status Submit(std::vector<bank::v1::Event> events, bool caught_up)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Waits until everything submitted is applied (or dropped by a failure),
   // then returns and clears the sticky error.
@@ -59,6 +65,9 @@ class Projector {
  private:
   void Run() ABSL_LOCKS_EXCLUDED(mu_);
   std::vector<bank::v1::Event> TakeBatchLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Applies `batch` (the caller set applying_), tells the waiters, and clears
+  // applying_; a failure becomes the sticky error and drops the queue.
+  void Apply(const std::vector<bank::v1::Event>& batch) ABSL_LOCKS_EXCLUDED(mu_);
 
   ProjectionStore* const store_;
   PositionWaiters* const waiters_;
@@ -68,7 +77,7 @@ class Projector {
   absl::CondVar changed_;
   std::deque<std::vector<bank::v1::Event>> queue_ ABSL_GUARDED_BY(mu_);
   size_t queued_events_ ABSL_GUARDED_BY(mu_) = 0;
-  bool applying_ ABSL_GUARDED_BY(mu_) = false;
+  bool applying_ ABSL_GUARDED_BY(mu_) = false;  // by the thread or a submitter
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status error_ ABSL_GUARDED_BY(mu_);
 
