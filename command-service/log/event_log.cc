@@ -39,6 +39,9 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options
     Segment* last = recovered->segments.back().get();
     log->active_ =
         ActiveSegment{last, recovered->end_offset, recovered->head - last->base_position + 1};
+    // A log from before preallocation, or one whose torn tail was cut.
+    absl::Status preallocated = Preallocate(last->fd.get(), last->path, log->options_.segment_bytes);
+    if (!preallocated.ok()) return preallocated;
     absl::MutexLock lock(&log->segments_mu_);
     log->segments_ = std::move(recovered->segments);
   }
@@ -191,9 +194,27 @@ absl::Status EventLog::Flush(const std::string& buffer, std::vector<IndexEntry>&
   return absl::OkStatus();
 }
 
-// Creates the segment starting at `base_position` and makes its header and
-// directory entry durable before any record goes into it.
+// Cuts the active segment's unused preallocated space off, durably, so that a
+// sealed segment ends at its last record, as recovery requires.
+absl::Status EventLog::SealActiveSegment() {
+  const Segment& segment = *active_.segment;
+  if (::ftruncate(segment.fd.get(), static_cast<off_t>(active_.end_offset)) != 0) {
+    return PosixError(errno, absl::StrCat("truncate ", segment.path));
+  }
+  if (options_.file_ops.fdatasync(segment.fd.get()) != 0) {
+    return PosixError(errno, absl::StrCat("fdatasync ", segment.path));
+  }
+  return absl::OkStatus();
+}
+
+// Seals the active segment, if any; then creates the segment starting at
+// `base_position`, makes its header and directory entry durable before any
+// record goes into it, and preallocates it.
 absl::Status EventLog::RollSegment(uint64_t base_position) {
+  if (active_.segment != nullptr) {
+    absl::Status sealed = SealActiveSegment();
+    if (!sealed.ok()) return sealed;
+  }
   auto segment = std::make_unique<Segment>();
   segment->base_position = base_position;
   segment->path = absl::StrCat(options_.dir, "/", SegmentFileName(base_position));
@@ -207,6 +228,9 @@ absl::Status EventLog::RollSegment(uint64_t base_position) {
     status = PosixError(errno, absl::StrCat("fdatasync ", segment->path));
   }
   if (status.ok()) status = SyncDirectory(options_.dir);
+  // Only once the header is durable: a crash before it must leave a file
+  // recovery recognises as a torn creation (no longer than a header).
+  if (status.ok()) status = Preallocate(segment->fd.get(), segment->path, options_.segment_bytes);
   if (!status.ok()) return status;
   spdlog::info("event log: new segment {}", segment->path);
   active_ = ActiveSegment{segment.get(), kSegmentHeaderSize, 0};

@@ -89,6 +89,7 @@ class EventLog final : public EventStore {
   // those synced before the failure otherwise.
   absl::Status WriteBatch(std::vector<PendingAppend>& batch, size_t* durable);
   absl::Status Flush(const std::string& buffer, std::vector<IndexEntry>& new_entries);
+  absl::Status SealActiveSegment();
   absl::Status RollSegment(uint64_t base_position);
   const Segment* FindSegment(uint64_t position) const ABSL_SHARED_LOCKS_REQUIRED(segments_mu_);
 

@@ -38,4 +38,15 @@ absl::Status SyncDirectory(const std::string& dir) {
   return absl::OkStatus();
 }
 
+absl::Status Preallocate(int fd, const std::string& path, uint64_t size) {
+  // fallocate(2), not posix_fallocate: glibc's fallback would write every
+  // block with zeros where the file system cannot allocate.
+  int result;
+  do {
+    result = ::fallocate(fd, 0, 0, static_cast<off_t>(size));
+  } while (result != 0 && errno == EINTR);
+  if (result == 0 || errno == EOPNOTSUPP) return absl::OkStatus();
+  return PosixError(errno, absl::StrCat("preallocate ", size, " bytes for ", path));
+}
+
 }  // namespace bank::log

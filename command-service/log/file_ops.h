@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -26,6 +27,14 @@ absl::Status WriteFully(const FileOps& ops, int fd, const std::string& path, con
 // fsync()s a directory so that a file created or removed in it survives a
 // crash.
 absl::Status SyncDirectory(const std::string& dir);
+
+// Allocates the blocks of the file up to `size` bytes and sets its size to at
+// least that (fallocate; the new bytes read as zeros). An append into
+// allocated space leaves the file's size alone, so its fdatasync writes the
+// data and not the inode too: ~25% less latency and CPU per sync here
+// (bench/PROFILE.md). OK without doing anything where the file system cannot
+// (EOPNOTSUPP): appends then grow the file as before.
+absl::Status Preallocate(int fd, const std::string& path, uint64_t size);
 
 }  // namespace bank::log
 

@@ -73,19 +73,47 @@ absl::StatusOr<std::string> ReadRange(int fd, uint64_t offset, uint64_t size,
   return bytes;
 }
 
+// Where the bytes after `offset` that are not zero end (`offset` when all
+// are zero). The active segment is preallocated, so it runs on past its last
+// record in zeros that were never written; only data regions are read
+// (SEEK_DATA skips unwritten space where the file system can tell).
+absl::StatusOr<uint64_t> EndOfData(int fd, const std::string& path, uint64_t offset,
+                                   uint64_t file_size) {
+  constexpr uint64_t kChunk = 1 << 20;
+  uint64_t end = offset;
+  uint64_t next = offset;
+  while (next < file_size) {
+    const off_t data = ::lseek(fd, static_cast<off_t>(next), SEEK_DATA);
+    if (data < 0 && errno == ENXIO) break;  // no data after `next`
+    if (data < 0) return PosixError(errno, absl::StrCat("seek ", path));
+    const off_t hole = ::lseek(fd, data, SEEK_HOLE);
+    if (hole < 0) return PosixError(errno, absl::StrCat("seek ", path));
+    for (uint64_t chunk = static_cast<uint64_t>(data); chunk < static_cast<uint64_t>(hole);
+         chunk += kChunk) {
+      const uint64_t size = std::min<uint64_t>(kChunk, static_cast<uint64_t>(hole) - chunk);
+      absl::StatusOr<std::string> bytes = ReadRange(fd, chunk, size, path);
+      if (!bytes.ok()) return bytes.status();
+      const size_t last = bytes->find_last_not_of('\0');
+      if (last != std::string::npos) end = std::max(end, chunk + last + 1);
+    }
+    next = static_cast<uint64_t>(hole);
+  }
+  return end;
+}
+
 // Decides what the damage at `offset` of the last segment is. OK means a torn
 // tail that may be cut; otherwise the DATA_LOSS to report.
-absl::Status ClassifyDamage(int fd, const std::string& path, uint64_t offset, uint64_t file_size,
+absl::Status ClassifyDamage(int fd, const std::string& path, uint64_t offset, uint64_t data_end,
                             uint64_t expected_position) {
   const std::string where =
       absl::StrCat(path, " at offset ", offset, " (position ", expected_position, ")");
-  if (file_size - offset > kMaxTornTailBytes) {
+  if (data_end - offset > kMaxTornTailBytes) {
     return absl::DataLossError(absl::StrCat(
-        "damaged record in ", where, " with ", file_size - offset,
+        "damaged record in ", where, " with ", data_end - offset,
         " bytes after it: more than a crash can leave unsynced, so this is corruption; the log "
         "was not modified. Restore the data directory from a backup"));
   }
-  absl::StatusOr<std::string> tail = ReadRange(fd, offset, file_size - offset, path);
+  absl::StatusOr<std::string> tail = ReadRange(fd, offset, data_end - offset, path);
   if (!tail.ok()) return tail.status();
   if (ValidRecordFollows(*tail, expected_position)) {
     return absl::DataLossError(absl::StrCat(
@@ -176,10 +204,15 @@ absl::Status RecoverSegment(const SegmentFile& file, bool last, size_t index_eve
           absl::StrCat("damaged record in sealed segment ", file.path, " at offset ", end,
                        "; the log was not modified. Restore the data directory from a backup"));
     }
-    absl::Status damage = ClassifyDamage(fd.get(), file.path, end, file_size, log->head + 1);
-    if (!damage.ok()) return damage;
-    absl::Status cut = CutTornTail(fd.get(), file.path, end, file_size);
-    if (!cut.ok()) return cut;
+    // Zeros to the end are unused preallocated space, not damage.
+    absl::StatusOr<uint64_t> data_end = EndOfData(fd.get(), file.path, end, file_size);
+    if (!data_end.ok()) return data_end.status();
+    if (*data_end > end) {
+      absl::Status damage = ClassifyDamage(fd.get(), file.path, end, *data_end, log->head + 1);
+      if (!damage.ok()) return damage;
+      absl::Status cut = CutTornTail(fd.get(), file.path, end, file_size);
+      if (!cut.ok()) return cut;
+    }
   }
   segment->fd = std::move(fd);
   log->end_offset = end;

@@ -19,8 +19,10 @@ namespace {
 using ::bank::testing::AppendAndWait;
 using ::bank::testing::DepositEvent;
 using ::bank::testing::FreshDir;
+using ::bank::testing::kTestSegmentBytes;
 using ::bank::testing::OpenLog;
 using ::bank::testing::ReadFile;
+using ::bank::testing::RecordsEnd;
 using ::bank::testing::WriteFile;
 
 std::vector<std::string> SegmentPaths(const std::string& dir) {
@@ -33,7 +35,7 @@ std::vector<std::string> SegmentPaths(const std::string& dir) {
 }
 
 // Writes `count` events on accounts a0..a2 and closes the log.
-void WriteEvents(const std::string& dir, int count, uint64_t segment_bytes = 64ull << 20) {
+void WriteEvents(const std::string& dir, int count, uint64_t segment_bytes = kTestSegmentBytes) {
   auto log = OpenLog(dir, nullptr, segment_bytes);
   ASSERT_TRUE(log.ok()) << log.status();
   std::vector<uint64_t> versions(3, 0);
@@ -99,19 +101,78 @@ TEST(EventLogTest, RollsSegmentsAndReadsAcrossThemFromAnyPosition) {
   EXPECT_TRUE(none.empty());
 }
 
+TEST(EventLogTest, ActiveSegmentIsPreallocatedAndSealedSegmentsEndAtTheirLastRecord) {
+  const std::string dir = FreshDir("prealloc");
+  WriteEvents(dir, 200, /*segment_bytes=*/1024);
+  const std::vector<std::string> segments = SegmentPaths(dir);
+  ASSERT_GT(segments.size(), 5u);
+  for (size_t i = 0; i + 1 < segments.size(); ++i) {
+    EXPECT_EQ(std::filesystem::file_size(segments[i]), RecordsEnd(segments[i])) << segments[i];
+  }
+  EXPECT_EQ(std::filesystem::file_size(segments.back()), 1024u);
+  EXPECT_LT(RecordsEnd(segments.back()), 1024u);
+  // Reopening reads the zeros after the last record as unused space: nothing
+  // is cut, and appends go on where the records end.
+  const size_t end = RecordsEnd(segments.back());
+  std::vector<bank::v1::Event> recovered;
+  auto log = OpenLog(dir, &recovered, 1024);
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_EQ(recovered.size(), 200u);
+  EXPECT_EQ(RecordsEnd(segments.back()), end);
+  EXPECT_EQ(std::filesystem::file_size(segments.back()), 1024u);
+  auto position = AppendAndWait(**log, DepositEvent("b", 1, 5));
+  ASSERT_TRUE(position.ok()) << position.status();
+  EXPECT_EQ(*position, 201u);
+}
+
+TEST(EventLogTest, TornWriteInsidePreallocatedSpaceIsCut) {
+  const std::string dir = FreshDir("torn_prealloc");
+  WriteEvents(dir, 3);
+  const std::string path = SegmentPaths(dir).at(0);
+  const size_t end = RecordsEnd(path);
+  // A record's first 10 bytes reached the disk before the crash; the size of
+  // the preallocated file does not tell where writing stopped.
+  std::string bytes = ReadFile(path);
+  const std::string record = bytes.substr(end - 40, 10);
+  bytes.replace(end, record.size(), record);
+  WriteFile(path, bytes);
+  std::vector<bank::v1::Event> recovered;
+  auto log = OpenLog(dir, &recovered);
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_EQ(recovered.size(), 3u);
+  EXPECT_EQ(RecordsEnd(path), end);
+}
+
+TEST(EventLogTest, ZeroedRecordBeforeOthersIsDataLossNotTheEndOfTheLog) {
+  const std::string dir = FreshDir("zeroed");
+  WriteEvents(dir, 5);
+  const std::string path = SegmentPaths(dir).at(0);
+  std::string bytes = ReadFile(path);
+  // Zero the second record's header, as a lost disk write could.
+  const size_t second = kSegmentHeaderSize + kRecordHeaderSize +
+                        (static_cast<uint8_t>(bytes[kSegmentHeaderSize + 4]) |
+                         static_cast<uint8_t>(bytes[kSegmentHeaderSize + 5]) << 8);
+  std::fill(bytes.begin() + second, bytes.begin() + second + kRecordHeaderSize, '\0');
+  WriteFile(path, bytes);
+  auto log = OpenLog(dir);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), absl::StatusCode::kDataLoss) << log.status();
+  EXPECT_EQ(ReadFile(path), bytes) << "the log was changed";
+}
+
 TEST(EventLogTest, EveryTruncationInsideTheLastRecordRecoversToTheRecordBefore) {
   const std::string dir = FreshDir("truncate");
   WriteEvents(dir, 2);
   const std::string path = SegmentPaths(dir).at(0);
   // The last record starts where the same log ended with two. (Not a separate
   // log of two: recorded_at's encoded size depends on the clock.)
-  const size_t last_record_start = std::filesystem::file_size(path);
+  const size_t last_record_start = RecordsEnd(path);
   {
     auto log = OpenLog(dir);
     ASSERT_TRUE(log.ok());
     ASSERT_TRUE(AppendAndWait(**log, DepositEvent("a2", 1, 3)).ok());
   }
-  const std::string full = ReadFile(path);
+  const std::string full = ReadFile(path).substr(0, RecordsEnd(path));
   std::vector<bank::v1::Event> three;
   {
     auto log = OpenLog(dir, &three);
@@ -124,7 +185,7 @@ TEST(EventLogTest, EveryTruncationInsideTheLastRecordRecoversToTheRecordBefore) 
     auto log = OpenLog(dir, &recovered);
     ASSERT_TRUE(log.ok()) << "cut at " << cut << ": " << log.status();
     EXPECT_EQ(recovered.size(), 2u) << "cut at " << cut;
-    EXPECT_EQ(std::filesystem::file_size(path), last_record_start) << "cut at " << cut;
+    EXPECT_EQ(RecordsEnd(path), last_record_start) << "cut at " << cut;
     // The log goes on from position 3 after the cut.
     auto position = AppendAndWait(**log, DepositEvent("a2", 1, 3));
     ASSERT_TRUE(position.ok());
@@ -139,6 +200,9 @@ TEST(EventLogTest, EveryTruncationOfASegmentHeaderIsATornCreation) {
   const std::string second = dir + "/" + SegmentFileName(3);
   const std::string header = EncodeSegmentHeader(3);
   for (size_t cut = 0; cut < header.size(); ++cut) {
+    // A roll seals the active segment before it creates the next one (and
+    // each open below preallocates it again as the active one).
+    std::filesystem::resize_file(first, RecordsEnd(first));
     WriteFile(second, header.substr(0, cut));
     std::vector<bank::v1::Event> recovered;
     auto log = OpenLog(dir, &recovered);
@@ -219,7 +283,7 @@ TEST(EventLogTest, ACommitDuringAnotherThreadsCommitIsTakenOverByThatThread) {
     }
     return ::fdatasync(fd);
   };
-  auto log = OpenLog(dir, nullptr, 64ull << 20, ops);
+  auto log = OpenLog(dir, nullptr, kTestSegmentBytes, ops);
   ASSERT_TRUE(log.ok());
   armed = true;
 
@@ -266,7 +330,7 @@ TEST(EventLogTest, FailedSyncIsStickyAndNothingAfterItIsAcknowledged) {
     }
     return ::fdatasync(fd);
   };
-  auto log = OpenLog(dir, nullptr, 64ull << 20, ops);
+  auto log = OpenLog(dir, nullptr, kTestSegmentBytes, ops);
   ASSERT_TRUE(log.ok());
   ASSERT_TRUE(AppendAndWait(**log, DepositEvent("a", 1, 1)).ok());
   fail = true;
@@ -334,14 +398,14 @@ TEST(EventLogTest, DiskFullIsResourceExhaustedAndLeavesNoPartialRecord) {
     }
     return ::pwrite(fd, data, size, offset);
   };
-  auto log = OpenLog(dir, nullptr, 64ull << 20, ops);
+  auto log = OpenLog(dir, nullptr, kTestSegmentBytes, ops);
   ASSERT_TRUE(log.ok());
   ASSERT_TRUE(AppendAndWait(**log, DepositEvent("a", 1, 1)).ok());
-  const uint64_t good_size = std::filesystem::file_size(SegmentPaths(dir).at(0));
+  const uint64_t good_end = RecordsEnd(SegmentPaths(dir).at(0));
   full = true;
   auto failed = AppendAndWait(**log, DepositEvent("a", 2, 1));
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kResourceExhausted) << failed.status();
-  EXPECT_EQ(std::filesystem::file_size(SegmentPaths(dir).at(0)), good_size);
+  EXPECT_EQ(RecordsEnd(SegmentPaths(dir).at(0)), good_end);
 }
 
 TEST(EventLogTest, ReadersNeverSeeEventsBeyondTheDurableHead) {
@@ -358,7 +422,7 @@ TEST(EventLogTest, ReadersNeverSeeEventsBeyondTheDurableHead) {
     }
     return ::fdatasync(fd);
   };
-  auto log = OpenLog(dir, nullptr, 64ull << 20, ops);
+  auto log = OpenLog(dir, nullptr, kTestSegmentBytes, ops);
   ASSERT_TRUE(log.ok());
   armed = true;
   std::promise<absl::StatusOr<uint64_t>> done;

@@ -31,6 +31,18 @@ inline std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// Segments are preallocated to their full size; tests keep them small so that
+// reading a whole file stays cheap.
+inline constexpr uint64_t kTestSegmentBytes = 1 << 20;
+
+// Where the records of a segment file end: a preallocated segment runs on in
+// zeros after its last record (whose last byte is never zero).
+inline size_t RecordsEnd(const std::string& path) {
+  const std::string bytes = ReadFile(path);
+  const size_t last = bytes.find_last_not_of('\0');
+  return last == std::string::npos ? 0 : last + 1;
+}
+
 inline void WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
@@ -68,7 +80,7 @@ inline bank::v1::Event DepositEvent(const std::string& account, uint64_t version
 // Opens the log in `dir`, collecting the recovered events.
 inline absl::StatusOr<std::unique_ptr<log::EventLog>> OpenLog(
     const std::string& dir, std::vector<bank::v1::Event>* recovered = nullptr,
-    uint64_t segment_bytes = 64ull << 20, log::FileOps ops = log::FileOps::Posix()) {
+    uint64_t segment_bytes = kTestSegmentBytes, log::FileOps ops = log::FileOps::Posix()) {
   return log::EventLog::Open(
       {.dir = dir, .segment_bytes = segment_bytes, .index_every = 4, .file_ops = std::move(ops)},
       [recovered](const bank::v1::Event& event) {
