@@ -10,6 +10,13 @@
 #include "common/grpc_status.h"
 
 namespace bank::command {
+namespace {
+
+// Up to this many caught-up streams are served by the head listener itself
+// (see the class comment); more go to the pump.
+constexpr size_t kMaxStreamsServedByTheListener = 4;
+
+}  // namespace
 
 // One Subscribe call. Its fields are guarded by the hub's mutex, except
 // response_, which belongs to whoever set writing_ (the pump while it fills
@@ -143,11 +150,22 @@ void SubscriptionHub::ParkLocked(Stream* stream) {
 }
 
 void SubscriptionHub::OnDurableHead(uint64_t head) {
-  absl::MutexLock lock(&mu_);
-  head_ = head;
-  // Idle streams were caught up with the previous head, so all are behind now.
-  for (Stream* stream : idle_) ready_.push_back(stream);
-  idle_.clear();
+  std::vector<Stream*> serve_here;
+  {
+    absl::MutexLock lock(&mu_);
+    head_ = head;
+    // Idle streams were caught up with the previous head, so all are behind now.
+    if (!stopping_ && idle_.size() <= kMaxStreamsServedByTheListener) {
+      for (Stream* stream : idle_) {
+        stream->writing_ = true;
+        serve_here.push_back(stream);
+      }
+    } else {
+      for (Stream* stream : idle_) ready_.push_back(stream);
+    }
+    idle_.clear();
+  }
+  for (Stream* stream : serve_here) Serve(stream, /*heartbeat_due=*/false);
 }
 
 void SubscriptionHub::PumpLoop() {

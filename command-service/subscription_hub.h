@@ -27,9 +27,17 @@ struct SubscriptionOptions {
 // gRPC flow control and costs one message of memory, never the committer's
 // or other streams' time. One pump thread reads the log for the streams that are
 // ready (their last write done and events past their cursor durable) and
-// starts their next write; the store's head listener makes caught-up streams
-// ready again; a stream quiet for heartbeat_interval gets an empty message
-// carrying the durable head.
+// starts their next write; a stream quiet for heartbeat_interval gets an empty
+// message carrying the durable head.
+//
+// When the durable head moves, the store's head listener makes the caught-up
+// streams ready again. If there are only a few (a query service or two), it
+// serves them itself: it runs on the thread that just committed the events,
+// before that thread answers the commands, so the events are on their way to
+// the query side as the replies leave, without waking the pump (measured:
+// read-your-writes p99 at 16 in flight 2.0-2.3 -> 1.5-1.8 ms). With more,
+// the pump serves them, so that replies do not wait for many reads and
+// writes.
 class SubscriptionHub {
  public:
   // Registers a head listener on `store`; the store must keep calling it only
