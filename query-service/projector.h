@@ -52,8 +52,7 @@ class Projector {
   // them on this thread when `caught_up` (they end at the source's head) and
   // the projector is idle. Blocks while the queue is full. Errors: the sticky
   // apply error, CANCELLED after Stop().
-  absl::Status Submit(std::vector<bank::v1::Event> events, bool caught_up)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status Submit(std::vector<bank::v1::Event> events, bool caught_up) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Waits until everything submitted is applied (or dropped by a failure),
   // then returns and clears the sticky error.

@@ -40,7 +40,8 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options
     log->active_ =
         ActiveSegment{last, recovered->end_offset, recovered->head - last->base_position + 1};
     // A log from before preallocation, or one whose torn tail was cut.
-    absl::Status preallocated = Preallocate(last->fd.get(), last->path, log->options_.segment_bytes);
+    absl::Status preallocated =
+        Preallocate(last->fd.get(), last->path, log->options_.segment_bytes);
     if (!preallocated.ok()) return preallocated;
     absl::MutexLock lock(&log->segments_mu_);
     log->segments_ = std::move(recovered->segments);
