@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <random>
 #include <thread>
@@ -25,25 +26,32 @@ using ::bank::testing::FreshDir;
 using ::bank::testing::OpenLog;
 
 // Runs in the child: appends forever from several threads, each committing
-// its own appends (so groups form as they would under gRPC), reporting each
-// acknowledgement as "command_id position\n" on `ack_fd`.
+// its own appends (so groups form as they would under gRPC) with at most 64
+// unacknowledged in all (as if 64 clients waited for their replies),
+// reporting each acknowledgement as "command_id position\n" on `ack_fd`.
 [[noreturn]] void AppendUntilKilled(const std::string& dir, int ack_fd, int round) {
   auto log = OpenLog(dir, nullptr, /*segment_bytes=*/64 << 10);
   if (!log.ok()) _exit(3);
   constexpr int kThreads = 4;
+  constexpr int kMaxInFlight = 64;
+  std::atomic<int> in_flight{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&log, ack_fd, round, t] {
+    threads.emplace_back([&log, &in_flight, ack_fd, round, t] {
       for (uint64_t i = 0;; ++i) {
+        while (in_flight.load() >= kMaxInFlight) std::this_thread::yield();
+        ++in_flight;
         const std::string command_id =
             "r" + std::to_string(round) + "-" + std::to_string(t) + "-" + std::to_string(i);
         // One account per command keeps versions trivially valid.
         (*log)->Append(DepositEvent(command_id, 1, 1, command_id),
-                       [ack_fd, command_id](absl::StatusOr<uint64_t> position) {
-                         if (!position.ok()) return;
-                         const std::string line =
-                             command_id + " " + std::to_string(*position) + "\n";
-                         if (::write(ack_fd, line.data(), line.size()) < 0) _exit(4);
+                       [&in_flight, ack_fd, command_id](absl::StatusOr<uint64_t> position) {
+                         if (position.ok()) {
+                           const std::string line =
+                               command_id + " " + std::to_string(*position) + "\n";
+                           if (::write(ack_fd, line.data(), line.size()) < 0) _exit(4);
+                         }
+                         --in_flight;
                        });
         (*log)->Commit();
       }
