@@ -266,26 +266,42 @@ TEST(EventLogTest, GroupCommitCompletesQueuedAppendsInPositionOrder) {
   EXPECT_EQ((*log)->durable_head(), static_cast<uint64_t>(kAppends));
 }
 
+// An fdatasync for FileOps that, once armed (after opening, which syncs the
+// first segment), holds the first sync until Release() and counts them all.
+class HeldFirstSync {
+ public:
+  HeldFirstSync() : released_(release_.get_future().share()) {
+    ops_.fdatasync = [this](int fd) {
+      if (armed_ && syncs_.fetch_add(1) == 0) {
+        held_.set_value();
+        released_.wait();
+      }
+      return ::fdatasync(fd);
+    };
+  }
+  const FileOps& ops() const { return ops_; }
+  void Arm() { armed_ = true; }
+  void WaitUntilHeld() { held_.get_future().wait(); }
+  void Release() { release_.set_value(); }
+  int syncs() const { return syncs_.load(); }
+
+ private:
+  FileOps ops_ = FileOps::Posix();
+  std::promise<void> held_;
+  std::promise<void> release_;
+  std::shared_future<void> released_;
+  std::atomic<bool> armed_{false};
+  std::atomic<int> syncs_{0};
+};
+
 // Leader/follower: a Commit while another thread commits returns at once, and
 // that thread commits the follower's appends in its next group.
 TEST(EventLogTest, ACommitDuringAnotherThreadsCommitIsTakenOverByThatThread) {
   const std::string dir = FreshDir("follower");
-  FileOps ops = FileOps::Posix();
-  std::promise<void> first_sync_started;
-  std::promise<void> release_first_sync;
-  std::shared_future<void> released = release_first_sync.get_future().share();
-  std::atomic<bool> armed{false};  // not while opening: that syncs the first segment
-  std::atomic<int> syncs{0};
-  ops.fdatasync = [&](int fd) {
-    if (armed && syncs.fetch_add(1) == 0) {
-      first_sync_started.set_value();
-      released.wait();
-    }
-    return ::fdatasync(fd);
-  };
-  auto log = OpenLog(dir, nullptr, kTestSegmentBytes, ops);
+  HeldFirstSync sync;
+  auto log = OpenLog(dir, nullptr, kTestSegmentBytes, sync.ops());
   ASSERT_TRUE(log.ok());
-  armed = true;
+  sync.Arm();
 
   std::thread::id leader_thread;
   std::thread leader([&] {
@@ -293,7 +309,7 @@ TEST(EventLogTest, ACommitDuringAnotherThreadsCommitIsTakenOverByThatThread) {
     (*log)->Append(DepositEvent("a", 1, 1), [](absl::StatusOr<uint64_t>) {});
     (*log)->Commit();
   });
-  first_sync_started.get_future().wait();  // the leader is inside its sync
+  sync.WaitUntilHeld();  // the leader is inside its sync
 
   constexpr int kFollowers = 10;
   std::vector<std::thread::id> answered_on(kFollowers);
@@ -308,10 +324,10 @@ TEST(EventLogTest, ACommitDuringAnotherThreadsCommitIsTakenOverByThatThread) {
   (*log)->Commit();  // returns at once: the leader holds the committer role
   EXPECT_EQ((*log)->durable_head(), 0u);
 
-  release_first_sync.set_value();
+  sync.Release();
   leader.join();
   EXPECT_EQ((*log)->durable_head(), static_cast<uint64_t>(1 + kFollowers));
-  EXPECT_EQ(syncs.load(), 2);  // the leader's group, then the followers' as one
+  EXPECT_EQ(sync.syncs(), 2);  // the leader's group, then the followers' as one
   for (int i = 0; i < kFollowers; ++i) {
     ASSERT_TRUE(positions[i].ok()) << positions[i].status();
     EXPECT_EQ(*positions[i], static_cast<uint64_t>(i + 2));
@@ -410,31 +426,20 @@ TEST(EventLogTest, DiskFullIsResourceExhaustedAndLeavesNoPartialRecord) {
 
 TEST(EventLogTest, ReadersNeverSeeEventsBeyondTheDurableHead) {
   const std::string dir = FreshDir("durable_only");
-  FileOps ops = FileOps::Posix();
-  std::promise<void> sync_started;
-  std::promise<void> release_sync;
-  std::shared_future<void> released = release_sync.get_future().share();
-  std::atomic<bool> armed{false};
-  ops.fdatasync = [&](int fd) {
-    if (armed.exchange(false)) {
-      sync_started.set_value();
-      released.wait();
-    }
-    return ::fdatasync(fd);
-  };
-  auto log = OpenLog(dir, nullptr, kTestSegmentBytes, ops);
+  HeldFirstSync sync;
+  auto log = OpenLog(dir, nullptr, kTestSegmentBytes, sync.ops());
   ASSERT_TRUE(log.ok());
-  armed = true;
+  sync.Arm();
   std::promise<absl::StatusOr<uint64_t>> done;
   (*log)->Append(DepositEvent("a", 1, 1),
                  [&done](absl::StatusOr<uint64_t> position) { done.set_value(position); });
   std::thread committer([&] { (*log)->Commit(); });
-  sync_started.get_future().wait();  // written, not yet synced
+  sync.WaitUntilHeld();  // written, not yet synced
   std::vector<bank::v1::Event> read;
   ASSERT_TRUE((*log)->ReadAfter(0, 10, &read).ok());
   EXPECT_TRUE(read.empty());
   EXPECT_EQ((*log)->durable_head(), 0u);
-  release_sync.set_value();
+  sync.Release();
   committer.join();
   ASSERT_TRUE(done.get_future().get().ok());
   ASSERT_TRUE((*log)->ReadAfter(0, 10, &read).ok());
