@@ -8,8 +8,9 @@
 namespace bank::command {
 
 // The gRPC edge of the write side: turns requests into domain commands, hands
-// them to the handler and finishes each call when the handler answers (on the
-// log's completer thread, once the event is durable). No business rule here.
+// them to the handler and finishes each call when the handler answers (once
+// the event is durable, on whichever gRPC thread committed it). No business
+// rule here.
 // Deposit and Withdraw take their requests raw, so that one protobuf cannot
 // parse is INVALID_ARGUMENT (see common/raw_request.h).
 class CommandServiceImpl final : public bank::v1::CommandService::WithRawCallbackMethod_Deposit<
