@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "bank/v1/command_service.grpc.pb.h"
 #include "tests/support/subprocess.h"
 
@@ -26,12 +27,25 @@ class RunningService {
     channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
   }
 
+  // Stops the service as an operator would, if the test has not. In a
+  // sanitizer build the service is built with the same sanitizer, so a report
+  // on its stderr (a race, a leak found at exit) fails the test that ran it,
+  // even one the test's own calls did not notice.
+  ~RunningService() {
+    if (!stopped_) Stop();
+    const std::string err = process_->Stderr();
+    EXPECT_FALSE(absl::StrContains(err, "Sanitizer:") || absl::StrContains(err, "runtime error:"))
+        << "the service reported:\n"
+        << err;
+  }
+
   const std::string& address() const { return address_; }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   Subprocess& process() { return *process_; }
 
   // SIGTERM, then the exit code.
   int Stop() {
+    stopped_ = true;
     process_->Signal(SIGTERM);
     return process_->Wait();
   }
@@ -40,6 +54,7 @@ class RunningService {
   std::unique_ptr<Subprocess> process_;
   std::string address_;
   std::shared_ptr<grpc::Channel> channel_;
+  bool stopped_ = false;
 };
 
 // A deadline `seconds` from now, for a client context.
