@@ -118,7 +118,10 @@ std::string Subprocess::WaitForListenAddress(absl::Duration limit) const {
   return absl::StrCat("127.0.0.1:", address.substr(address.rfind(':') + 1));
 }
 
-void Subprocess::Signal(int signal_number) const { kill(pid_, signal_number); }
+void Subprocess::Signal(int signal_number) const {
+  if (reaped_) return;  // its pid may belong to another process by now
+  kill(pid_, signal_number);
+}
 
 std::string Subprocess::Stdout() const { return ReadFile(out_path_); }
 std::string Subprocess::Stderr() const { return ReadFile(err_path_); }

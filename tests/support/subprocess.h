@@ -40,6 +40,7 @@ class Subprocess {
   // The child's pid, e.g. to read /proc/PID/status.
   pid_t pid() const { return pid_; }
 
+  // Does nothing once Wait() has reaped the child.
   void Signal(int signal_number) const;
 
   std::string Stdout() const;
