@@ -108,9 +108,9 @@ int main(int argc, char** argv) {
   // a big block by raising its mmap and trim thresholds to match, after which
   // freed tables stay in the heap for good (~10-25 MB at 1M accounts). A
   // fixed threshold keeps every block past 4 MiB in its own mapping, returned
-  // to the OS when freed; smaller ones, like the 256 KiB read buffers of
-  // every Subscribe batch, are reused from the heap rather than mapped and
-  // faulted in afresh each time.
+  // to the OS when freed; smaller ones come from the heap. (The trim
+  // threshold stays at 128 KiB, which is why the log's read buffers are
+  // smaller than that: see kReadChunk.)
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
   bank::CatchTerminationSignals();
   absl::SetProgramUsageMessage("command-service: the event-sourced write side of the bank");
