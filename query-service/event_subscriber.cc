@@ -30,12 +30,17 @@ std::shared_ptr<grpc::Channel> FreshChannel(const std::string& target) {
 
 EventSubscriber::EventSubscriber(EventSubscriberOptions options, const ProjectionStore* store,
                                  Projector* projector, SourceStatus* source)
-    : options_(std::move(options)), store_(store), projector_(projector), source_(source) {}
+    : options_(std::move(options)),
+      store_(store),
+      projector_(projector),
+      source_(source),
+      watchdog_(options_.watchdog) {}
 
 EventSubscriber::~EventSubscriber() { Stop(); }
 
 void EventSubscriber::Start() {
   thread_ = std::thread([this] { Run(); });
+  watchdog_thread_ = std::thread([this] { Watch(); });
 }
 
 void EventSubscriber::Stop() {
@@ -46,27 +51,31 @@ void EventSubscriber::Stop() {
     stop_requested_.SignalAll();
   }
   if (thread_.joinable()) thread_.join();
+  if (watchdog_thread_.joinable()) watchdog_thread_.join();
 }
 
 void EventSubscriber::Run() {
   Backoff backoff(options_.backoff);
   for (;;) {
-    // Resubscribe from what is committed, never from what was merely
-    // received: whatever the last stream got wrong is simply asked for again.
-    absl::Status flushed = projector_->Flush();
-    if (!flushed.ok()) {
-      spdlog::warn("resubscribing from the checkpoint after an apply failure: {}",
-                   flushed.ToString());
-    }
-    bool progressed = false;
-    const absl::Status ended = Follow(store_->applied_position(), progressed);
-    if (progressed) backoff.Reset();
+    // Subscribe from what is committed, never from what was merely received:
+    // whatever the last stream got wrong is simply asked for again.
+    const uint64_t from = store_->applied_position();
+    absl::Status ended = Follow(from);
+    // Judge the attempt by what it applied, not by what it received: a batch
+    // that was queued and then failed to commit is no progress, and retrying
+    // it at once would only fail again.
+    const absl::Status applied = projector_->Flush();
+    if (!applied.ok()) ended = applied;
+    if (store_->applied_position() > from) backoff.Reset();
     const absl::Duration delay = backoff.Next();
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) break;
     }
-    if (ended.code() == absl::StatusCode::kOutOfRange) {
+    if (!applied.ok()) {
+      spdlog::warn("applying the stream failed ({}); resubscribing after position {} in {}",
+                   applied.ToString(), store_->applied_position(), absl::FormatDuration(delay));
+    } else if (ended.code() == absl::StatusCode::kOutOfRange) {
       // The log holds fewer events than this projection has applied: it is
       // not the log this projection was built from. Retrying cannot fix it.
       spdlog::error(
@@ -83,7 +92,7 @@ void EventSubscriber::Run() {
   spdlog::info("subscriber stopped at position {}", store_->applied_position());
 }
 
-absl::Status EventSubscriber::Follow(uint64_t after, bool& progressed) {
+absl::Status EventSubscriber::Follow(uint64_t after) {
   std::unique_ptr<bank::v1::CommandService::Stub> stub =
       bank::v1::CommandService::NewStub(FreshChannel(options_.target));
   grpc::ClientContext context;
@@ -91,6 +100,8 @@ absl::Status EventSubscriber::Follow(uint64_t after, bool& progressed) {
     absl::MutexLock lock(&mu_);
     if (stopping_) return absl::CancelledError("stopping");
     call_ = &context;
+    watchdog_.Arm(absl::Now(), after);
+    dropped_by_watchdog_ = absl::OkStatus();
   }
   bank::v1::SubscribeRequest request;
   request.set_after_position(after);
@@ -102,6 +113,10 @@ absl::Status EventSubscriber::Follow(uint64_t after, bool& progressed) {
   bool connected = false;
   absl::Status refused;
   while (refused.ok() && reader->Read(&response)) {
+    {
+      absl::MutexLock lock(&mu_);
+      watchdog_.OnMessage(absl::Now(), response.head_position());
+    }
     if (!connected) {
       connected = true;
       source_->SetConnected(true);
@@ -122,17 +137,18 @@ absl::Status EventSubscriber::Follow(uint64_t after, bool& progressed) {
                    options_.target, std::string(refused.message()));
     }
     source_->ObserveHead(std::max(response.head_position(), expected - 1));
-    if (valid == 0) continue;
+    if (valid == 0) {
+      // A heartbeat (or a refused message) still asks the projector: a batch
+      // its thread failed to apply must not leave this stream idling.
+      if (refused.ok()) refused = projector_->status();
+      continue;
+    }
     std::vector<bank::v1::Event> batch;
     batch.reserve(valid);
     for (int i = 0; i < valid; ++i) batch.push_back(std::move(events[i]));
     const bool caught_up = expected - 1 >= response.head_position();
     absl::Status submitted = projector_->Submit(std::move(batch), caught_up);
-    if (!submitted.ok()) {
-      refused = submitted;
-    } else {
-      progressed = true;
-    }
+    if (!submitted.ok()) refused = submitted;
   }
   if (!refused.ok()) {
     context.TryCancel();
@@ -140,14 +156,31 @@ absl::Status EventSubscriber::Follow(uint64_t after, bool& progressed) {
     }
   }
   const grpc::Status finished = reader->Finish();
+  absl::Status watchdog;
   {
     absl::MutexLock lock(&mu_);
     call_ = nullptr;
+    watchdog = dropped_by_watchdog_;
   }
   source_->SetConnected(false);
   if (!refused.ok()) return refused;
+  if (!watchdog.ok()) return watchdog;
   if (finished.ok()) return absl::UnavailableError("the command service ended the stream");
   return FromGrpcStatus(finished);
+}
+
+void EventSubscriber::Watch() {
+  absl::MutexLock lock(&mu_);
+  while (!stopping_) {
+    stop_requested_.WaitWithTimeout(&mu_, watchdog_.tick());
+    if (stopping_ || call_ == nullptr || !dropped_by_watchdog_.ok()) continue;
+    absl::Status verdict = watchdog_.Check(absl::Now(), store_->applied_position());
+    if (verdict.ok()) continue;
+    spdlog::warn("dropping the stream from {}: {}; resubscribing from the checkpoint",
+                 options_.target, std::string(verdict.message()));
+    dropped_by_watchdog_ = std::move(verdict);
+    call_->TryCancel();
+  }
 }
 
 bool EventSubscriber::SleepUnlessStopped(absl::Duration delay) {

@@ -14,6 +14,7 @@
 #include "query-service/projection_store.h"
 #include "query-service/projector.h"
 #include "query-service/source_status.h"
+#include "query-service/stream_watchdog.h"
 
 namespace bank::query {
 
@@ -21,25 +22,31 @@ struct EventSubscriberOptions {
   // The command service, HOST:PORT.
   std::string target;
   BackoffOptions backoff;
+  StreamWatchdogOptions watchdog;
 };
 
 // Follows bank.v1.CommandService/Subscribe into the projector, on one thread
 // of its own:
-//   1. wait until the projector has applied everything it was given, then
-//      subscribe with after_position = the store's checkpoint;
-//   2. check every event: its position must be exactly the previous one + 1.
-//      A gap or a repeat is never submitted; it is logged, the stream is
-//      dropped and step 1 starts again (the checkpoint resolves it);
+//   1. subscribe with after_position = the store's checkpoint;
+//   2. check every event: its position must be exactly the previous one + 1;
 //   3. track the head position every message (heartbeats included) carries;
-//   4. when the stream ends or fails, wait with exponential backoff and
-//      jitter (reset after a stream that delivered events) and go to 1.
+//   4. end the stream when it stops doing its job: a gap or a repeat (never
+//      submitted), a failed apply (reported by Submit(), or by the projector
+//      on the next message when its own thread applied the batch), the
+//      watchdog (no message, or no progress while behind the head), or the
+//      source ending it;
+//   5. whatever ended it, one recovery: wait until the projector has applied
+//      or dropped everything it was given, back off (exponentially, with
+//      jitter; reset only after an attempt that moved the checkpoint, so a
+//      full disk is retried less and less often), and go to 1. Nothing is
+//      applied twice: the checkpoint commits with the rows.
 // Each attempt uses a fresh channel with its own subchannel pool, so a
 // restarted command service is reached on the next attempt rather than after
 // gRPC's own reconnect backoff.
 //
 // Thread-safe. Does not own the store, projector or status, which must
 // outlive it. Start() once; Stop() (or the destructor) cancels the stream and
-// joins the thread.
+// joins both threads (the subscriber's and the watchdog's).
 class EventSubscriber {
  public:
   EventSubscriber(EventSubscriberOptions options, const ProjectionStore* store,
@@ -53,9 +60,11 @@ class EventSubscriber {
 
  private:
   void Run() ABSL_LOCKS_EXCLUDED(mu_);
-  // One subscription from `after`; returns why it ended and sets `progressed`
-  // when it delivered events (so the backoff starts over).
-  absl::Status Follow(uint64_t after, bool& progressed) ABSL_LOCKS_EXCLUDED(mu_);
+  // One subscription from `after`; returns why it ended.
+  absl::Status Follow(uint64_t after) ABSL_LOCKS_EXCLUDED(mu_);
+  // The watchdog thread: checks the live stream every tick, cancels it when
+  // the watchdog says so.
+  void Watch() ABSL_LOCKS_EXCLUDED(mu_);
   // false when stopping.
   bool SleepUnlessStopped(absl::Duration delay) ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -67,10 +76,15 @@ class EventSubscriber {
   absl::Mutex mu_;
   absl::CondVar stop_requested_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  // The live call's context, so Stop() can cancel it; owned by Follow().
+  // The live call's context, so Stop() and the watchdog can cancel it; owned
+  // by Follow().
   grpc::ClientContext* call_ ABSL_GUARDED_BY(mu_) = nullptr;
+  StreamWatchdog watchdog_ ABSL_GUARDED_BY(mu_);
+  // Why the watchdog cancelled the live call; OK when it did not.
+  absl::Status dropped_by_watchdog_ ABSL_GUARDED_BY(mu_);
 
   std::thread thread_;
+  std::thread watchdog_thread_;
 };
 
 }  // namespace bank::query

@@ -61,8 +61,9 @@ int Run() {
   }
   (*server)->SetServing(true);
 
-  EventSubscriber subscriber({.target = absl::GetFlag(FLAGS_command_service), .backoff = {}},
-                             store->get(), &projector, &source);
+  EventSubscriber subscriber(
+      {.target = absl::GetFlag(FLAGS_command_service), .backoff = {}, .watchdog = {}}, store->get(),
+      &projector, &source);
   subscriber.Start();
 
   int signal_number = 0;

@@ -38,6 +38,11 @@ absl::Status Projector::Submit(std::vector<bank::v1::Event> events, bool caught_
   return error_;
 }
 
+absl::Status Projector::status() const {
+  absl::MutexLock lock(&mu_);
+  return error_;
+}
+
 absl::Status Projector::Flush() {
   absl::MutexLock lock(&mu_);
   while (!queue_.empty() || applying_) changed_.Wait(&mu_);
@@ -91,8 +96,13 @@ void Projector::Apply(const std::vector<bank::v1::Event>& batch) {
   applying_ = false;
   if (!status.ok()) {
     error_ = status;
+    ++failed_applies_;
     queue_.clear();
     queued_events_ = 0;
+  } else if (failed_applies_ > 0) {
+    // Said once per recovery, so an operator sees where the outage ended.
+    spdlog::info("applying resumed at position {} after {} failed attempt(s)",
+                 batch.back().position(), std::exchange(failed_applies_, 0));
   }
   changed_.SignalAll();
 }

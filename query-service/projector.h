@@ -54,6 +54,11 @@ class Projector {
   // apply error, CANCELLED after Stop().
   absl::Status Submit(std::vector<bank::v1::Event> events, bool caught_up) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // The sticky apply error, OK when there is none. A batch the projector's
+  // thread applies fails after its Submit() returned, possibly while the
+  // stream is quiet: the subscriber asks on every message it receives.
+  absl::Status status() const ABSL_LOCKS_EXCLUDED(mu_);
+
   // Waits until everything submitted is applied (or dropped by a failure),
   // then returns and clears the sticky error.
   absl::Status Flush() ABSL_LOCKS_EXCLUDED(mu_);
@@ -72,13 +77,15 @@ class Projector {
   PositionWaiters* const waiters_;
   const ProjectorOptions options_;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   absl::CondVar changed_;
   std::deque<std::vector<bank::v1::Event>> queue_ ABSL_GUARDED_BY(mu_);
   size_t queued_events_ ABSL_GUARDED_BY(mu_) = 0;
   bool applying_ ABSL_GUARDED_BY(mu_) = false;  // by the thread or a submitter
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status error_ ABSL_GUARDED_BY(mu_);
+  // Failed Apply() calls since the last one that succeeded.
+  int failed_applies_ ABSL_GUARDED_BY(mu_) = 0;
 
   std::thread thread_;
 };

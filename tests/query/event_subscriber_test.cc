@@ -14,6 +14,7 @@
 #include "query-service/projection_store.h"
 #include "query-service/projector.h"
 #include "query-service/source_status.h"
+#include "tests/query/failing_sqlite_vfs.h"
 #include "tests/query/fake_command_service.h"
 #include "tests/query/test_util.h"
 
@@ -21,6 +22,7 @@ namespace bank::query {
 namespace {
 
 using ::bank::query::testing::Deposited;
+using ::bank::query::testing::FailingSqliteVfs;
 using ::bank::query::testing::FakeCommandService;
 using ::bank::query::testing::FakeServer;
 using ::bank::query::testing::TempDir;
@@ -55,7 +57,7 @@ class LogBuilder {
 // The query side's read path, wired as main() wires it, following `target`.
 class QuerySide {
  public:
-  QuerySide(const TempDir& dir, const std::string& target) {
+  QuerySide(const TempDir& dir, const std::string& target, StreamWatchdogOptions watchdog = {}) {
     absl::StatusOr<std::unique_ptr<ProjectionStore>> opened = ProjectionStore::Open(dir.path());
     EXPECT_TRUE(opened.ok()) << opened.status();
     store_ = *std::move(opened);
@@ -63,8 +65,8 @@ class QuerySide {
     source_ = std::make_unique<SourceStatus>(store_->applied_position());
     projector_ = std::make_unique<Projector>(store_.get(), waiters_.get());
     subscriber_ = std::make_unique<EventSubscriber>(
-        EventSubscriberOptions{.target = target, .backoff = kFastBackoff}, store_.get(),
-        projector_.get(), source_.get());
+        EventSubscriberOptions{.target = target, .backoff = kFastBackoff, .watchdog = watchdog},
+        store_.get(), projector_.get(), source_.get());
     subscriber_->Start();
   }
   ~QuerySide() {
@@ -222,6 +224,87 @@ TEST(EventSubscriberTest, StopsPromptlyWhileTheSourceIsDown) {
     EXPECT_FALSE(query.source().connected());
   }
   EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+}
+
+// The full-disk stall: a catch-up batch queued for the projector's thread
+// fails to commit after Submit() returned, and the stream then carries only
+// heartbeats. The subscriber must notice, back off, resubscribe from the
+// checkpoint and, once writes succeed, apply everything exactly once.
+TEST(EventSubscriberTest, FailedWritesAreRetriedWithGrowingBackoffAndResumedExactlyOnce) {
+  FailingSqliteVfs vfs;
+  TempDir dir;
+  LogBuilder log;
+  FakeCommandService fake(/*batch=*/10);
+  fake.Append(log.Next(4));
+  // The first message claims a head beyond its events, so it is queued for
+  // the projector's thread instead of being applied by the subscriber's.
+  fake.TamperNextMessage(
+      [](bank::v1::SubscribeResponse& message) { message.set_head_position(5); });
+  FakeServer server(&fake);
+  {
+    // The watchdog's stall clock stays out of this: only the subscriber's own
+    // checks may end these streams.
+    QuerySide query(dir, server.address(), {.stall_timeout = absl::Hours(1)});
+    vfs.SetFailing(true);
+    ASSERT_TRUE(WaitFor([&] { return fake.subscriptions().size() >= 6; }));
+    EXPECT_EQ(query.store().applied_position(), 0u);
+    vfs.SetFailing(false);
+    ASSERT_TRUE(query.WaitApplied(4));
+    fake.Append(log.Next(3));
+    ASSERT_TRUE(query.WaitApplied(7));
+    ExpectBalancesMatch(query, log);
+    EXPECT_EQ(query.store().GetHistory("alice", 0, 100)->size(), 2u);
+    EXPECT_EQ(query.store().GetHistory("bob", 0, 100)->size(), 3u);
+    EXPECT_TRUE(WaitFor([&] { return query.source().connected(); }));
+  }
+  EXPECT_GT(vfs.refused(), 0);
+  // Every failed attempt resubscribed from the checkpoint (0), each after
+  // at least the backoff's floor: half of initial * 2^n, capped. The gaps are
+  // measured on the clock the subscriber sleeps on, so they can only be longer.
+  const std::vector<uint64_t> after = fake.subscriptions();
+  const std::vector<absl::Time> at = fake.subscribed_at();
+  ASSERT_GE(after.size(), 6u);
+  absl::Duration ceiling = kFastBackoff.initial;
+  for (size_t i = 1; i < 6; ++i) {
+    EXPECT_EQ(after[i], 0u) << i;
+    EXPECT_GE(at[i] - at[i - 1], ceiling / 2) << i;
+    ceiling = std::min(ceiling * kFastBackoff.multiplier, kFastBackoff.max);
+  }
+}
+
+TEST(EventSubscriberTest, ASilentStreamIsDroppedAndResubscribed) {
+  TempDir dir;
+  LogBuilder log;
+  FakeCommandService fake;
+  fake.Append(log.Next(3));
+  FakeServer server(&fake);
+  QuerySide query(dir, server.address(), {.silence_timeout = absl::Milliseconds(200)});
+  ASSERT_TRUE(query.WaitApplied(3));
+  fake.SetSilent(true);
+  ASSERT_TRUE(WaitFor([&] { return fake.subscriptions().size() >= 2; }));
+  fake.SetSilent(false);
+  fake.Append(log.Next(2));
+  ASSERT_TRUE(query.WaitApplied(5));
+  ExpectBalancesMatch(query, log);
+  EXPECT_EQ(fake.subscriptions()[1], 3u);
+}
+
+TEST(EventSubscriberTest, NoProgressBehindTheHeadIsDroppedAndResubscribed) {
+  TempDir dir;
+  LogBuilder log;
+  FakeCommandService fake;
+  fake.Append(log.Next(3));
+  FakeServer server(&fake);
+  QuerySide query(dir, server.address(), {.stall_timeout = absl::Milliseconds(200)});
+  ASSERT_TRUE(query.WaitApplied(3));
+  // The head moves on; the stream never delivers it.
+  fake.Withhold(true);
+  fake.Append(log.Next(2));
+  ASSERT_TRUE(WaitFor([&] { return fake.subscriptions().size() >= 2; }));
+  EXPECT_EQ(fake.subscriptions()[1], 3u);
+  fake.Withhold(false);
+  ASSERT_TRUE(query.WaitApplied(5));
+  ExpectBalancesMatch(query, log);
 }
 
 // A measurement, not an assertion: a rebuild through gRPC, the subscriber,

@@ -18,9 +18,24 @@ void FakeCommandService::TamperNextMessage(Tamper tamper) {
   tamper_ = std::move(tamper);
 }
 
+void FakeCommandService::SetSilent(bool silent) {
+  absl::MutexLock lock(&mu_);
+  silent_ = silent;
+}
+
+void FakeCommandService::Withhold(bool withhold) {
+  absl::MutexLock lock(&mu_);
+  withhold_ = withhold;
+}
+
 std::vector<uint64_t> FakeCommandService::subscriptions() const {
   absl::MutexLock lock(&mu_);
   return subscriptions_;
+}
+
+std::vector<absl::Time> FakeCommandService::subscribed_at() const {
+  absl::MutexLock lock(&mu_);
+  return subscribed_at_;
 }
 
 grpc::Status FakeCommandService::Subscribe(
@@ -30,16 +45,23 @@ grpc::Status FakeCommandService::Subscribe(
   {
     absl::MutexLock lock(&mu_);
     subscriptions_.push_back(request->after_position());
+    subscribed_at_.push_back(absl::Now());
   }
   while (!context->IsCancelled()) {
     bank::v1::SubscribeResponse message;
     {
       absl::MutexLock lock(&mu_);
+      if (silent_) {
+        appended_.WaitWithTimeout(&mu_, absl::Milliseconds(10));
+        continue;
+      }
       // Wakes every 10 ms to notice cancellation; a heartbeat after 50 ms.
-      for (int waits = 0; log_.size() < next && waits < 5 && !context->IsCancelled(); ++waits) {
+      const auto deliverable = [&] { return !withhold_ && log_.size() >= next; };
+      for (int waits = 0; !deliverable() && waits < 5 && !context->IsCancelled(); ++waits) {
         appended_.WaitWithTimeout(&mu_, absl::Milliseconds(10));
       }
-      for (uint64_t p = next; p <= log_.size() && message.events_size() < batch_; ++p) {
+      for (uint64_t p = next; deliverable() && p <= log_.size() && message.events_size() < batch_;
+           ++p) {
         *message.add_events() = log_[p - 1];
       }
       next += message.events_size();

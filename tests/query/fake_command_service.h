@@ -9,6 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "bank/v1/command_service.grpc.pb.h"
 
 namespace bank::query::testing {
@@ -16,7 +17,9 @@ namespace bank::query::testing {
 // A CommandService whose Subscribe streams an in-memory log: history in
 // messages of up to `batch` events, then live events as Append() adds them,
 // and a heartbeat (no events, the head) every 50 ms of silence. Tamper() lets
-// a test corrupt the next message to inject a gap or a repeat. Thread-safe.
+// a test corrupt the next message to inject a gap or a repeat; SetSilent()
+// makes every stream send nothing at all, like a hung peer, and Withhold()
+// makes them send heartbeats only, whatever the head. Thread-safe.
 class FakeCommandService final : public bank::v1::CommandService::Service {
  public:
   using Tamper = std::function<void(bank::v1::SubscribeResponse&)>;
@@ -27,8 +30,14 @@ class FakeCommandService final : public bank::v1::CommandService::Service {
   void Append(const std::vector<bank::v1::Event>& events) ABSL_LOCKS_EXCLUDED(mu_);
   // Applies `tamper` to the next message that carries events, once.
   void TamperNextMessage(Tamper tamper) ABSL_LOCKS_EXCLUDED(mu_);
+  // While silent, streams send neither events nor heartbeats.
+  void SetSilent(bool silent) ABSL_LOCKS_EXCLUDED(mu_);
+  // While withholding, streams send heartbeats with the head but no events.
+  void Withhold(bool withhold) ABSL_LOCKS_EXCLUDED(mu_);
   // The after_position of every Subscribe received, in order.
   std::vector<uint64_t> subscriptions() const ABSL_LOCKS_EXCLUDED(mu_);
+  // When each of them arrived (absl::Now()).
+  std::vector<absl::Time> subscribed_at() const ABSL_LOCKS_EXCLUDED(mu_);
 
   grpc::Status Subscribe(grpc::ServerContext* context, const bank::v1::SubscribeRequest* request,
                          grpc::ServerWriter<bank::v1::SubscribeResponse>* writer) override;
@@ -39,7 +48,10 @@ class FakeCommandService final : public bank::v1::CommandService::Service {
   absl::CondVar appended_;
   std::vector<bank::v1::Event> log_ ABSL_GUARDED_BY(mu_);
   Tamper tamper_ ABSL_GUARDED_BY(mu_);
+  bool silent_ ABSL_GUARDED_BY(mu_) = false;
+  bool withhold_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<uint64_t> subscriptions_ ABSL_GUARDED_BY(mu_);
+  std::vector<absl::Time> subscribed_at_ ABSL_GUARDED_BY(mu_);
 };
 
 // A gRPC server on 127.0.0.1 running one service; port 0 picks a free port,
