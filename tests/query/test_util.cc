@@ -49,13 +49,4 @@ bank::v1::Event Withdrawn(uint64_t position, const std::string& account, uint64_
   return event;
 }
 
-bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
-  const absl::Time until = absl::Now() + timeout;
-  while (!condition()) {
-    if (absl::Now() > until) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return true;
-}
-
 }  // namespace bank::query::testing

@@ -2,11 +2,11 @@
 #define BANK_TESTS_QUERY_TEST_UTIL_H_
 
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include "absl/time/time.h"
 #include "bank/v1/event.pb.h"
+#include "tests/support/wait_for.h"
 
 namespace bank::query::testing {
 
@@ -28,9 +28,7 @@ bank::v1::Event Deposited(uint64_t position, const std::string& account, uint64_
 bank::v1::Event Withdrawn(uint64_t position, const std::string& account, uint64_t version,
                           int64_t amount, const std::string& command_id = "");
 
-// Polls `condition` (every millisecond) until it holds or `timeout` passes;
-// returns whether it held. For conditions with no notification to wait on.
-bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(10));
+using ::bank::testing::WaitFor;
 
 }  // namespace bank::query::testing
 
