@@ -60,12 +60,11 @@ void EventSubscriber::Run() {
     // Subscribe from what is committed, never from what was merely received:
     // whatever the last stream got wrong is simply asked for again.
     const uint64_t from = store_->applied_position();
-    absl::Status ended = Follow(from);
+    const absl::Status ended = Follow(from);
     // Judge the attempt by what it applied, not by what it received: a batch
     // that was queued and then failed to commit is no progress, and retrying
     // it at once would only fail again.
     const absl::Status applied = projector_->Flush();
-    if (!applied.ok()) ended = applied;
     if (store_->applied_position() > from) backoff.Reset();
     const absl::Duration delay = backoff.Next();
     {
@@ -138,8 +137,8 @@ absl::Status EventSubscriber::Follow(uint64_t after) {
     }
     source_->ObserveHead(std::max(response.head_position(), expected - 1));
     if (valid == 0) {
-      // A heartbeat (or a refused message) still asks the projector: a batch
-      // its thread failed to apply must not leave this stream idling.
+      // Nothing to submit (a heartbeat): still ask the projector, so that a
+      // batch its thread failed to apply does not leave this stream idling.
       if (refused.ok()) refused = projector_->status();
       continue;
     }
