@@ -107,7 +107,10 @@ INSTANTIATE_TEST_SUITE_P(
                                    {{"data_dir", Default("\"\"")},
                                     {"events", Default("1000000")},
                                     {"accounts", Default("10000")},
-                                    {"command_ids", Default("true")}}}),
+                                    {"command_ids", Default("true")}}},
+                      ExpectedHelp{"bank-log",
+                                   "reads a command service's event log offline",
+                                   {{"after", Default("0")}, {"json", Default("false")}}}),
     [](const ::testing::TestParamInfo<ExpectedHelp>& info) {
       std::string name;
       for (char c : info.param.program) {
