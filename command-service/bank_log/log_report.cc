@@ -59,10 +59,9 @@ LogReport InspectLog(const std::string& dir, const log::EventUpcaster& upcaster,
 
 std::string DescribeReport(const LogReport& report) {
   if (!report.damage.ok()) {
-    return absl::StrCat("damaged: ", EventsRead(report), " read whole before it, then\n",
-                        absl::StatusCodeToString(report.damage.code()), ": ",
-                        report.damage.message(),
-                        "\nstart-up would refuse to start (and change nothing)\n");
+    return absl::StrCat(
+        "damaged after ", EventsRead(report), ":\n", absl::StatusCodeToString(report.damage.code()),
+        ": ", report.damage.message(), "\nstart-up would refuse to start (and change nothing)\n");
   }
   if (report.torn_end.has_value()) return DescribeTornEnd(report, *report.torn_end);
   if (report.segments == 0) {

@@ -146,7 +146,7 @@ TEST(BankLogTest, FlippedBitInAnEarlierRecordSaysStartUpRefusesNamingWhere) {
   EXPECT_EQ(verify.exit_code, 1);
   EXPECT_THAT(
       verify.out,
-      HasSubstr(absl::StrCat("damaged: 12 events, head position 12 read whole before it, then\n"
+      HasSubstr(absl::StrCat("damaged after 12 events, head position 12:\n"
                              "DATA_LOSS: damaged record in ",
                              segment, " at offset 32 (position 13) is followed by valid records")));
   EXPECT_THAT(verify.out, HasSubstr("\nstart-up would refuse to start (and change nothing)\n"));
