@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,9 @@ struct ExpectedHelp {
   std::string says;                                        // part of what it does
   std::vector<std::pair<std::string, std::string>> flags;  // name, default as printed
 };
+
+// Names the case in test listings (and ctest's names) by its program.
+void PrintTo(const ExpectedHelp& expected, std::ostream* out) { *out << expected.program; }
 
 // The text of one flag's entry: from "  --NAME" to the next flag's entry.
 std::string FlagEntry(const std::string& help, const std::string& name) {
