@@ -8,8 +8,6 @@
 #include <memory>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/synchronization/mutex.h"
 #include "command-service/account_book.h"
 #include "command-service/command_handler.h"
@@ -20,6 +18,7 @@
 #include "common/data_dir_lock.h"
 #include "common/grpc_server.h"
 #include "common/logging.h"
+#include "common/program_flags.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on; port 0 picks one");
 ABSL_FLAG(std::string, data_dir, "./data/command", "directory of the event log");
@@ -113,8 +112,11 @@ int main(int argc, char** argv) {
   // smaller than that: see kReadChunk.)
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
   bank::CatchTerminationSignals();
-  absl::SetProgramUsageMessage("command-service: the event-sourced write side of the bank");
-  absl::ParseCommandLine(argc, argv);
+  bank::ParseProgramFlags(argc, argv,
+                          "command-service [FLAGS]: the bank's write side. Takes Deposit and "
+                          "Withdraw over gRPC, appends each accepted command's event to the "
+                          "durable event log in --data_dir, and streams the log (Subscribe).",
+                          __FILE__);
   if (absl::Status logging = bank::SetUpLogging(absl::GetFlag(FLAGS_log_level)); !logging.ok()) {
     fprintf(stderr, "%s\n", std::string(logging.message()).c_str());
     return EXIT_FAILURE;

@@ -18,13 +18,22 @@ class DataDirLock {
   // errno's status when the directory cannot be created or opened.
   static absl::StatusOr<std::unique_ptr<DataDirLock>> Acquire(const std::string& dir);
 
+  // For a reader that must not write to `dir` (bank-log): takes a shared
+  // flock(LOCK_SH) on DIR/LOCK, opened read-only, and creates nothing. While
+  // it is held, no process can Acquire() the directory; readers can share it.
+  // With no LOCK file no process has ever held the directory, so there is
+  // nothing to lock and it succeeds. NOT_FOUND when `dir` does not exist,
+  // FAILED_PRECONDITION when a live process holds it with Acquire(), the
+  // errno's status when LOCK cannot be opened.
+  static absl::StatusOr<std::unique_ptr<DataDirLock>> AcquireShared(const std::string& dir);
+
   ~DataDirLock();
   DataDirLock(const DataDirLock&) = delete;
   DataDirLock& operator=(const DataDirLock&) = delete;
 
  private:
   explicit DataDirLock(int fd) : fd_(fd) {}
-  int fd_;
+  int fd_;  // -1 for a shared lock on a directory without LOCK
 };
 
 }  // namespace bank

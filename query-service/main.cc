@@ -7,11 +7,11 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/synchronization/mutex.h"
 #include "common/data_dir_lock.h"
 #include "common/grpc_server.h"
 #include "common/logging.h"
+#include "common/program_flags.h"
 #include "query-service/event_subscriber.h"
 #include "query-service/position_waiters.h"
 #include "query-service/projection_store.h"
@@ -87,7 +87,12 @@ int Run() {
 }  // namespace bank::query
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  bank::ParseProgramFlags(argc, argv,
+                          "query-service [FLAGS]: the bank's read side. Follows the command "
+                          "service's event stream into balance projections (SQLite in "
+                          "--data_dir) and answers GetBalance, ListAccounts, GetHistory and "
+                          "GetStatus over gRPC.",
+                          __FILE__);
   absl::Status logging = bank::SetUpLogging(absl::GetFlag(FLAGS_log_level));
   if (!logging.ok()) {
     fprintf(stderr, "%s\n", std::string(logging.message()).c_str());

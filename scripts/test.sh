@@ -31,7 +31,7 @@ step "tsan: test"
 ctest --preset tsan
 
 step "clang -Wthread-safety: build"
-scripts/build.sh clang-tsa --target command-service query-service bankctl
+scripts/build.sh clang-tsa --target command-service query-service bankctl bank-log
 
 # libFuzzer on the record decoder, segment recovery and command validation,
 # from the committed corpus; a longer run: scripts/fuzz.sh 600.

@@ -2,236 +2,63 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <filesystem>
-#include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/string_view.h"
 #include "command-service/log/file_ops.h"
 #include "common/posix_status.h"
 
 namespace bank::log {
 namespace {
 
-struct SegmentFile {
-  uint64_t base;
-  std::string path;
-};
-
-absl::StatusOr<std::vector<SegmentFile>> ListSegments(const std::string& dir) {
-  std::vector<SegmentFile> files;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-    const std::string name = entry.path().filename().string();
-    if (!absl::EndsWith(name, ".log")) continue;
-    std::optional<uint64_t> base = ParseSegmentFileName(name);
-    if (!base.has_value()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "unexpected file ", entry.path().string(),
-          " in the log directory: segment names are 20 digits and .log; move it away"));
-    }
-    files.push_back({*base, entry.path().string()});
-  }
-  if (error) return PosixError(error.value(), absl::StrCat("list ", dir));
-  std::sort(files.begin(), files.end(),
-            [](const SegmentFile& a, const SegmentFile& b) { return a.base < b.base; });
-  return files;
-}
-
-// True when a whole, valid record with a position the log could have reached
-// starts anywhere in `tail` after its first byte: then the damage at the start
-// of `tail` is not where writing stopped, but corruption in the middle.
-bool ValidRecordFollows(absl::string_view tail, uint64_t expected_position) {
-  const uint64_t highest_possible = expected_position + tail.size() / kRecordHeaderSize;
-  for (size_t offset = 1; offset + kRecordHeaderSize <= tail.size(); ++offset) {
-    const uint64_t position = PeekRecordPosition(tail.substr(offset));
-    if (position < expected_position || position > highest_possible) continue;
-    DecodedRecord record;
-    if (DecodeRecord(tail.substr(offset), &record) == DecodeResult::kOk) return true;
-  }
-  return false;
-}
-
-absl::StatusOr<std::string> ReadRange(int fd, uint64_t offset, uint64_t size,
-                                      const std::string& path) {
-  std::string bytes(size, '\0');
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::pread(fd, bytes.data() + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return PosixError(errno, absl::StrCat("read ", path));
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  bytes.resize(done);
-  return bytes;
-}
-
-// Where the bytes after `offset` that are not zero end (`offset` when all
-// are zero). The active segment is preallocated, so it runs on past its last
-// record in zeros that were never written; only data regions are read
-// (SEEK_DATA skips unwritten space where the file system can tell).
-absl::StatusOr<uint64_t> EndOfData(int fd, const std::string& path, uint64_t offset,
-                                   uint64_t file_size) {
-  constexpr uint64_t kChunk = 1 << 20;
-  uint64_t end = offset;
-  uint64_t next = offset;
-  while (next < file_size) {
-    const off_t data = ::lseek(fd, static_cast<off_t>(next), SEEK_DATA);
-    if (data < 0 && errno == ENXIO) break;  // no data after `next`
-    if (data < 0) return PosixError(errno, absl::StrCat("seek ", path));
-    const off_t hole = ::lseek(fd, data, SEEK_HOLE);
-    if (hole < 0) return PosixError(errno, absl::StrCat("seek ", path));
-    for (uint64_t chunk = static_cast<uint64_t>(data); chunk < static_cast<uint64_t>(hole);
-         chunk += kChunk) {
-      const uint64_t size = std::min<uint64_t>(kChunk, static_cast<uint64_t>(hole) - chunk);
-      absl::StatusOr<std::string> bytes = ReadRange(fd, chunk, size, path);
-      if (!bytes.ok()) return bytes.status();
-      const size_t last = bytes->find_last_not_of('\0');
-      if (last != std::string::npos) end = std::max(end, chunk + last + 1);
-    }
-    next = static_cast<uint64_t>(hole);
-  }
-  return end;
-}
-
-// Decides what the damage at `offset` of the last segment is. OK means a torn
-// tail that may be cut; otherwise the DATA_LOSS to report.
-absl::Status ClassifyDamage(int fd, const std::string& path, uint64_t offset, uint64_t data_end,
-                            uint64_t expected_position) {
-  const std::string where =
-      absl::StrCat(path, " at offset ", offset, " (position ", expected_position, ")");
-  if (data_end - offset > kMaxTornTailBytes) {
-    return absl::DataLossError(absl::StrCat(
-        "damaged record in ", where, " with ", data_end - offset,
-        " bytes after it: more than a crash can leave unsynced, so this is corruption; the log "
-        "was not modified. Restore the data directory from a backup"));
-  }
-  absl::StatusOr<std::string> tail = ReadRange(fd, offset, data_end - offset, path);
-  if (!tail.ok()) return tail.status();
-  if (ValidRecordFollows(*tail, expected_position)) {
-    return absl::DataLossError(absl::StrCat(
-        "damaged record in ", where,
-        " is followed by valid records, so this is corruption, not a torn write; the log was not "
-        "modified. Restore the data directory from a backup"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CutTornTail(int fd, const std::string& path, uint64_t offset, uint64_t file_size) {
+// A torn tail or a torn creation can only hold what was never acknowledged:
+// a reply waits for the fdatasync that covers its record.
+absl::Status CutTornTail(int fd, const TornEnd& torn) {
   spdlog::warn(
       "cutting a torn tail off {}: {} bytes from offset {} (a write the crash interrupted; "
       "it was never acknowledged)",
-      path, file_size - offset, offset);
-  if (::ftruncate(fd, static_cast<off_t>(offset)) != 0) {
-    return PosixError(errno, absl::StrCat("truncate ", path));
+      torn.path, torn.size - torn.offset, torn.offset);
+  if (::ftruncate(fd, static_cast<off_t>(torn.offset)) != 0) {
+    return PosixError(errno, absl::StrCat("truncate ", torn.path));
   }
-  if (::fdatasync(fd) != 0) return PosixError(errno, absl::StrCat("fdatasync ", path));
+  if (::fdatasync(fd) != 0) return PosixError(errno, absl::StrCat("fdatasync ", torn.path));
   return absl::OkStatus();
 }
 
-// Recovers one segment into `log`: `last` segments may have a torn tail.
-absl::Status RecoverSegment(const SegmentFile& file, bool last, size_t index_every,
-                            RecordVisitor visit, RecoveredLog* log) {
-  ScopedFd fd(::open(file.path.c_str(), O_RDWR | O_CLOEXEC));
-  if (fd.get() < 0) return PosixError(errno, absl::StrCat("open ", file.path));
-  struct stat info;
-  if (::fstat(fd.get(), &info) != 0) return PosixError(errno, absl::StrCat("stat ", file.path));
-  const uint64_t file_size = static_cast<uint64_t>(info.st_size);
-  const uint64_t expected_base = log->head + 1;
-
-  absl::StatusOr<std::string> header = ReadRange(fd.get(), 0, kSegmentHeaderSize, file.path);
-  if (!header.ok()) return header.status();
-  absl::StatusOr<uint64_t> base = DecodeSegmentHeader(*header);
-  if (!base.ok()) {
-    // A crash while creating a segment leaves its header short or unwritten;
-    // nothing was ever appended after it.
-    if (last && file_size <= kSegmentHeaderSize && file.base == expected_base) {
-      spdlog::warn(
-          "removing {}: its header was never completely written (a crash while "
-          "creating the segment)",
-          file.path);
-      if (::unlink(file.path.c_str()) != 0) {
-        return PosixError(errno, absl::StrCat("remove ", file.path));
-      }
-      return SyncDirectory(std::filesystem::path(file.path).parent_path().string());
-    }
-    return absl::Status(base.status().code(),
-                        absl::StrCat(file.path, ": ", base.status().message()));
+absl::Status RemoveTornSegment(const TornEnd& torn) {
+  spdlog::warn(
+      "removing {}: its header was never completely written (a crash while creating the "
+      "segment)",
+      torn.path);
+  if (::unlink(torn.path.c_str()) != 0) {
+    return PosixError(errno, absl::StrCat("remove ", torn.path));
   }
-  if (*base != file.base || *base != expected_base) {
-    return absl::DataLossError(absl::StrCat(file.path, " starts at position ", *base,
-                                            " but the log needs position ", expected_base,
-                                            " next: a segment is missing or misnamed"));
-  }
-
-  auto segment = std::make_unique<Segment>();
-  segment->base_position = *base;
-  segment->path = file.path;
-  uint64_t count = 0;
-  SegmentReader reader(fd.get(), kSegmentHeaderSize);
-  DecodedRecord record;
-  DecodeResult result;
-  while ((result = reader.Next(&record)) == DecodeResult::kOk) {
-    if ((record.type & kSkippableTypeBit) != 0) continue;
-    if (record.position != log->head + 1) {
-      return absl::DataLossError(absl::StrCat(file.path, " at offset ", reader.record_offset(),
-                                              ": position ", record.position, " where ",
-                                              log->head + 1, " was expected"));
-    }
-    if (count++ % index_every == 0) {
-      segment->index.push_back({record.position, reader.record_offset()});
-    }
-    absl::Status visited = visit(record);
-    if (!visited.ok()) {
-      return absl::Status(
-          visited.code(),
-          absl::StrCat(file.path, " at offset ", reader.record_offset(), ": ", visited.message()));
-    }
-    log->head = record.position;
-  }
-  if (!reader.io_status().ok()) return reader.io_status();
-  const uint64_t end = reader.record_offset();
-  if (end != file_size) {
-    if (!last) {
-      return absl::DataLossError(
-          absl::StrCat("damaged record in sealed segment ", file.path, " at offset ", end,
-                       "; the log was not modified. Restore the data directory from a backup"));
-    }
-    // Zeros to the end are unused preallocated space, not damage.
-    absl::StatusOr<uint64_t> data_end = EndOfData(fd.get(), file.path, end, file_size);
-    if (!data_end.ok()) return data_end.status();
-    if (*data_end > end) {
-      absl::Status damage = ClassifyDamage(fd.get(), file.path, end, *data_end, log->head + 1);
-      if (!damage.ok()) return damage;
-      absl::Status cut = CutTornTail(fd.get(), file.path, end, file_size);
-      if (!cut.ok()) return cut;
-    }
-  }
-  segment->fd = std::move(fd);
-  log->end_offset = end;
-  log->segments.push_back(std::move(segment));
-  return absl::OkStatus();
+  return SyncDirectory(std::filesystem::path(torn.path).parent_path().string());
 }
 
 }  // namespace
 
 absl::StatusOr<RecoveredLog> RecoverLog(const std::string& dir, size_t index_every,
                                         RecordVisitor visit) {
-  absl::StatusOr<std::vector<SegmentFile>> files = ListSegments(dir);
-  if (!files.ok()) return files.status();
-  RecoveredLog log;
-  for (size_t i = 0; i < files->size(); ++i) {
-    const bool last = i + 1 == files->size();
-    absl::Status status = RecoverSegment((*files)[i], last, index_every, visit, &log);
-    if (!status.ok()) return status;
+  absl::StatusOr<RecoveredLog> log = ScanLog(dir, index_every, visit);
+  if (!log.ok()) return log.status();
+  if (log->torn_end.has_value() && log->torn_end->kind == TornEnd::Kind::kSegmentCreation) {
+    absl::Status removed = RemoveTornSegment(*log->torn_end);
+    if (!removed.ok()) return removed;
   }
+  if (log->segments.empty()) return log;
+  // The scan's descriptors are read-only; appends go to the last segment.
+  Segment& last = *log->segments.back();
+  ScopedFd fd(::open(last.path.c_str(), O_RDWR | O_CLOEXEC));
+  if (fd.get() < 0) return PosixError(errno, absl::StrCat("open ", last.path));
+  if (log->torn_end.has_value() && log->torn_end->kind == TornEnd::Kind::kTail) {
+    absl::Status cut = CutTornTail(fd.get(), *log->torn_end);
+    if (!cut.ok()) return cut;
+  }
+  last.fd = std::move(fd);
   return log;
 }
 

@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   if (invocation->verb == Verb::kWatch) BlockInterruptSignals();
 
   RunOptions options;
-  options.format = absl::GetFlag(FLAGS_json) ? Format::kJson : Format::kHuman;
+  options.format = absl::GetFlag(FLAGS_json) ? bank::Format::kJson : bank::Format::kHuman;
   options.command_id = absl::GetFlag(FLAGS_command_id);
   options.expected_version = absl::GetFlag(FLAGS_expected_version);
   options.after_position = absl::GetFlag(FLAGS_after);

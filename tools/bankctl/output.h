@@ -7,15 +7,15 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "bank/v1/command_service.pb.h"
-#include "bank/v1/event.pb.h"
 #include "bank/v1/query_service.pb.h"
+#include "common/event_format.h"
 
 namespace bank::bankctl {
 
-// How results are printed: for people, or one JSON object per line (--json).
-// Every Format* function is pure and returns one line without its newline;
-// the exact shapes are documented in usage.cc and tools/bankctl/README.md.
-enum class Format { kHuman, kJson };
+// How results are printed: for people, or one JSON object per line (--json),
+// as events and transactions are (common/event_format.h). Every Format*
+// function is pure and returns one line without its newline; the exact shapes
+// are documented in usage.cc and tools/bankctl/README.md.
 
 // deposit, withdraw: "acc1: balance 60, version 2, position 2".
 std::string FormatCommandReply(const bank::v1::CommandReply& reply, Format format);
@@ -25,13 +25,6 @@ std::string FormatBalance(const bank::v1::AccountBalance& balance, Format format
 
 // One account of `accounts`: "acc1: balance 60 (version 2, last position 2)".
 std::string FormatAccount(const bank::v1::AccountBalance& account, Format format);
-
-// One transaction of `history`:
-// "version 2, position 5: withdrawal 40, balance after 60, command_id c-2, at 2024-...Z".
-std::string FormatTransaction(const bank::v1::Transaction& transaction, Format format);
-
-// One event of `watch`: "position 5, acc1 version 2: withdrawal 40, command_id c-2, at ...".
-std::string FormatEvent(const bank::v1::Event& event, Format format);
 
 // A `watch` heartbeat (a message with no events): nothing (empty) for people,
 // {"heartbeat":true,"head_position":N} in JSON.

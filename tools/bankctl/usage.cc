@@ -3,7 +3,10 @@
 namespace bank::bankctl {
 
 absl::string_view UsageText() {
-  return R"(usage: bankctl [FLAGS] SUBCOMMAND [ARGS]
+  return R"(bankctl: the command line of the bank: deposits, withdrawals, balances, history
+and the event stream, over gRPC to the command and query services.
+
+usage: bankctl [FLAGS] SUBCOMMAND [ARGS]
 
 Flags go before the subcommand (--name=value or --name value).
 
@@ -29,7 +32,7 @@ Flags:
   --after=POSITION             watch: start after this log position (default 0)
   --timeout=DURATION           deadline of each call, e.g. 500ms, 10s (default 10s);
                                watch has none
-  --json                       one JSON object per line instead of text
+  --json                       one JSON object per line instead of text (default off)
 
 Output (text):
   deposit, withdraw  acc1: balance 60, version 2, position 2

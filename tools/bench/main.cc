@@ -9,9 +9,8 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/synchronization/mutex.h"
+#include "common/program_flags.h"
 #include "tools/bench/report.h"
 #include "tools/bench/subcommands.h"
 
@@ -92,8 +91,7 @@ std::optional<std::string> Invalid(const BenchOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(kUsage);
-  const std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  const std::vector<char*> rest = bank::ParseProgramFlags(argc, argv, kUsage, __FILE__);
 #ifdef NDEBUG
   // As in the services: Debian's Abseil checks every Mutex for deadlock
   // cycles, and gRPC's client pays for it on every call.

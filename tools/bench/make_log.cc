@@ -13,13 +13,12 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "command-service/command_handler.h"
 #include "command-service/recovered_state.h"
+#include "common/program_flags.h"
 
 ABSL_FLAG(std::string, data_dir, "",
           "the data directory to fill (created; appended to if it has a log)");
@@ -100,9 +99,10 @@ int Run() {
 }  // namespace bank::bench
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  bank::ParseProgramFlags(
+      argc, argv,
       "bank-make-log --data_dir=DIR [--events=N] [--accounts=K]: a command-service data "
-      "directory of N deposits, written through the service's own handler and log");
-  absl::ParseCommandLine(argc, argv);
+      "directory of N deposits, written through the service's own handler and log",
+      __FILE__);
   return bank::bench::Run();
 }

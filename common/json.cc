@@ -1,8 +1,8 @@
-#include "tools/bankctl/json.h"
+#include "common/json.h"
 
 #include "absl/strings/str_format.h"
 
-namespace bank::bankctl {
+namespace bank {
 
 JsonObject& JsonObject::Add(absl::string_view key, absl::string_view value) {
   AddKey(key);
@@ -72,4 +72,4 @@ std::string JsonQuote(absl::string_view text) {
   return out;
 }
 
-}  // namespace bank::bankctl
+}  // namespace bank

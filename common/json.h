@@ -1,5 +1,5 @@
-#ifndef BANK_TOOLS_BANKCTL_JSON_H_
-#define BANK_TOOLS_BANKCTL_JSON_H_
+#ifndef BANK_COMMON_JSON_H_
+#define BANK_COMMON_JSON_H_
 
 #include <cstdint>
 #include <string>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
-namespace bank::bankctl {
+namespace bank {
 
 // Builds one JSON object on one line, keys in the order they are added.
 // Integers are written as plain JSON numbers (never quoted, never floating
@@ -36,6 +36,6 @@ class JsonObject {
 // quotes and backslashes are escaped, other bytes pass through unchanged.
 std::string JsonQuote(absl::string_view text);
 
-}  // namespace bank::bankctl
+}  // namespace bank
 
-#endif  // BANK_TOOLS_BANKCTL_JSON_H_
+#endif  // BANK_COMMON_JSON_H_

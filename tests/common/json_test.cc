@@ -1,11 +1,11 @@
-#include "tools/bankctl/json.h"
+#include "common/json.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <limits>
 
-namespace bank::bankctl {
+namespace bank {
 namespace {
 
 TEST(JsonObjectTest, KeepsKeyOrderAndWritesIntegersAsNumbers) {
@@ -29,4 +29,4 @@ TEST(JsonQuoteTest, EscapesQuotesBackslashesAndControlBytes) {
 }
 
 }  // namespace
-}  // namespace bank::bankctl
+}  // namespace bank
