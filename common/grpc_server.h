@@ -13,8 +13,10 @@
 namespace bank {
 
 // What both services share around their gRPC server: the standard health
-// service, server reflection, an explicit message size limit and the
-// "listening on HOST:PORT" line with the real port when the flag asked for :0.
+// service (for the server as a whole, "", and for each service's full name),
+// server reflection (grpc.reflection.v1 and v1alpha, common/reflection/), an
+// explicit message size limit and the "listening on HOST:PORT" line with the
+// real port when the flag asked for :0.
 class GrpcServer {
  public:
   // The largest request either service accepts; larger ones are refused by
@@ -29,6 +31,9 @@ class GrpcServer {
   ~GrpcServer();
 
   int port() const { return port_; }
+
+  // Health's answer for "" and for every service in Start()'s `services`
+  // alike: NOT_SERVING makes no exception (a failed store fails them all).
   void SetServing(bool serving);
 
   // Stops taking calls, gives those in flight `grace` to finish and cancels the
@@ -36,9 +41,13 @@ class GrpcServer {
   void Shutdown(absl::Duration grace);
 
  private:
-  GrpcServer(std::unique_ptr<grpc::Server> server, int port)
-      : server_(std::move(server)), port_(port) {}
+  struct Reflection;  // the reflection services and what they read
 
+  GrpcServer(std::unique_ptr<Reflection> reflection, std::unique_ptr<grpc::Server> server,
+             int port);
+
+  // Declared first, destroyed last: the server's calls use it.
+  std::unique_ptr<Reflection> reflection_;
   std::unique_ptr<grpc::Server> server_;
   int port_;
   bool shut_down_ = false;
