@@ -15,13 +15,18 @@ namespace bank {
 // What both services share around their gRPC server: the standard health
 // service (for the server as a whole, "", and for each service's full name),
 // server reflection (grpc.reflection.v1 and v1alpha, common/reflection/), an
-// explicit message size limit and the "listening on HOST:PORT" line with the
-// real port when the flag asked for :0.
+// explicit message size limit, a keepalive policy that lets idle clients
+// ping, and the "listening on HOST:PORT" line with the real port when the
+// flag asked for :0.
 class GrpcServer {
  public:
   // The largest request either service accepts; larger ones are refused by
   // gRPC with RESOURCE_EXHAUSTED before any of our code runs.
   static constexpr int kMaxReceiveMessageBytes = 1 << 20;
+
+  // The least interval between a client's keepalive pings, with or without
+  // calls in flight, that the server accepts without counting a strike.
+  static constexpr int kMinClientPingIntervalMs = 5'000;
 
   // Binds `listen` (HOST:PORT) and starts serving `services`, which must
   // outlive the server. Health answers NOT_SERVING until SetServing(true).
