@@ -61,8 +61,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   // gRPC's default lets a client without calls in flight ping once every two
   // hours, and others once every 5 minutes, and answers the third early ping
   // with GOAWAY too_many_pings: a client keeping an idle connection alive
-  // with pings every 10 s (a common setting, and the least many clients
-  // allow) was cut after about 40 s. The server measures the interval when a
+  // with pings every 10 s (a common setting, and the least gRPC Go allows)
+  // was cut after 30 to 40 s. The server measures the interval when a
   // ping arrives, so a limit of exactly 10 s would count a strike whenever
   // jitter brings a ping in a little early; half of it leaves the margin.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
