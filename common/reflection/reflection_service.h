@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/raw_request.h"
 #include "common/reflection/lazy_descriptor_index.h"
 #include "common/reflection/reflection_answerer.h"
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
@@ -21,44 +22,53 @@ namespace bank::reflection {
 // ReflectionV1Alpha below). ReflectionAnswerer decides every answer.
 //
 // Each stream reads a request, writes its one answer, then reads the next:
-// one operation in flight, so a stream's state needs no lock. A request whose
-// oneof is unset (or set to a case this version does not know) gets an
-// INVALID_ARGUMENT error_response; the stream continues. `index` must outlive
-// the service.
+// one operation in flight, so a stream's state needs no lock. Requests arrive
+// raw and are parsed here (common/raw_request.h says why), so bytes protobuf
+// refuses (a string that is not UTF-8) get an INVALID_ARGUMENT error_response
+// like a request whose oneof is unset (or set to a case this version does not
+// know), and the stream continues. `index` must outlive the service.
 template <typename Service, typename Request, typename Response>
-class ReflectionService final : public Service::CallbackService {
+class ReflectionService final : public Service::template WithRawCallbackMethod_ServerReflectionInfo<
+                                    typename Service::Service> {
  public:
   explicit ReflectionService(LazyDescriptorIndex* index) : index_(index) {}
 
-  grpc::ServerBidiReactor<Request, Response>* ServerReflectionInfo(
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* ServerReflectionInfo(
       grpc::CallbackServerContext*) override {
     return new Stream(index_->Get());
   }
 
  private:
-  class Stream final : public grpc::ServerBidiReactor<Request, Response> {
+  class Stream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
    public:
     explicit Stream(std::shared_ptr<const DescriptorIndex> index) : answerer_(std::move(index)) {
-      this->StartRead(&request_);
+      this->StartRead(&request_bytes_);
     }
 
     void OnReadDone(bool ok) override {
       // Not ok: the client half-closed, or the call ended.
       if (!ok) return this->Finish(grpc::Status::OK);
-      Answer();
-      this->StartWrite(&response_);
+      response_.Clear();
+      request_.Clear();
+      if (absl::Status parsed = ParseRequest(request_bytes_, &request_); parsed.ok()) {
+        Answer();
+      } else {
+        SetError(parsed);
+      }
+      response_bytes_.Clear();
+      SerializeReply(response_, &response_bytes_);
+      this->StartWrite(&response_bytes_);
     }
 
     void OnWriteDone(bool ok) override {
       if (!ok) return this->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
-      this->StartRead(&request_);
+      this->StartRead(&request_bytes_);
     }
 
     void OnDone() override { delete this; }
 
    private:
     void Answer() {
-      response_.Clear();
       response_.set_valid_host(request_.host());
       *response_.mutable_original_request() = request_;
       switch (request_.message_request_case()) {
@@ -107,6 +117,8 @@ class ReflectionService final : public Service::CallbackService {
     }
 
     ReflectionAnswerer answerer_;
+    grpc::ByteBuffer request_bytes_;
+    grpc::ByteBuffer response_bytes_;
     Request request_;
     Response response_;
   };

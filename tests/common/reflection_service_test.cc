@@ -67,6 +67,15 @@ TEST_F(ReflectionServiceTest, ARequestThatSetsNothingIsInvalidArgumentAndTheStre
       3);
 }
 
+TEST_F(ReflectionServiceTest, BytesThatAreNotUtf8AreInvalidArgumentAndTheStreamGoesOn) {
+  ServerReflectionRequest bad;
+  bad.set_file_containing_symbol(std::string("bank.v1.\xff\xfe", 10));
+  const ServerReflectionResponse answer = Ask(bad);
+  EXPECT_EQ(answer.error_response().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(answer.error_response().error_message().find("UTF-8"), std::string::npos);
+  EXPECT_EQ(AskSymbol("bank.v1.Event").file_descriptor_response().file_descriptor_proto_size(), 2);
+}
+
 TEST_F(ReflectionServiceTest, GarbageAndHugeNamesAreNotFoundWithAShortMessage) {
   for (const std::string& name : {std::string(""), std::string("."), std::string("bank..v1"),
                                   std::string("bank.v1.CommandService.NoSuchMethod"),
