@@ -1,7 +1,6 @@
 #include "common/grpc_server.h"
 
 #include <fcntl.h>
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,9 +10,22 @@
 #include <cerrno>
 #include <chrono>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "common/reflection/lazy_descriptor_index.h"
+#include "common/reflection/reflection_service.h"
+#include "common/registered_services.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace bank {
+
+struct GrpcServer::Reflection {
+  RegisteredServices registered;
+  reflection::LazyDescriptorIndex index{&registered};
+  reflection::ReflectionV1 v1{&index};
+  reflection::ReflectionV1Alpha v1alpha{&index};
+};
+
 namespace {
 
 int signal_pipe[2] = {-1, -1};
@@ -34,29 +46,64 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     return absl::InvalidArgumentError(
         absl::StrCat("--listen=", listen, " is not HOST:PORT (for example 127.0.0.1:50051)"));
   }
-  // Both must be set before the builder exists: they register plugins.
+  // Must be set before the builder exists. gRPC's built-in health service
+  // encodes its messages itself and puts nothing into protobuf's generated
+  // descriptor pool, which is where reflection looks; naming a message of our
+  // health.proto links health.pb.cc, whose static initialiser adds the file.
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
 
+  auto reflection = std::make_unique<Reflection>();
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  // gRPC's default lets a client without calls in flight ping once every two
+  // hours, and others once every 5 minutes, and answers the third early ping
+  // with GOAWAY too_many_pings: a client keeping an idle connection alive
+  // with pings every 10 s (a common setting, and the least gRPC Go allows)
+  // was cut after 30 to 40 s. The server measures the interval when a
+  // ping arrives, so a limit of exactly 10 s would count a strike whenever
+  // jitter brings a ping in a little early; half of it leaves the margin.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             kMinClientPingIntervalMs);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  builder.RegisterService(&reflection->v1);
+  builder.RegisterService(&reflection->v1alpha);
+  reflection->registered.Watch(&builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", listen, " (address in use or not local?)"));
   }
-  auto result = std::unique_ptr<GrpcServer>(new GrpcServer(std::move(server), port));
+  // Health knows the names it was told; SetServing() sets them all. The
+  // services gRPC and this class add (health, reflection) get none: they do
+  // not depend on the store.
+  const absl::flat_hash_set<std::string> infrastructure = {
+      grpc::health::v1::Health::service_full_name(),
+      grpc::reflection::v1::ServerReflection::service_full_name(),
+      grpc::reflection::v1alpha::ServerReflection::service_full_name()};
+  for (const std::string& name : reflection->registered.Names()) {
+    if (!infrastructure.contains(name)) {
+      server->GetHealthCheckService()->SetServingStatus(name, false);
+    }
+  }
+  auto result =
+      std::unique_ptr<GrpcServer>(new GrpcServer(std::move(reflection), std::move(server), port));
   result->SetServing(false);
   spdlog::info("listening on {}:{}", listen.substr(0, colon), port);
   return result;
 }
 
+GrpcServer::GrpcServer(std::unique_ptr<Reflection> reflection, std::unique_ptr<grpc::Server> server,
+                       int port)
+    : reflection_(std::move(reflection)), server_(std::move(server)), port_(port) {}
+
 GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }
 
 void GrpcServer::SetServing(bool serving) {
+  // Applies to every name registered in Start(), and to "".
   server_->GetHealthCheckService()->SetServingStatus(serving);
 }
 

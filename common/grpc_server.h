@@ -13,13 +13,20 @@
 namespace bank {
 
 // What both services share around their gRPC server: the standard health
-// service, server reflection, an explicit message size limit and the
-// "listening on HOST:PORT" line with the real port when the flag asked for :0.
+// service (for the server as a whole, "", and for each service's full name),
+// server reflection (grpc.reflection.v1 and v1alpha, common/reflection/), an
+// explicit message size limit, a keepalive policy that lets idle clients
+// ping, and the "listening on HOST:PORT" line with the real port when the
+// flag asked for :0.
 class GrpcServer {
  public:
   // The largest request either service accepts; larger ones are refused by
   // gRPC with RESOURCE_EXHAUSTED before any of our code runs.
   static constexpr int kMaxReceiveMessageBytes = 1 << 20;
+
+  // The least interval between a client's keepalive pings, with or without
+  // calls in flight, that the server accepts without counting a strike.
+  static constexpr int kMinClientPingIntervalMs = 5'000;
 
   // Binds `listen` (HOST:PORT) and starts serving `services`, which must
   // outlive the server. Health answers NOT_SERVING until SetServing(true).
@@ -29,6 +36,9 @@ class GrpcServer {
   ~GrpcServer();
 
   int port() const { return port_; }
+
+  // Health's answer for "" and for every service in Start()'s `services`
+  // alike: NOT_SERVING makes no exception (a failed store fails them all).
   void SetServing(bool serving);
 
   // Stops taking calls, gives those in flight `grace` to finish and cancels the
@@ -36,9 +46,13 @@ class GrpcServer {
   void Shutdown(absl::Duration grace);
 
  private:
-  GrpcServer(std::unique_ptr<grpc::Server> server, int port)
-      : server_(std::move(server)), port_(port) {}
+  struct Reflection;  // the reflection services and what they read
 
+  GrpcServer(std::unique_ptr<Reflection> reflection, std::unique_ptr<grpc::Server> server,
+             int port);
+
+  // Declared first, destroyed last: the server's calls use it.
+  std::unique_ptr<Reflection> reflection_;
   std::unique_ptr<grpc::Server> server_;
   int port_;
   bool shut_down_ = false;
