@@ -223,3 +223,10 @@ balance=$("${bankctl[@]}" --query_service="$query_addr" balance acc1) ||
   fail "balance acc1 from the host failed"
 echo "$balance"
 case "$balance" in "acc1: balance 60 "*) ;; *) fail "balance acc1 from the host: want 60, got: $balance" ;; esac
+
+phase "bank-log on the stopped command service's volume"
+compose stop command-service || fail "docker-compose stop command-service failed"
+verdict=$(compose run --rm --no-deps -T --entrypoint bank-log command-service verify /data) ||
+  fail "bank-log verify of the command service's volume failed: $verdict"
+echo "$verdict"
+case "$verdict" in "/data: 2 events, head position 2,"*) ;; *) fail "bank-log verify: want the demo's 2 events, got: $verdict" ;; esac
