@@ -22,6 +22,7 @@
 #include "absl/time/clock.h"
 #include "bank/v1/command_service.grpc.pb.h"
 #include "bank/v1/query_service.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/e2e/running_service.h"
 #include "tests/support/wait_for.h"
 
@@ -32,6 +33,7 @@ using ::bank::testing::CallDeposit;
 using ::bank::testing::In;
 using ::bank::testing::RunningService;
 using ::bank::testing::WaitFor;
+using ::grpc::health::v1::HealthCheckResponse;
 
 // A tmpfs of `megabytes` at a fresh directory, unmounted when destroyed.
 class SizedTmpfs {
@@ -84,12 +86,22 @@ class SizedTmpfs {
                     "paths";                                                                  \
   }
 
-// Whether `bankctl health SERVICE` says SERVING (it exits 0 only then).
-bool Serving(const std::string& which, const std::string& address) {
-  return ::bank::testing::RunToCompletion(
-             ::bank::testing::ProgramPath("bankctl"),
-             {absl::StrCat("--", which, "_service=", address), "health", which})
-             .exit_code == 0;
+// What grpc.health.v1.Health/Check answers for `service` ("" is the server
+// as a whole), or the call's error as a negative number.
+int HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(In(10));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  grpc::health::v1::HealthCheckResponse response;
+  const grpc::Status status = stub->Check(&context, request, &response);
+  return status.ok() ? response.status() : -status.error_code();
+}
+
+// Whether health says `status` both for the server and for CommandService by name.
+bool CommandServiceHealthIs(const std::shared_ptr<grpc::Channel>& channel, int status) {
+  return HealthOf(channel, "") == status && HealthOf(channel, "bank.v1.CommandService") == status;
 }
 
 // How often `text` occurs in `haystack`.
@@ -215,15 +227,18 @@ TEST(FullDiskTest, CommandServiceRefusesWithResourceExhaustedAndKeepsEveryAcknow
     }
     EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
         << refused.error_message();
-    // Sticky: later commands are refused too, and health says so.
+    // Sticky: later commands are refused too, and health says so, for the
+    // server and for the service by name.
     EXPECT_FALSE(CallDeposit(*stub, "acc1", 1, &reply, "after-full").ok());
-    EXPECT_TRUE(WaitFor([&] { return !Serving("command", command.address()); }, absl::Seconds(10)));
+    EXPECT_TRUE(WaitFor(
+        [&] { return CommandServiceHealthIs(command.channel(), HealthCheckResponse::NOT_SERVING); },
+        absl::Seconds(10)));
     command.Stop();
   }
   disk.MakeRoom();
   RunningService command("command-service", args);
   auto stub = bank::v1::CommandService::NewStub(command.channel());
-  EXPECT_TRUE(Serving("command", command.address()));
+  EXPECT_TRUE(CommandServiceHealthIs(command.channel(), HealthCheckResponse::SERVING));
   // Every acknowledged command is there, once: its retry gets the original
   // reply, and the log holds exactly as many events.
   for (const auto& [id, original] : acknowledged) {
