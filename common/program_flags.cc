@@ -30,7 +30,15 @@ std::string DefaultText(const absl::CommandLineFlag& flag) {
   return flag.DefaultValue();
 }
 
-void PrintHelp(absl::string_view usage, absl::string_view main_file) {
+// Abseil reports a flag's file through FlagsUsageConfig::normalize_filename.
+// Set here, so that the main file is compared in the same form however the
+// build spelled it (relative under ccache's base_dir, absolute otherwise).
+std::string NormalizeFilename(absl::string_view filename) {
+  const size_t start = filename.find_first_not_of("/\\");
+  return start == absl::string_view::npos ? "" : std::string(filename.substr(start));
+}
+
+void PrintHelp(absl::string_view usage, const std::string& main_file) {
   std::vector<const absl::CommandLineFlag*> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
     if (flag->Filename() == main_file) flags.push_back(flag);
@@ -52,17 +60,18 @@ void PrintHelp(absl::string_view usage, absl::string_view main_file) {
 std::vector<char*> ParseProgramFlags(int argc, char** argv, absl::string_view usage,
                                      absl::string_view main_file) {
   absl::SetProgramUsageMessage(usage);
-  if (HelpRequested(argc, argv)) {
-    PrintHelp(usage, main_file);
-    std::exit(EXIT_SUCCESS);
-  }
-  const std::string file(main_file);
+  const std::string file = NormalizeFilename(main_file);
   auto ours = [file](absl::string_view filename) { return filename == file; };
   absl::FlagsUsageConfig config;
   config.contains_helpshort_flags = ours;
   config.contains_help_flags = ours;
   config.contains_helppackage_flags = ours;
+  config.normalize_filename = NormalizeFilename;
   absl::SetFlagsUsageConfig(config);
+  if (HelpRequested(argc, argv)) {
+    PrintHelp(usage, file);
+    std::exit(EXIT_SUCCESS);
+  }
   return absl::ParseCommandLine(argc, argv);
 }
 

@@ -21,8 +21,10 @@ namespace bank {
 // arguments.
 //
 // `main_file` is __FILE__ of the file that defines the program's flags (where
-// main() is): Abseil records each flag's file as its __FILE__, so the two
-// compare equal however the build spells paths. Call once, first thing in
+// main() is): Abseil records each flag's file as its __FILE__, and both go
+// through the same normalisation (leading slashes dropped), so they compare
+// equal whether the build spelled the path relative (ccache's base_dir) or
+// absolute. Call once, first thing in
 // main().
 std::vector<char*> ParseProgramFlags(int argc, char** argv, absl::string_view usage,
                                      absl::string_view main_file);
