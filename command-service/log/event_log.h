@@ -9,10 +9,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
-#include "command-service/event_store.h"
 #include "command-service/log/event_upcaster.h"
 #include "command-service/log/file_ops.h"
 #include "command-service/log/segment.h"
+#include "command-service/store/event_store.h"
 
 namespace bank::log {
 

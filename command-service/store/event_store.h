@@ -1,5 +1,5 @@
-#ifndef BANK_COMMAND_SERVICE_EVENT_STORE_H_
-#define BANK_COMMAND_SERVICE_EVENT_STORE_H_
+#ifndef BANK_COMMAND_SERVICE_STORE_EVENT_STORE_H_
+#define BANK_COMMAND_SERVICE_STORE_EVENT_STORE_H_
 
 #include <cstdint>
 #include <functional>
@@ -75,4 +75,4 @@ inline absl::StatusOr<bank::v1::Event> ReadEventAt(const EventStore& store, uint
 
 }  // namespace bank
 
-#endif  // BANK_COMMAND_SERVICE_EVENT_STORE_H_
+#endif  // BANK_COMMAND_SERVICE_STORE_EVENT_STORE_H_
