@@ -16,7 +16,7 @@ namespace bank {
 
 // Where events are stored: the seam between command handling (and Subscribe)
 // and the storage engine. The file-based log::EventLog is the production
-// store; MemoryEventStore (memory_event_store.h) is the fast one for tests,
+// store; store::MemoryEventStore (memory_event_store.h) is the fast one for tests,
 // made to act like a shared store; a store on a shared database for several
 // command-service replicas is meant to slot in here without touching the
 // aggregate or the gRPC layer. tests/command/event_store_conformance_test.cc
