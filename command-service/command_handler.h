@@ -14,7 +14,7 @@
 #include "bank/v1/command_service.pb.h"
 #include "command-service/account_book.h"
 #include "command-service/command.h"
-#include "command-service/event_store.h"
+#include "command-service/store/event_store.h"
 
 namespace bank::command {
 

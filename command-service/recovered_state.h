@@ -7,7 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "command-service/account_book.h"
-#include "command-service/log/event_log.h"
+#include "command-service/store/file/event_log.h"
 
 namespace bank::command {
 

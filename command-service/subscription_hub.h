@@ -12,7 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "bank/v1/command_service.pb.h"
-#include "command-service/event_store.h"
+#include "command-service/store/event_store.h"
 
 namespace bank::command {
 

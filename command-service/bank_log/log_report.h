@@ -8,8 +8,8 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "bank/v1/event.pb.h"
-#include "command-service/log/event_upcaster.h"
-#include "command-service/log/log_scan.h"
+#include "command-service/store/file/event_upcaster.h"
+#include "command-service/store/file/log_scan.h"
 
 namespace bank::bank_log {
 

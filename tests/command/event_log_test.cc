@@ -1,4 +1,4 @@
-#include "command-service/log/event_log.h"
+#include "command-service/store/file/event_log.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -9,8 +9,8 @@
 #include <set>
 #include <thread>
 
-#include "command-service/log/log_format.h"
-#include "command-service/log/segment.h"
+#include "command-service/store/file/log_format.h"
+#include "command-service/store/file/segment.h"
 #include "tests/command/log_test_util.h"
 
 namespace bank::log {

@@ -3,16 +3,16 @@
 // followed by version-1 records as a release that introduced version 1 would
 // have appended them, read through the real recovery and read paths.
 
-#include "command-service/log/event_upcaster.h"
+#include "command-service/store/file/event_upcaster.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <limits>
 
-#include "command-service/log/event_log.h"
-#include "command-service/log/log_format.h"
 #include "command-service/recovered_state.h"
+#include "command-service/store/file/event_log.h"
+#include "command-service/store/file/log_format.h"
 #include "legacy_event_v0.pb.h"
 #include "tests/command/log_test_util.h"
 

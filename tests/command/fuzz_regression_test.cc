@@ -5,10 +5,10 @@
 
 #include <limits>
 
-#include "command-service/log/event_log.h"
-#include "command-service/log/log_format.h"
-#include "command-service/log/segment.h"
 #include "command-service/recovered_state.h"
+#include "command-service/store/file/event_log.h"
+#include "command-service/store/file/log_format.h"
+#include "command-service/store/file/segment.h"
 #include "tests/command/log_test_util.h"
 
 namespace bank::command {

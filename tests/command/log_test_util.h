@@ -12,9 +12,9 @@
 
 #include "absl/status/statusor.h"
 #include "bank/v1/event.pb.h"
-#include "command-service/log/event_log.h"
-#include "command-service/log/record_codec.h"
-#include "command-service/log/segment.h"
+#include "command-service/store/file/event_log.h"
+#include "command-service/store/file/record_codec.h"
+#include "command-service/store/file/segment.h"
 
 namespace bank::testing {
 

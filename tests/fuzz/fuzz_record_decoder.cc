@@ -11,8 +11,8 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "command-service/log/log_format.h"
-#include "command-service/log/record_codec.h"
+#include "command-service/store/file/log_format.h"
+#include "command-service/store/file/record_codec.h"
 
 namespace bank::log {
 namespace {

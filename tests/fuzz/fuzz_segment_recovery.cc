@@ -25,11 +25,11 @@
 #include <vector>
 
 #include "bank/v1/event.pb.h"
-#include "command-service/log/event_log.h"
-#include "command-service/log/log_format.h"
-#include "command-service/log/record_codec.h"
-#include "command-service/log/segment.h"
 #include "command-service/recovered_state.h"
+#include "command-service/store/file/event_log.h"
+#include "command-service/store/file/log_format.h"
+#include "command-service/store/file/record_codec.h"
+#include "command-service/store/file/segment.h"
 #include "google/protobuf/stubs/logging.h"
 
 namespace bank::log {

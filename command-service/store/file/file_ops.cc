@@ -1,4 +1,4 @@
-#include "command-service/log/file_ops.h"
+#include "command-service/store/file/file_ops.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
-#include "command-service/log/segment.h"
+#include "command-service/store/file/segment.h"
 #include "common/posix_status.h"
 
 namespace bank::log {

@@ -1,4 +1,4 @@
-#include "command-service/log/event_log.h"
+#include "command-service/store/file/event_log.h"
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
@@ -10,8 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "command-service/log/log_recovery.h"
-#include "command-service/log/record_codec.h"
+#include "command-service/store/file/log_recovery.h"
+#include "command-service/store/file/record_codec.h"
 #include "common/posix_status.h"
 #include "google/protobuf/util/time_util.h"
 

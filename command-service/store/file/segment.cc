@@ -1,4 +1,4 @@
-#include "command-service/log/segment.h"
+#include "command-service/store/file/segment.h"
 
 #include <unistd.h>
 

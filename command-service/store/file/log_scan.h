@@ -1,5 +1,5 @@
-#ifndef BANK_COMMAND_SERVICE_LOG_LOG_SCAN_H_
-#define BANK_COMMAND_SERVICE_LOG_LOG_SCAN_H_
+#ifndef BANK_COMMAND_SERVICE_STORE_FILE_LOG_SCAN_H_
+#define BANK_COMMAND_SERVICE_STORE_FILE_LOG_SCAN_H_
 
 #include <cstdint>
 #include <memory>
@@ -9,7 +9,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
-#include "command-service/log/segment.h"
+#include "command-service/store/file/segment.h"
 
 namespace bank::log {
 
@@ -67,4 +67,4 @@ absl::StatusOr<RecoveredLog> ScanLog(const std::string& dir, size_t index_every,
 
 }  // namespace bank::log
 
-#endif  // BANK_COMMAND_SERVICE_LOG_LOG_SCAN_H_
+#endif  // BANK_COMMAND_SERVICE_STORE_FILE_LOG_SCAN_H_

@@ -1,4 +1,4 @@
-#include "command-service/log/log_recovery.h"
+#include "command-service/store/file/log_recovery.h"
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "command-service/log/file_ops.h"
+#include "command-service/store/file/file_ops.h"
 #include "common/posix_status.h"
 
 namespace bank::log {

@@ -1,5 +1,5 @@
-#ifndef BANK_COMMAND_SERVICE_LOG_SEGMENT_H_
-#define BANK_COMMAND_SERVICE_LOG_SEGMENT_H_
+#ifndef BANK_COMMAND_SERVICE_STORE_FILE_SEGMENT_H_
+#define BANK_COMMAND_SERVICE_STORE_FILE_SEGMENT_H_
 
 #include <cstdint>
 #include <optional>
@@ -8,7 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "command-service/log/record_codec.h"
+#include "command-service/store/file/record_codec.h"
 
 namespace bank::log {
 
@@ -80,4 +80,4 @@ class SegmentReader {
 
 }  // namespace bank::log
 
-#endif  // BANK_COMMAND_SERVICE_LOG_SEGMENT_H_
+#endif  // BANK_COMMAND_SERVICE_STORE_FILE_SEGMENT_H_

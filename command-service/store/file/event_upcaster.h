@@ -1,5 +1,5 @@
-#ifndef BANK_COMMAND_SERVICE_LOG_EVENT_UPCASTER_H_
-#define BANK_COMMAND_SERVICE_LOG_EVENT_UPCASTER_H_
+#ifndef BANK_COMMAND_SERVICE_STORE_FILE_EVENT_UPCASTER_H_
+#define BANK_COMMAND_SERVICE_STORE_FILE_EVENT_UPCASTER_H_
 
 #include <array>
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "bank/v1/event.pb.h"
-#include "command-service/log/record_codec.h"
+#include "command-service/store/file/record_codec.h"
 
 namespace bank::log {
 
@@ -50,4 +50,4 @@ class EventUpcaster {
 
 }  // namespace bank::log
 
-#endif  // BANK_COMMAND_SERVICE_LOG_EVENT_UPCASTER_H_
+#endif  // BANK_COMMAND_SERVICE_STORE_FILE_EVENT_UPCASTER_H_

@@ -1,4 +1,4 @@
-#include "command-service/log/record_codec.h"
+#include "command-service/store/file/record_codec.h"
 
 #include <cstring>
 

@@ -1,12 +1,12 @@
-#ifndef BANK_COMMAND_SERVICE_LOG_RECORD_CODEC_H_
-#define BANK_COMMAND_SERVICE_LOG_RECORD_CODEC_H_
+#ifndef BANK_COMMAND_SERVICE_STORE_FILE_RECORD_CODEC_H_
+#define BANK_COMMAND_SERVICE_STORE_FILE_RECORD_CODEC_H_
 
 #include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "command-service/log/log_format.h"
+#include "command-service/store/file/log_format.h"
 
 namespace bank::log {
 
@@ -45,4 +45,4 @@ DecodeResult DecodeRecord(absl::string_view bytes, DecodedRecord* record);
 
 }  // namespace bank::log
 
-#endif  // BANK_COMMAND_SERVICE_LOG_RECORD_CODEC_H_
+#endif  // BANK_COMMAND_SERVICE_STORE_FILE_RECORD_CODEC_H_

@@ -1,5 +1,5 @@
-#ifndef BANK_COMMAND_SERVICE_LOG_LOG_FORMAT_H_
-#define BANK_COMMAND_SERVICE_LOG_LOG_FORMAT_H_
+#ifndef BANK_COMMAND_SERVICE_STORE_FILE_LOG_FORMAT_H_
+#define BANK_COMMAND_SERVICE_STORE_FILE_LOG_FORMAT_H_
 
 // The on-disk format of the event log, shared by the writer, the reader and
 // recovery. docs/event-log-format.md draws it and gives the reasons.
@@ -49,4 +49,4 @@ inline constexpr RecordType kCurrentEventType = RecordType::kEventV1;
 
 }  // namespace bank::log
 
-#endif  // BANK_COMMAND_SERVICE_LOG_LOG_FORMAT_H_
+#endif  // BANK_COMMAND_SERVICE_STORE_FILE_LOG_FORMAT_H_

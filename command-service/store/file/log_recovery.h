@@ -1,10 +1,10 @@
-#ifndef BANK_COMMAND_SERVICE_LOG_LOG_RECOVERY_H_
-#define BANK_COMMAND_SERVICE_LOG_LOG_RECOVERY_H_
+#ifndef BANK_COMMAND_SERVICE_STORE_FILE_LOG_RECOVERY_H_
+#define BANK_COMMAND_SERVICE_STORE_FILE_LOG_RECOVERY_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "command-service/log/log_scan.h"
+#include "command-service/store/file/log_scan.h"
 
 namespace bank::log {
 
@@ -23,4 +23,4 @@ absl::StatusOr<RecoveredLog> RecoverLog(const std::string& dir, size_t index_eve
 
 }  // namespace bank::log
 
-#endif  // BANK_COMMAND_SERVICE_LOG_LOG_RECOVERY_H_
+#endif  // BANK_COMMAND_SERVICE_STORE_FILE_LOG_RECOVERY_H_

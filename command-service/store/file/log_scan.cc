@@ -1,4 +1,4 @@
-#include "command-service/log/log_scan.h"
+#include "command-service/store/file/log_scan.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

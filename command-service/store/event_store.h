@@ -1,5 +1,5 @@
-#ifndef BANK_COMMAND_SERVICE_EVENT_STORE_H_
-#define BANK_COMMAND_SERVICE_EVENT_STORE_H_
+#ifndef BANK_COMMAND_SERVICE_STORE_EVENT_STORE_H_
+#define BANK_COMMAND_SERVICE_STORE_EVENT_STORE_H_
 
 #include <cstdint>
 #include <functional>
@@ -15,9 +15,24 @@
 namespace bank {
 
 // Where events are stored: the seam between command handling (and Subscribe)
-// and the storage engine. The file-based EventLog is the implementation today;
-// a store on a shared database for several command-service replicas is meant
-// to slot in here without touching the aggregate or the gRPC layer.
+// and the storage engine. The file-based log::EventLog is the production
+// store; store::MemoryEventStore (memory_event_store.h) is the fast one for tests,
+// made to act like a shared store; a store on a shared database for several
+// command-service replicas is meant to slot in here without touching the
+// aggregate or the gRPC layer. tests/command/event_store_conformance_test.cc
+// holds every store to this contract.
+//
+// Capabilities differ where a store has one writer or several:
+// - Conflicts. The file log has a single caller (the handler), which decided
+//   every event against state that includes every earlier one, so it stores
+//   `version` and `command_id` as given. A shared store cannot rely on that:
+//   it refuses an event whose `version` is not the account's stored version
+//   + 1 with ABORTED, and one whose non-empty `command_id` is already stored
+//   with ALREADY_EXISTS (the memory store does; the PostgreSQL schema will
+//   hold both as unique constraints).
+// - Failures. A failed write or sync of the file log is sticky. A shared
+//   store may also fail transiently (UNAVAILABLE: a dropped connection), and
+//   a later commit recovers.
 class EventStore {
  public:
   // Receives the event's position once it is durable, or why it never will be.
@@ -33,7 +48,8 @@ class EventStore {
   // assigns `position` and `recorded_at`; the caller sets the rest. `version`
   // is the expectation: the account's previous version + 1 (a single-writer
   // store relies on its caller having checked it; a shared store refuses a
-  // conflict with ABORTED). Events become durable in Append order.
+  // conflict with ABORTED, and a stored command_id with ALREADY_EXISTS, in
+  // `done`; see above). Events become durable in Append order.
   virtual void Append(bank::v1::Event event, AppendDone done) = 0;
 
   // Makes everything appended so far durable and runs its callbacks, on the
@@ -54,7 +70,9 @@ class EventStore {
   virtual uint64_t durable_head() const = 0;
 
   // OK while appends can succeed. After a failed write or sync the error is
-  // sticky: every later Append fails with it until the process restarts.
+  // sticky: every later Append fails with it until the process restarts. A
+  // store that can fail transiently reports UNAVAILABLE from its failed
+  // commit until one succeeds again, and keeps taking Appends meanwhile.
   virtual absl::Status health() const = 0;
 
   // Calls `listener` on the committing thread after every advance of the
@@ -75,4 +93,4 @@ inline absl::StatusOr<bank::v1::Event> ReadEventAt(const EventStore& store, uint
 
 }  // namespace bank
 
-#endif  // BANK_COMMAND_SERVICE_EVENT_STORE_H_
+#endif  // BANK_COMMAND_SERVICE_STORE_EVENT_STORE_H_

@@ -1,5 +1,5 @@
-#ifndef BANK_COMMAND_SERVICE_LOG_FILE_OPS_H_
-#define BANK_COMMAND_SERVICE_LOG_FILE_OPS_H_
+#ifndef BANK_COMMAND_SERVICE_STORE_FILE_FILE_OPS_H_
+#define BANK_COMMAND_SERVICE_STORE_FILE_FILE_OPS_H_
 
 #include <sys/types.h>
 
@@ -38,4 +38,4 @@ absl::Status Preallocate(int fd, const std::string& path, uint64_t size);
 
 }  // namespace bank::log
 
-#endif  // BANK_COMMAND_SERVICE_LOG_FILE_OPS_H_
+#endif  // BANK_COMMAND_SERVICE_STORE_FILE_FILE_OPS_H_

@@ -1,11 +1,11 @@
-#include "command-service/log/event_upcaster.h"
+#include "command-service/store/file/event_upcaster.h"
 
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "command-service/log/log_format.h"
+#include "command-service/store/file/log_format.h"
 
 namespace bank::log {
 namespace {

@@ -1,5 +1,5 @@
-#ifndef BANK_COMMAND_SERVICE_LOG_EVENT_LOG_H_
-#define BANK_COMMAND_SERVICE_LOG_EVENT_LOG_H_
+#ifndef BANK_COMMAND_SERVICE_STORE_FILE_EVENT_LOG_H_
+#define BANK_COMMAND_SERVICE_STORE_FILE_EVENT_LOG_H_
 
 #include <atomic>
 #include <memory>
@@ -9,10 +9,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
-#include "command-service/event_store.h"
-#include "command-service/log/event_upcaster.h"
-#include "command-service/log/file_ops.h"
-#include "command-service/log/segment.h"
+#include "command-service/store/event_store.h"
+#include "command-service/store/file/event_upcaster.h"
+#include "command-service/store/file/file_ops.h"
+#include "command-service/store/file/segment.h"
 
 namespace bank::log {
 
@@ -119,4 +119,4 @@ class EventLog final : public EventStore {
 
 }  // namespace bank::log
 
-#endif  // BANK_COMMAND_SERVICE_LOG_EVENT_LOG_H_
+#endif  // BANK_COMMAND_SERVICE_STORE_FILE_EVENT_LOG_H_

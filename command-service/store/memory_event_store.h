@@ -1,0 +1,108 @@
+#ifndef BANK_COMMAND_SERVICE_STORE_MEMORY_EVENT_STORE_H_
+#define BANK_COMMAND_SERVICE_STORE_MEMORY_EVENT_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "bank/v1/event.pb.h"
+#include "command-service/store/event_store.h"
+
+namespace bank::store {
+
+// An EventStore in memory, for tests: the handler's tests run on it without
+// storage, and it acts as a store shared by several writers would, with the
+// seams a test needs to make it one.
+//
+// - Like a shared store it refuses conflicts (see EventStore): a `version`
+//   that is not the account's stored version + 1 is ABORTED, a non-empty
+//   `command_id` already stored is ALREADY_EXISTS (the id is checked first).
+//   A refused event fails alone; the rest of its group commits.
+// - Positions are assigned when a commit stores the events, so events that
+//   another writer commits in between never make a gap or a duplicate.
+// - Group commit, simplified: storing is a copy under one lock, so there is
+//   no committer role to hand over. Each Commit() takes everything queued and
+//   stores it under the lock, then, outside it, calls the head listeners and
+//   runs the callbacks of what it took; a Commit that finds the queue empty
+//   (another thread took its appends) returns at once. That keeps
+//   EventLog's guarantees: durable in Append order, each callback exactly
+//   once on the committing thread after its event is readable, listeners one
+//   call at a time with a non-decreasing head that is readable.
+//
+// Thread-safe. Head listeners and callbacks run without the store's lock
+// held, so they may read the store. Every Append's callback has run once the
+// store is destroyed (the destructor commits what is still queued).
+class MemoryEventStore final : public EventStore {
+ public:
+  // How an injected failure behaves after the commit it fails.
+  enum class Failure {
+    // A dropped connection: health() reports the error until a commit
+    // succeeds; Appends are taken meanwhile.
+    kTransient,
+    // A failed sync: every later Append fails with the error, for good.
+    kSticky,
+  };
+
+  MemoryEventStore() = default;
+  ~MemoryEventStore() override;
+
+  void Append(bank::v1::Event event, AppendDone done) override;
+  void Commit() override;
+  absl::Status ReadAfter(uint64_t after, size_t max_events,
+                         std::vector<bank::v1::Event>* out) const override;
+  uint64_t durable_head() const override;
+  absl::Status health() const override;
+  void AddHeadListener(HeadListener listener) override;
+
+  // Makes the next commit that takes appends store none of them: each of
+  // their callbacks gets `error`, which must not be OK.
+  void FailNextCommit(absl::Status error, Failure failure);
+
+  // Commits `events` now, on the calling thread, as another replica sharing
+  // the store would: this store's callers never saw them, but they take the
+  // next positions, advance the head and reach the head listeners (on this
+  // thread). All or none: the first conflict is returned and nothing is
+  // stored. `recorded_at` is kept when set.
+  absl::Status AppendAsAnotherWriter(std::vector<bank::v1::Event> events);
+
+ private:
+  struct PendingAppend {
+    bank::v1::Event event;
+    AppendDone done;
+  };
+
+  // ABORTED or ALREADY_EXISTS when `event` conflicts with what is stored.
+  absl::Status CheckConflictLocked(const bank::v1::Event& event) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Assigns `event` the next position and stores it.
+  uint64_t StoreLocked(bank::v1::Event event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Takes the last stored event back out (AppendAsAnotherWriter's all or none).
+  void UnstoreLastLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Calls every listener with the durable head if it moved past the last
+  // head they were told.
+  void NotifyListeners();
+
+  mutable absl::Mutex mu_;
+  std::vector<PendingAppend> queue_ ABSL_GUARDED_BY(mu_);
+  std::vector<bank::v1::Event> events_ ABSL_GUARDED_BY(mu_);  // position p at index p - 1
+  absl::flat_hash_map<std::string, uint64_t> versions_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::string> command_ids_ ABSL_GUARDED_BY(mu_);
+  absl::Status health_ ABSL_GUARDED_BY(mu_);
+  bool sticky_ ABSL_GUARDED_BY(mu_) = false;  // health_ is a sticky failure
+  absl::Status next_failure_ ABSL_GUARDED_BY(mu_);
+  Failure next_failure_kind_ ABSL_GUARDED_BY(mu_) = Failure::kTransient;
+
+  // Taken before mu_ (listeners read the store), never the other way round.
+  absl::Mutex listeners_mu_;
+  std::vector<HeadListener> listeners_ ABSL_GUARDED_BY(listeners_mu_);
+  uint64_t notified_head_ ABSL_GUARDED_BY(listeners_mu_) = 0;
+};
+
+}  // namespace bank::store
+
+#endif  // BANK_COMMAND_SERVICE_STORE_MEMORY_EVENT_STORE_H_

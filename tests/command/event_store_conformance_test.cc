@@ -1,0 +1,471 @@
+// One set of tests for every EventStore: what command handling and Subscribe
+// rely on, whichever store is behind them. A new store adds a StoreFactory to
+// the instantiation at the end.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "command-service/store/event_store.h"
+#include "command-service/store/memory_event_store.h"
+#include "tests/command/log_test_util.h"
+
+namespace bank {
+namespace {
+
+using ::bank::store::MemoryEventStore;
+using ::bank::testing::DepositEvent;
+
+enum class Injected { kTransient, kSticky };
+
+// A fresh, empty store, and the failure seam it has.
+class StoreUnderTest {
+ public:
+  virtual ~StoreUnderTest() = default;
+  virtual EventStore& store() = 0;
+  // Makes the next commit fail; returns the code its appends then get. Only
+  // called for the failures the store's factory says it can inject.
+  virtual absl::StatusCode FailNextCommit(Injected failure) = 0;
+};
+
+struct StoreFactory {
+  std::string name;
+  std::function<std::unique_ptr<StoreUnderTest>()> open;
+  bool injects_sticky_failures = false;
+  bool injects_transient_failures = false;
+  bool refuses_conflicts = false;  // stale versions, stored command ids
+};
+
+void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
+
+class MemoryUnderTest final : public StoreUnderTest {
+ public:
+  EventStore& store() override { return store_; }
+  absl::StatusCode FailNextCommit(Injected failure) override {
+    if (failure == Injected::kSticky) {
+      store_.FailNextCommit(absl::InternalError("injected: sync failed"),
+                            MemoryEventStore::Failure::kSticky);
+      return absl::StatusCode::kInternal;
+    }
+    store_.FailNextCommit(absl::UnavailableError("injected: connection lost"),
+                          MemoryEventStore::Failure::kTransient);
+    return absl::StatusCode::kUnavailable;
+  }
+
+ private:
+  MemoryEventStore store_;
+};
+
+// The file log in a temp dir, with event_log_test.cc's seam: an fdatasync
+// that fails with EIO once armed. Every failure of the file log is sticky.
+class FileUnderTest final : public StoreUnderTest {
+ public:
+  static std::unique_ptr<StoreUnderTest> Open() {
+    static std::atomic<int> count{0};
+    auto under_test = std::unique_ptr<FileUnderTest>(
+        new FileUnderTest(testing::FreshDir("conformance" + std::to_string(count.fetch_add(1)))));
+    log::FileOps ops = log::FileOps::Posix();
+    ops.fdatasync = [fail = under_test->fail_](int fd) {
+      if (*fail) {
+        errno = EIO;
+        return -1;
+      }
+      return ::fdatasync(fd);
+    };
+    auto log = testing::OpenLog(under_test->dir_, nullptr, testing::kTestSegmentBytes, ops);
+    if (!log.ok()) {
+      ADD_FAILURE() << log.status();
+      return nullptr;
+    }
+    under_test->log_ = std::move(*log);
+    return under_test;
+  }
+  ~FileUnderTest() override {
+    log_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  EventStore& store() override { return *log_; }
+  absl::StatusCode FailNextCommit(Injected) override {
+    *fail_ = true;
+    return absl::StatusCode::kUnavailable;  // EIO
+  }
+
+ private:
+  explicit FileUnderTest(std::string dir) : dir_(std::move(dir)) {}
+
+  const std::string dir_;
+  const std::shared_ptr<std::atomic<bool>> fail_ = std::make_shared<std::atomic<bool>>(false);
+  std::unique_ptr<log::EventLog> log_;
+};
+
+// What one append's callback saw.
+struct Answer {
+  int calls = 0;
+  absl::StatusOr<uint64_t> position = absl::UnknownError("not answered");
+  std::thread::id thread;
+  bool readable = false;  // ReadEventAt found the event when it was answered
+};
+
+void AppendTo(EventStore& store, bank::v1::Event event, Answer* answer) {
+  const int64_t amount = event.deposited().amount();
+  store.Append(std::move(event), [&store, answer, amount](absl::StatusOr<uint64_t> position) {
+    ++answer->calls;
+    answer->thread = std::this_thread::get_id();
+    if (position.ok()) {
+      absl::StatusOr<bank::v1::Event> read = ReadEventAt(store, *position);
+      answer->readable = read.ok() && read->deposited().amount() == amount;
+    }
+    answer->position = std::move(position);
+  });
+}
+
+// Commits `count` deposits, each on an account of its own and of the amount
+// of the position it will take.
+void CommitDeposits(EventStore& store, int count) {
+  std::vector<Answer> answers(count);
+  for (int i = 0; i < count; ++i) {
+    const uint64_t position = store.durable_head() + i + 1;
+    AppendTo(store, DepositEvent("d" + std::to_string(position), 1, position), &answers[i]);
+  }
+  store.Commit();
+  for (const Answer& answer : answers)
+    ASSERT_TRUE(answer.position.ok()) << answer.position.status();
+}
+
+std::vector<uint64_t> Positions(const std::vector<bank::v1::Event>& events) {
+  std::vector<uint64_t> positions;
+  for (const bank::v1::Event& event : events) positions.push_back(event.position());
+  return positions;
+}
+
+std::vector<bank::v1::Event> ReadAll(const EventStore& store) {
+  std::vector<bank::v1::Event> events;
+  EXPECT_TRUE(store.ReadAfter(0, 1 << 20, &events).ok());
+  return events;
+}
+
+class EventStoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
+ protected:
+  void SetUp() override {
+    under_test_ = GetParam().open();
+    ASSERT_NE(under_test_, nullptr);
+  }
+  EventStore& store() { return under_test_->store(); }
+
+  std::unique_ptr<StoreUnderTest> under_test_;
+};
+
+TEST_P(EventStoreConformanceTest, PositionsAreDenseFromTheHeadInAppendOrderAcrossGroups) {
+  std::vector<Answer> answers(5);
+  AppendTo(store(), DepositEvent("a", 1, 10), &answers[0]);
+  AppendTo(store(), DepositEvent("b", 1, 20), &answers[1]);
+  AppendTo(store(), DepositEvent("a", 2, 30), &answers[2]);
+  store().Commit();
+  AppendTo(store(), DepositEvent("c", 1, 40), &answers[3]);
+  AppendTo(store(), DepositEvent("a", 3, 50), &answers[4]);
+  store().Commit();
+
+  const std::vector<bank::v1::Event> events = ReadAll(store());
+  ASSERT_EQ(Positions(events), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  const std::vector<std::string> accounts = {"a", "b", "a", "c", "a"};
+  const std::vector<uint64_t> versions = {1, 1, 2, 1, 3};
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_TRUE(answers[i].position.ok()) << answers[i].position.status();
+    EXPECT_EQ(*answers[i].position, i + 1);
+    EXPECT_EQ(events[i].account_id(), accounts[i]);
+    EXPECT_EQ(events[i].version(), versions[i]);
+    EXPECT_EQ(events[i].deposited().amount(), static_cast<int64_t>(10 * (i + 1)));
+    EXPECT_TRUE(events[i].has_recorded_at());
+  }
+  EXPECT_EQ(store().durable_head(), 5u);
+}
+
+TEST_P(EventStoreConformanceTest, AppendsAreNeitherReadableNorAnsweredBeforeACommit) {
+  std::vector<Answer> answers(2);
+  AppendTo(store(), DepositEvent("a", 1, 1), &answers[0]);
+  AppendTo(store(), DepositEvent("b", 1, 1), &answers[1]);
+  EXPECT_EQ(store().durable_head(), 0u);
+  EXPECT_TRUE(ReadAll(store()).empty());
+  EXPECT_EQ(answers[0].calls, 0);
+  EXPECT_EQ(answers[1].calls, 0);
+
+  store().Commit();
+  EXPECT_EQ(answers[0].calls, 1);
+  EXPECT_EQ(answers[1].calls, 1);
+  EXPECT_EQ(store().durable_head(), 2u);
+}
+
+TEST_P(EventStoreConformanceTest,
+       EachCallbackRunsOnceOnTheCommittingThreadAfterItsEventIsReadable) {
+  constexpr int kAppends = 5;
+  std::vector<Answer> answers(kAppends);
+  for (int i = 0; i < kAppends; ++i)
+    AppendTo(store(), DepositEvent("a", i + 1, i + 1), &answers[i]);
+  std::thread committer([this] { store().Commit(); });
+  const std::thread::id committer_id = committer.get_id();
+  committer.join();
+  store().Commit();  // nothing left: answers nothing twice
+
+  for (int i = 0; i < kAppends; ++i) {
+    EXPECT_EQ(answers[i].calls, 1) << i;
+    ASSERT_TRUE(answers[i].position.ok()) << answers[i].position.status();
+    EXPECT_EQ(*answers[i].position, static_cast<uint64_t>(i + 1));
+    EXPECT_EQ(answers[i].thread, committer_id) << i;
+    EXPECT_TRUE(answers[i].readable) << i;
+  }
+}
+
+TEST_P(EventStoreConformanceTest, ReadAfterReturnsAtMostMaxEventsAfterThePositionUpToTheHead) {
+  EXPECT_TRUE(ReadAll(store()).empty());
+  EXPECT_EQ(store().durable_head(), 0u);
+  CommitDeposits(store(), 10);
+  ASSERT_EQ(store().durable_head(), 10u);
+
+  auto read = [this](uint64_t after, size_t max_events) {
+    std::vector<bank::v1::Event> events;
+    EXPECT_TRUE(store().ReadAfter(after, max_events, &events).ok());
+    return Positions(events);
+  };
+  EXPECT_EQ(read(3, 4), (std::vector<uint64_t>{4, 5, 6, 7}));
+  EXPECT_EQ(read(8, 100), (std::vector<uint64_t>{9, 10}));
+  EXPECT_EQ(read(0, 1), (std::vector<uint64_t>{1}));
+  EXPECT_TRUE(read(10, 5).empty());
+  EXPECT_TRUE(read(25, 5).empty());
+  EXPECT_TRUE(read(0, 0).empty());
+
+  // It appends to what `out` holds.
+  std::vector<bank::v1::Event> out(1);
+  ASSERT_TRUE(store().ReadAfter(9, 5, &out).ok());
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].position(), 0u);
+  EXPECT_EQ(out[1].position(), 10u);
+}
+
+TEST_P(EventStoreConformanceTest, ReadEventAtFindsEveryDurableEventAndNothingBeyondTheHead) {
+  EXPECT_EQ(ReadEventAt(store(), 1).status().code(), absl::StatusCode::kNotFound);
+  CommitDeposits(store(), 3);
+  for (uint64_t position = 1; position <= 3; ++position) {
+    absl::StatusOr<bank::v1::Event> event = ReadEventAt(store(), position);
+    ASSERT_TRUE(event.ok()) << event.status();
+    EXPECT_EQ(event->position(), position);
+    EXPECT_EQ(event->deposited().amount(), static_cast<int64_t>(position));
+  }
+  EXPECT_EQ(ReadEventAt(store(), 4).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_P(EventStoreConformanceTest, HeadListenersHearEachAdvanceOnTheCommittingThreadWithItReadable) {
+  struct Heard {
+    uint64_t head;
+    std::thread::id thread;
+    bool readable;
+  };
+  std::vector<Heard> first;
+  int second_calls = 0;
+  store().AddHeadListener([this, &first](uint64_t head) {
+    first.push_back({head, std::this_thread::get_id(),
+                     ReadEventAt(store(), head).ok() && store().durable_head() >= head});
+  });
+  store().AddHeadListener([&second_calls](uint64_t) { ++second_calls; });
+
+  CommitDeposits(store(), 2);
+  store().Commit();  // nothing queued: no advance
+  std::thread other([this] { CommitDeposits(store(), 1); });
+  const std::thread::id other_id = other.get_id();
+  other.join();
+  CommitDeposits(store(), 3);
+
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(first[0].head, 2u);
+  EXPECT_EQ(first[1].head, 3u);
+  EXPECT_EQ(first[2].head, 6u);
+  EXPECT_EQ(first[0].thread, std::this_thread::get_id());
+  EXPECT_EQ(first[1].thread, other_id);
+  for (const Heard& heard : first) EXPECT_TRUE(heard.readable) << heard.head;
+  EXPECT_EQ(second_calls, 3);
+}
+
+TEST_P(EventStoreConformanceTest, ConcurrentAppendersGetEveryEventExactlyOnceAtDensePositions) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 50;
+  constexpr uint64_t kTotal = kThreads * kPerThread;
+  absl::Mutex mu;
+  std::vector<uint64_t> heads;  // guarded by mu
+  store().AddHeadListener([&](uint64_t head) {
+    absl::MutexLock lock(&mu);
+    heads.push_back(head);
+  });
+  // positions[t][v - 1]: what thread t's append of version v was answered.
+  std::vector<std::vector<absl::StatusOr<uint64_t>>> positions(
+      kThreads, std::vector<absl::StatusOr<uint64_t>>(kPerThread, absl::UnknownError("none")));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &positions] {
+      for (int v = 1; v <= kPerThread; ++v) {
+        store().Append(DepositEvent("t" + std::to_string(t), v, v),
+                       [&positions, t, v](absl::StatusOr<uint64_t> position) {
+                         positions[t][v - 1] = std::move(position);
+                       });
+        store().Commit();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  std::set<uint64_t> answered;
+  for (const auto& thread_positions : positions) {
+    for (const absl::StatusOr<uint64_t>& position : thread_positions) {
+      ASSERT_TRUE(position.ok()) << position.status();
+      EXPECT_TRUE(answered.insert(*position).second) << "position " << *position << " twice";
+    }
+  }
+  EXPECT_EQ(answered.size(), kTotal);
+  EXPECT_EQ(*answered.begin(), 1u);
+  EXPECT_EQ(*answered.rbegin(), kTotal);
+  EXPECT_EQ(store().durable_head(), kTotal);
+
+  const std::vector<bank::v1::Event> events = ReadAll(store());
+  ASSERT_EQ(events.size(), kTotal);
+  std::vector<uint64_t> last_version(kThreads, 0);
+  for (size_t i = 0; i < events.size(); ++i) {
+    const bank::v1::Event& event = events[i];
+    EXPECT_EQ(event.position(), i + 1);
+    const int t = std::stoi(event.account_id().substr(1));
+    // Each thread's appends in its own order, at the position it was told.
+    EXPECT_EQ(event.version(), ++last_version[t]) << event.account_id();
+    EXPECT_EQ(*positions[t][event.version() - 1], event.position());
+  }
+
+  absl::MutexLock lock(&mu);
+  ASSERT_FALSE(heads.empty());
+  EXPECT_TRUE(std::is_sorted(heads.begin(), heads.end()));
+  EXPECT_EQ(heads.back(), kTotal);
+}
+
+TEST_P(EventStoreConformanceTest, AStickyFailureFailsItsGroupAndEveryLaterAppend) {
+  if (!GetParam().injects_sticky_failures) GTEST_SKIP() << "no seam to inject a failure";
+  int listener_calls = 0;
+  store().AddHeadListener([&listener_calls](uint64_t) { ++listener_calls; });
+  CommitDeposits(store(), 1);
+  const absl::StatusCode code = under_test_->FailNextCommit(Injected::kSticky);
+
+  std::vector<Answer> failed(3);
+  AppendTo(store(), DepositEvent("a", 1, 1), &failed[0]);
+  AppendTo(store(), DepositEvent("b", 1, 1), &failed[1]);
+  AppendTo(store(), DepositEvent("c", 1, 1), &failed[2]);
+  store().Commit();
+  const absl::Status health = store().health();
+  EXPECT_EQ(health.code(), code) << health;
+  for (const Answer& answer : failed) {
+    EXPECT_EQ(answer.calls, 1);
+    EXPECT_EQ(answer.position.status(), health);
+  }
+  EXPECT_EQ(Positions(ReadAll(store())), (std::vector<uint64_t>{1}));
+
+  // Sticky: nothing later is taken, though nothing fails any more.
+  Answer later;
+  AppendTo(store(), DepositEvent("d", 1, 1), &later);
+  store().Commit();
+  EXPECT_EQ(later.calls, 1);
+  EXPECT_EQ(later.position.status(), health);
+  EXPECT_EQ(store().health(), health);
+  EXPECT_EQ(store().durable_head(), 1u);
+  EXPECT_EQ(Positions(ReadAll(store())), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(listener_calls, 1);
+}
+
+TEST_P(EventStoreConformanceTest, ATransientFailureFailsOnlyItsGroupAndALaterCommitRecovers) {
+  if (!GetParam().injects_transient_failures) {
+    GTEST_SKIP() << "every failure of this store is sticky";
+  }
+  CommitDeposits(store(), 1);
+  const absl::StatusCode code = under_test_->FailNextCommit(Injected::kTransient);
+
+  std::vector<Answer> failed(2);
+  AppendTo(store(), DepositEvent("a", 1, 1), &failed[0]);
+  AppendTo(store(), DepositEvent("b", 1, 1), &failed[1]);
+  store().Commit();
+  EXPECT_EQ(store().health().code(), code) << store().health();
+  for (const Answer& answer : failed) {
+    EXPECT_EQ(answer.calls, 1);
+    EXPECT_EQ(answer.position.status(), store().health());
+  }
+  EXPECT_EQ(Positions(ReadAll(store())), (std::vector<uint64_t>{1}));
+
+  // The same decision again: it takes the next position, no gap.
+  Answer retried;
+  AppendTo(store(), DepositEvent("a", 1, 1), &retried);
+  store().Commit();
+  ASSERT_TRUE(retried.position.ok()) << retried.position.status();
+  EXPECT_EQ(*retried.position, 2u);
+  EXPECT_TRUE(store().health().ok()) << store().health();
+  EXPECT_EQ(Positions(ReadAll(store())), (std::vector<uint64_t>{1, 2}));
+}
+
+TEST_P(EventStoreConformanceTest, AStaleVersionIsAbortedAndTheRestOfItsGroupCommits) {
+  if (!GetParam().refuses_conflicts) GTEST_SKIP() << "a single-writer store: the caller checks";
+  std::vector<Answer> answers(5);
+  AppendTo(store(), DepositEvent("a", 1, 1), &answers[0]);
+  AppendTo(store(), DepositEvent("a", 1, 2), &answers[1]);  // decided on version 0 too
+  AppendTo(store(), DepositEvent("b", 1, 3), &answers[2]);
+  AppendTo(store(), DepositEvent("a", 3, 4), &answers[3]);  // skips version 2
+  AppendTo(store(), DepositEvent("a", 2, 5), &answers[4]);
+  store().Commit();
+
+  EXPECT_EQ(*answers[0].position, 1u);
+  EXPECT_EQ(answers[1].position.status().code(), absl::StatusCode::kAborted)
+      << answers[1].position.status();
+  EXPECT_EQ(*answers[2].position, 2u);
+  EXPECT_EQ(answers[3].position.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(*answers[4].position, 3u);
+  EXPECT_TRUE(store().health().ok());
+  const std::vector<bank::v1::Event> events = ReadAll(store());
+  ASSERT_EQ(Positions(events), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(events[2].deposited().amount(), 5);
+}
+
+TEST_P(EventStoreConformanceTest, AStoredCommandIdIsRefusedWithAlreadyExists) {
+  if (!GetParam().refuses_conflicts) GTEST_SKIP() << "a single-writer store: the caller checks";
+  std::vector<Answer> answers(6);
+  AppendTo(store(), DepositEvent("a", 1, 1, "c-1"), &answers[0]);
+  store().Commit();
+  AppendTo(store(), DepositEvent("b", 1, 2, "c-1"), &answers[1]);  // stored earlier
+  AppendTo(store(), DepositEvent("b", 1, 3, "c-2"), &answers[2]);
+  AppendTo(store(), DepositEvent("c", 1, 4, "c-2"), &answers[3]);  // earlier in this group
+  AppendTo(store(), DepositEvent("d", 1, 5), &answers[4]);         // no id: never a conflict
+  AppendTo(store(), DepositEvent("e", 1, 6), &answers[5]);
+  store().Commit();
+
+  EXPECT_EQ(*answers[0].position, 1u);
+  EXPECT_EQ(answers[1].position.status().code(), absl::StatusCode::kAlreadyExists)
+      << answers[1].position.status();
+  EXPECT_EQ(*answers[2].position, 2u);
+  EXPECT_EQ(answers[3].position.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(*answers[4].position, 3u);
+  EXPECT_EQ(*answers[5].position, 4u);
+  EXPECT_EQ(store().durable_head(), 4u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Stores, EventStoreConformanceTest,
+    ::testing::Values(StoreFactory{.name = "Memory",
+                                   .open = [] { return std::make_unique<MemoryUnderTest>(); },
+                                   .injects_sticky_failures = true,
+                                   .injects_transient_failures = true,
+                                   .refuses_conflicts = true},
+                      StoreFactory{.name = "File",
+                                   .open = &FileUnderTest::Open,
+                                   .injects_sticky_failures = true}),
+    [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace bank
