@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -10,47 +11,57 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "bank/v1/event.pb.h"
 
 namespace bank {
 
 // Where events are stored: the seam between command handling (and Subscribe)
 // and the storage engine. The file-based log::EventLog is the production
-// store; store::MemoryEventStore (memory_event_store.h) is the fast one for tests,
-// made to act like a shared store; a store on a shared database for several
-// command-service replicas is meant to slot in here without touching the
-// aggregate or the gRPC layer. tests/command/event_store_conformance_test.cc
-// holds every store to this contract.
+// store of one command service; a SharedEventStore (below) is one that
+// several command-service replicas write together; store::MemoryEventStore
+// (memory_event_store.h) is the fast one for tests, shared. The handler runs
+// on either without knowing which engine is behind it, and
+// tests/command/event_store_conformance_test.cc holds every store to this
+// contract.
+//
+// The unit of appending is a group: the events of one command, committed all
+// or none, at consecutive positions.
 //
 // Capabilities differ where a store has one writer or several:
 // - Conflicts. The file log has a single caller (the handler), which decided
 //   every event against state that includes every earlier one, so it stores
 //   `version` and `command_id` as given. A shared store cannot rely on that:
-//   it refuses an event whose `version` is not the account's stored version
-//   + 1 with ABORTED, and one whose non-empty `command_id` is already stored
-//   with ALREADY_EXISTS (the memory store does; the PostgreSQL schema will
-//   hold both as unique constraints).
+//   it refuses a group with an event whose `version` is not its account's
+//   stored version + 1 with ABORTED, and one with a non-empty `command_id`
+//   already stored with ALREADY_EXISTS.
 // - Failures. A failed write or sync of the file log is sticky. A shared
 //   store may also fail transiently (UNAVAILABLE: a dropped connection), and
-//   a later commit recovers.
+//   a later commit recovers. An UNAVAILABLE group may even have committed
+//   (the connection dropped before the outcome arrived): only the store
+//   knows, which is what a retry's command_id asks it.
 class EventStore {
  public:
-  // Receives the event's position once it is durable, or why it never will be.
-  using AppendDone = absl::AnyInvocable<void(absl::StatusOr<uint64_t> position) &&>;
+  // Receives the position of the group's first event once the whole group is
+  // durable (the others follow it at consecutive positions), or why none of
+  // it ever will be.
+  using AppendDone = absl::AnyInvocable<void(absl::StatusOr<uint64_t> first_position) &&>;
   // Receives the new durable head after it advanced.
   using HeadListener = std::function<void(uint64_t durable_head)>;
 
   virtual ~EventStore() = default;
 
-  // Sequences `event` after every earlier Append and queues it, returning at
-  // once; Commit() makes it durable. `done` runs exactly once, on the thread
-  // that commits it, when the event is durable or has failed. The store
-  // assigns `position` and `recorded_at`; the caller sets the rest. `version`
-  // is the expectation: the account's previous version + 1 (a single-writer
-  // store relies on its caller having checked it; a shared store refuses a
-  // conflict with ABORTED, and a stored command_id with ALREADY_EXISTS, in
-  // `done`; see above). Events become durable in Append order.
-  virtual void Append(bank::v1::Event event, AppendDone done) = 0;
+  // Sequences `group` (one or more events) after every earlier Append and
+  // queues it, returning at once; Commit() makes it durable. `done` runs
+  // exactly once, on the thread that commits it, when the group is durable or
+  // has failed, after the store has let go of its committer role: so `done`
+  // may Append and Commit again (a re-decided command does). The store
+  // assigns `position` and `recorded_at`; the caller sets the rest. Each
+  // `version` is the expectation: the account's previous version + 1 (a
+  // single-writer store relies on its caller having checked it; a shared
+  // store refuses a conflict, see above). Groups become durable in Append
+  // order, except that a refused group drops out and the others commit.
+  virtual void Append(std::vector<bank::v1::Event> group, AppendDone done) = 0;
 
   // Makes everything appended so far durable and runs its callbacks, on the
   // calling thread: group commit on the callers' own threads
@@ -61,8 +72,9 @@ class EventStore {
   virtual void Commit() = 0;
 
   // Appends to `out` the durable events with position > `after`, in order, at
-  // most `max_events` of them. Never sees an event that is not yet durable.
-  // Thread-safe; does not wait for appends.
+  // most `max_events` of them, never splitting a group when it can help it
+  // (a group larger than `max_events` is returned whole). Never sees an event
+  // that is not yet durable. Thread-safe; does not wait for appends.
   virtual absl::Status ReadAfter(uint64_t after, size_t max_events,
                                  std::vector<bank::v1::Event>* out) const = 0;
 
@@ -81,14 +93,32 @@ class EventStore {
   virtual void AddHeadListener(HeadListener listener) = 0;
 };
 
+// A store that several command-service replicas write at once. A replica's
+// own state may miss the others' events, so it asks the store what only the
+// store knows: an account's events (to load or refresh the account before a
+// decision that could refuse it) and the event of a command id (a retry sent
+// to this replica of a command another one accepted).
+class SharedEventStore : public EventStore {
+ public:
+  // Appends to `out` the durable events of `account_id` with a version above
+  // `after_version`, in version order.
+  virtual absl::Status ReadAccount(absl::string_view account_id, uint64_t after_version,
+                                   std::vector<bank::v1::Event>* out) const = 0;
+
+  // The durable events of the group that carries `command_id` (non-empty),
+  // in position order; empty when no group carries it.
+  virtual absl::Status ReadCommand(absl::string_view command_id,
+                                   std::vector<bank::v1::Event>* out) const = 0;
+};
+
 // The durable event at `position`; NOT_FOUND when there is none.
 inline absl::StatusOr<bank::v1::Event> ReadEventAt(const EventStore& store, uint64_t position) {
   std::vector<bank::v1::Event> events;
   if (absl::Status read = store.ReadAfter(position - 1, 1, &events); !read.ok()) return read;
-  if (events.empty() || events.front().position() != position) {
-    return absl::NotFoundError(absl::StrCat("no durable event at position ", position));
+  for (bank::v1::Event& event : events) {
+    if (event.position() == position) return std::move(event);
   }
-  return std::move(events.front());
+  return absl::NotFoundError(absl::StrCat("no durable event at position ", position));
 }
 
 }  // namespace bank
