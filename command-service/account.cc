@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "common/ids.h"
 
 namespace bank::command {
 
@@ -41,6 +42,38 @@ AccountState Apply(AccountState state, const bank::v1::Event& event) {
   if (event.has_deposited()) state.balance += event.deposited().amount();
   if (event.has_withdrawn()) state.balance -= event.withdrawn().amount();
   return state;
+}
+
+absl::Status CheckStoredIds(const bank::v1::Event& event) {
+  // A checksum only proves the bytes are the ones written; ids that no
+  // command could have carried must not reach the indexes.
+  if (!IsValidAccountId(event.account_id()) ||
+      (!event.command_id().empty() && !IsValidCommandId(event.command_id()))) {
+    return absl::DataLossError(absl::StrCat("event at version ", event.version(),
+                                            " carries an account or command id that no command "
+                                            "could have had"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AccountState> ApplyStored(AccountState state, const bank::v1::Event& event) {
+  if (absl::Status ids = CheckStoredIds(event); !ids.ok()) return ids;
+  if (event.version() != state.version + 1) {
+    return absl::DataLossError(absl::StrCat("event for account ", event.account_id(),
+                                            " has version ", event.version(), " where ",
+                                            state.version + 1, " was expected"));
+  }
+  // Nor may an event no command could have produced reach Apply's arithmetic.
+  const int64_t amount = EventAmount(event);
+  if (amount <= 0 ||
+      (event.has_withdrawn() ? amount > state.balance
+                             : amount > std::numeric_limits<int64_t>::max() - state.balance)) {
+    return absl::DataLossError(
+        absl::StrCat("event for account ", event.account_id(), " at version ", event.version(),
+                     " is a ", CommandName(EventKind(event)), " of ", amount, " on a balance of ",
+                     state.balance, ", which no command could have produced"));
+  }
+  return Apply(state, event);
 }
 
 int64_t EventAmount(const bank::v1::Event& event) {

@@ -25,6 +25,17 @@ absl::StatusOr<bank::v1::Event> Decide(const AccountState& state, const Command&
 // Folds one event into the state. No rules, cannot fail: the event is a fact.
 AccountState Apply(AccountState state, const bank::v1::Event& event);
 
+// DATA_LOSS when a stored event carries an account or command id that breaks
+// the contract's rules.
+absl::Status CheckStoredIds(const bank::v1::Event& event);
+
+// Folds an event read from a store, checking first that it is one Decide
+// could have produced on `state`: DATA_LOSS when an id breaks the contract's
+// rules, the version is not the account's next, or the amount is not
+// positive, overdraws, or takes the balance past int64 (the store is
+// inconsistent).
+absl::StatusOr<AccountState> ApplyStored(AccountState state, const bank::v1::Event& event);
+
 // The event's amount, positive for both kinds.
 int64_t EventAmount(const bank::v1::Event& event);
 CommandKind EventKind(const bank::v1::Event& event);

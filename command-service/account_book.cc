@@ -1,9 +1,6 @@
 #include "command-service/account_book.h"
 
-#include <limits>
-
 #include "absl/strings/str_cat.h"
-#include "common/ids.h"
 
 namespace bank::command {
 
@@ -22,34 +19,14 @@ AccountState AccountBook::Get(absl::string_view account_id) const {
 }
 
 absl::StatusOr<AccountState> AccountBook::Apply(const bank::v1::Event& event) {
-  // The checksum only proves the bytes are the ones written; ids that no
-  // command could have carried must not reach the indexes.
-  if (!IsValidAccountId(event.account_id()) ||
-      (!event.command_id().empty() && !IsValidCommandId(event.command_id()))) {
-    return absl::DataLossError(absl::StrCat("event at version ", event.version(),
-                                            " carries an account or command id that no command "
-                                            "could have had"));
-  }
+  // Checked before the lookup: the table takes valid ids only.
+  if (absl::Status ids = CheckStoredIds(event); !ids.ok()) return ids;
   // One lookup an event: replay spends most of its time here. A refused
   // event may leave an account at version 0 behind; the log is refused then.
   AccountState& state = accounts_.FindOrAdd(event.account_id());
-  if (event.version() != state.version + 1) {
-    return absl::DataLossError(absl::StrCat("event for account ", event.account_id(),
-                                            " has version ", event.version(), " where ",
-                                            state.version + 1, " was expected"));
-  }
-  // Nor may an event no command could have produced reach Apply's arithmetic.
-  const int64_t amount = EventAmount(event);
-  if (amount <= 0 ||
-      (event.has_withdrawn() ? amount > state.balance
-                             : amount > std::numeric_limits<int64_t>::max() - state.balance)) {
-    return absl::DataLossError(
-        absl::StrCat("event for account ", event.account_id(), " at version ", event.version(),
-                     " is a ", CommandName(EventKind(event)), " of ", amount, " on a balance of ",
-                     state.balance, ", which no command could have produced"));
-  }
-  state = command::Apply(state, event);
-  return state;
+  absl::StatusOr<AccountState> applied = ApplyStored(state, event);
+  if (applied.ok()) state = *applied;
+  return applied;
 }
 
 void AccountBook::RecordCommand(absl::string_view command_id, CommandLocation location) {

@@ -11,6 +11,10 @@ namespace bank::command {
 
 namespace {
 
+// Tries of one command on a shared store before it gives up: each one lost
+// a race to another replica's write on the same account.
+constexpr int kMaxAttempts = 8;
+
 bool SameCommand(const RecordedCommand& original, const Command& command) {
   return original.kind == command.kind && original.account_id == command.account_id &&
          original.amount == command.amount;
@@ -23,20 +27,39 @@ absl::Status CommandIdReused(const RecordedCommand& original, const Command& com
                    original.account_id, "; use a new command_id for a new command"));
 }
 
+bool IsConflict(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAborted ||
+         status.code() == absl::StatusCode::kAlreadyExists;
+}
+
 }  // namespace
+
+CommandHandler::CommandHandler(EventStore& store, AccountBook book)
+    : store_(store), shared_(nullptr), book_(std::move(book)), cache_(0) {}
+
+CommandHandler::CommandHandler(SharedEventStore& store, size_t cached_accounts)
+    : store_(store), shared_(&store), cache_(cached_accounts) {}
 
 void CommandHandler::Execute(Command command, Done done) {
   if (absl::Status valid = ValidateCommand(command); !valid.ok()) {
     std::move(done)(valid);
     return;
   }
+  Run(Attempt{.command = std::move(command), .done = std::move(done)}, nullptr);
+}
+
+void CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
+  const Command& command = attempt.command;
+  enum class Next { kAnswer, kAppended, kParked, kReadStore } next = Next::kAnswer;
   absl::StatusOr<bank::v1::CommandReply> answer;
-  bool appended = false;
   {
     absl::MutexLock lock(&mu_);
-    // A retry is recognised before any state check.
-    absl::StatusOr<std::optional<RecordedCommand>> original =
-        FindOriginalLocked(command.command_id);
+    // A retry is recognised before any state check. (An attempt that
+    // appended before holds its own id's entry: it is not its own retry.)
+    absl::StatusOr<std::optional<RecordedCommand>> original = std::nullopt;
+    if (!attempt.in_flight) original = FindOriginalLocked(command.command_id);
+    if (original.ok() && !original->has_value() && fresh != nullptr) original = fresh->original;
+
     if (!original.ok()) {
       answer = original.status();
     } else if (original->has_value()) {
@@ -44,32 +67,70 @@ void CommandHandler::Execute(Command command, Done done) {
       if (!SameCommand(recorded, command)) {
         answer = CommandIdReused(recorded, command);
       } else if (recorded.position == 0) {
-        in_flight_commands_[command.command_id].retries.push_back(std::move(done));
-        return;
+        in_flight_commands_[command.command_id].retries.push_back(std::move(attempt.done));
+        next = Next::kParked;
       } else {
         answer = ReplyOf(recorded);
       }
+    } else if (draining_) {
+      answer = absl::UnavailableError("the command service is shutting down; retry shortly");
+    } else if (absl::Status health = store_.health(); shared_ == nullptr && !health.ok()) {
+      // One writer's failures are sticky. A shared store's are not: its
+      // appends answer for themselves, and they are how it recovers.
+      answer = health;
     } else {
-      absl::Status health =
-          draining_ ? absl::UnavailableError("the command service is shutting down; retry shortly")
-                    : store_.health();
-      absl::StatusOr<bank::v1::Event> event =
-          health.ok() ? Decide(book_.Get(command.account_id), command) : health;
-      if (event.ok()) {
-        AppendLocked(std::move(*event), std::move(done));
-        appended = true;
+      if (fresh != nullptr) {
+        // Newer than what is held, or as new: what is held may include an
+        // event of this process that the store has not taken.
+        std::optional<AccountState> held = cache_.Find(command.account_id);
+        if (!held || fresh->account.version >= held->version) {
+          cache_.Put(command.account_id, fresh->account);
+        }
+      }
+      std::optional<AccountState> state = FindStateLocked(command.account_id);
+      if (!state) {
+        next = Next::kReadStore;
+      } else if (absl::StatusOr<bank::v1::Event> event = Decide(*state, command); event.ok()) {
+        AppendLocked(std::move(*event), std::move(attempt));
+        next = Next::kAppended;
+      } else if (shared_ != nullptr && fresh == nullptr) {
+        // Refused on a state other replicas may have moved on from, or the
+        // retry of a command one of them accepted: the store decides.
+        next = Next::kReadStore;
       } else {
         answer = event.status();
       }
     }
   }
-  if (appended) {
-    // Appended: made durable here, outside the lock, unless another thread
-    // is committing already (it then commits this event too).
-    store_.Commit();
+  switch (next) {
+    case Next::kParked:
+      return;
+    case Next::kAppended:
+      // Made durable here, outside the lock, unless another thread is
+      // committing already (it then commits this event too).
+      store_.Commit();
+      return;
+    case Next::kAnswer:
+      Answer(std::move(attempt), std::move(answer));
+      return;
+    case Next::kReadStore:
+      break;
+  }
+  if (attempt.number >= kMaxAttempts) {
+    absl::Status contended = absl::UnavailableError(
+        absl::StrCat("account ", attempt.command.account_id,
+                     " changed on other replicas during each of ", kMaxAttempts, " tries; retry"));
+    Answer(std::move(attempt), std::move(contended));
     return;
   }
-  std::move(done)(std::move(answer));
+  absl::StatusOr<StoreView> view =
+      ReadStoreView(*shared_, attempt.command.account_id, attempt.command.command_id);
+  if (!view.ok()) {
+    Answer(std::move(attempt), view.status());
+    return;
+  }
+  ++attempt.number;
+  Run(std::move(attempt), &*view);
 }
 
 absl::StatusOr<std::optional<RecordedCommand>> CommandHandler::FindOriginalLocked(
@@ -79,30 +140,89 @@ absl::StatusOr<std::optional<RecordedCommand>> CommandHandler::FindOriginalLocke
       in_flight != in_flight_commands_.end()) {
     return in_flight->second.command;
   }
+  // A shared store is asked only when a decision needs it (see Run): the
+  // store itself refuses a second event with the id.
+  if (shared_ != nullptr) return std::nullopt;
   return book_.FindCommand(command_id,
                            [this](uint64_t position) { return ReadEventAt(store_, position); });
 }
 
-void CommandHandler::AppendLocked(bank::v1::Event event, Done done) {
-  // Apply cannot fail here: Decide chose the account's next version and a
-  // valid amount.
-  const AccountState state = *book_.Apply(event);
+std::optional<AccountState> CommandHandler::FindStateLocked(const std::string& account_id) {
+  if (shared_ != nullptr) return cache_.Find(account_id);
+  return book_.Get(account_id);
+}
+
+void CommandHandler::AppendLocked(bank::v1::Event event, Attempt attempt) {
+  AccountState state;
+  if (shared_ != nullptr) {
+    state = command::Apply(*cache_.Find(event.account_id()), event);
+    cache_.Put(event.account_id(), state);
+  } else {
+    // Cannot fail here: Decide chose the account's next version and a valid
+    // amount.
+    state = *book_.Apply(event);
+  }
   bank::v1::CommandReply reply;
   reply.set_account_id(event.account_id());
   reply.set_version(state.version);
   reply.set_balance(state.balance);
   if (!event.command_id().empty()) {
+    // An earlier attempt's entry keeps the retries parked on it.
     in_flight_commands_[event.command_id()].command =
         RecordedCommand{event.account_id(), EventKind(event), EventAmount(event),
                         event.version(),    reply.balance(),  /*position=*/0};
   }
-  std::string command_id = event.command_id();
-  ++in_flight_;
-  store_.Append(std::move(event),
-                [this, command_id = std::move(command_id), reply = std::move(reply),
-                 done = std::move(done)](absl::StatusOr<uint64_t> position) mutable {
-                  OnAppended(command_id, std::move(reply), position, std::move(done));
-                });
+  if (!attempt.in_flight) {
+    attempt.in_flight = true;
+    ++in_flight_;
+  }
+  std::vector<bank::v1::Event> group;
+  group.push_back(std::move(event));
+  store_.Append(std::move(group), [this, attempt = std::move(attempt), reply = std::move(reply)](
+                                      absl::StatusOr<uint64_t> position) mutable {
+    OnAppended(std::move(attempt), std::move(reply), std::move(position));
+  });
+}
+
+void CommandHandler::OnAppended(Attempt attempt, bank::v1::CommandReply reply,
+                                absl::StatusOr<uint64_t> position) {
+  if (position.ok()) {
+    if (shared_ == nullptr && !attempt.command.command_id.empty()) {
+      absl::MutexLock lock(&mu_);
+      book_.RecordCommand(attempt.command.command_id, {*position, reply.balance()});
+    }
+    spdlog::debug("accepted a command on {} at position {}", reply.account_id(), *position);
+    reply.set_position(*position);
+    Answer(std::move(attempt), std::move(reply));
+    return;
+  }
+  if (shared_ != nullptr) {
+    {
+      absl::MutexLock lock(&mu_);
+      cache_.Forget(attempt.command.account_id);
+    }
+    if (IsConflict(position.status())) {
+      // Another replica wrote the account, or accepted the command id,
+      // first: decide again on what it wrote.
+      ++attempt.number;
+      Run(std::move(attempt), nullptr);
+      return;
+    }
+  }
+  Answer(std::move(attempt), position.status());
+}
+
+void CommandHandler::Answer(Attempt attempt, absl::StatusOr<bank::v1::CommandReply> answer) {
+  std::vector<Done> retries;
+  if (attempt.in_flight) {
+    absl::MutexLock lock(&mu_);
+    --in_flight_;
+    if (!attempt.command.command_id.empty()) {
+      retries = std::move(in_flight_commands_.extract(attempt.command.command_id).mapped().retries);
+    }
+  }
+  for (Done& retry : retries) std::move(retry)(answer);
+  std::move(attempt.done)(std::move(answer));
 }
 
 int CommandHandler::Drain(absl::Duration timeout) {
@@ -112,30 +232,6 @@ int CommandHandler::Drain(absl::Duration timeout) {
                            +[](int* in_flight) { return *in_flight == 0; }, &in_flight_),
                        timeout);
   return in_flight_;
-}
-
-void CommandHandler::OnAppended(const std::string& command_id, bank::v1::CommandReply reply,
-                                absl::StatusOr<uint64_t> position, Done done) {
-  std::vector<Done> retries;
-  {
-    absl::MutexLock lock(&mu_);
-    --in_flight_;
-    if (!command_id.empty()) {
-      auto in_flight = in_flight_commands_.extract(command_id);
-      retries = std::move(in_flight.mapped().retries);
-      if (position.ok()) book_.RecordCommand(command_id, {*position, reply.balance()});
-    }
-  }
-  absl::StatusOr<bank::v1::CommandReply> answer;
-  if (position.ok()) {
-    spdlog::debug("accepted a command on {} at position {}", reply.account_id(), *position);
-    reply.set_position(*position);
-    answer = std::move(reply);
-  } else {
-    answer = position.status();
-  }
-  for (Done& retry : retries) std::move(retry)(answer);
-  std::move(done)(std::move(answer));
 }
 
 }  // namespace bank::command

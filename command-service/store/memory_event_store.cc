@@ -20,13 +20,13 @@ void StampRecordedAt(bank::v1::Event& event) {
 
 MemoryEventStore::~MemoryEventStore() { Commit(); }
 
-void MemoryEventStore::Append(bank::v1::Event event, AppendDone done) {
+void MemoryEventStore::Append(std::vector<bank::v1::Event> group, AppendDone done) {
   absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
     if (!sticky_) {
-      StampRecordedAt(event);
-      queue_.push_back({std::move(event), std::move(done)});
+      for (bank::v1::Event& event : group) StampRecordedAt(event);
+      queue_.push_back({std::move(group), std::move(done)});
       return;
     }
     refused = health_;
@@ -35,41 +35,62 @@ void MemoryEventStore::Append(bank::v1::Event event, AppendDone done) {
 }
 
 void MemoryEventStore::Commit() {
-  std::vector<PendingAppend> group;
+  std::vector<PendingAppend> appends;
   std::vector<absl::StatusOr<uint64_t>> outcomes;
   {
     absl::MutexLock lock(&mu_);
     if (queue_.empty()) return;
-    group.swap(queue_);
+    appends.swap(queue_);
     if (!next_failure_.ok()) {
       health_ = std::exchange(next_failure_, absl::OkStatus());
       sticky_ = next_failure_kind_ == Failure::kSticky;
-      outcomes.assign(group.size(), health_);
+      if (next_failure_kind_ == Failure::kOutcomeLost) {
+        for (PendingAppend& append : appends) (void)StoreGroupLocked(std::move(append.group));
+      }
+      outcomes.assign(appends.size(), health_);
     } else {
       // The commit reached the store: a transient failure is over. (After a
       // sticky one nothing is queued: Append refuses.)
       health_ = absl::OkStatus();
-      for (PendingAppend& append : group) {
-        if (absl::Status conflict = CheckConflictLocked(append.event); !conflict.ok()) {
-          outcomes.push_back(std::move(conflict));
-        } else {
-          outcomes.push_back(StoreLocked(std::move(append.event)));
-        }
+      for (PendingAppend& append : appends) {
+        outcomes.push_back(StoreGroupLocked(std::move(append.group)));
       }
     }
   }
   // Outside the lock: listeners and callbacks read the store, and a
-  // callback may take its owner's lock while that owner asks health().
+  // callback may take its owner's lock while that owner asks health(), or
+  // append and commit again.
   NotifyListeners();
-  for (size_t i = 0; i < group.size(); ++i) std::move(group[i].done)(std::move(outcomes[i]));
+  for (size_t i = 0; i < appends.size(); ++i) std::move(appends[i].done)(std::move(outcomes[i]));
 }
 
 absl::Status MemoryEventStore::ReadAfter(uint64_t after, size_t max_events,
                                          std::vector<bank::v1::Event>* out) const {
   absl::ReaderMutexLock lock(&mu_);
-  if (after >= events_.size()) return absl::OkStatus();
-  const size_t count = std::min<uint64_t>(max_events, events_.size() - after);
-  out->insert(out->end(), events_.begin() + after, events_.begin() + after + count);
+  if (after >= events_.size() || max_events == 0) return absl::OkStatus();
+  const uint64_t last = GroupEndLocked(std::min<uint64_t>(after + max_events, events_.size()));
+  out->insert(out->end(), events_.begin() + after, events_.begin() + last);
+  return absl::OkStatus();
+}
+
+absl::Status MemoryEventStore::ReadAccount(absl::string_view account_id, uint64_t after_version,
+                                           std::vector<bank::v1::Event>* out) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const auto account = accounts_.find(account_id);
+  if (account == accounts_.end()) return absl::OkStatus();
+  for (uint64_t version = after_version + 1; version <= account->second.size(); ++version) {
+    out->push_back(events_[account->second[version - 1] - 1]);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MemoryEventStore::ReadCommand(absl::string_view command_id,
+                                           std::vector<bank::v1::Event>* out) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const auto command = command_ids_.find(command_id);
+  if (command == command_ids_.end()) return absl::OkStatus();
+  const uint64_t last = GroupEndLocked(command->second);
+  out->insert(out->end(), events_.begin() + (command->second - 1), events_.begin() + last);
   return absl::OkStatus();
 }
 
@@ -94,32 +115,44 @@ void MemoryEventStore::FailNextCommit(absl::Status error, Failure failure) {
   next_failure_kind_ = failure;
 }
 
-absl::Status MemoryEventStore::AppendAsAnotherWriter(std::vector<bank::v1::Event> events) {
+absl::Status MemoryEventStore::AppendAsAnotherWriter(std::vector<bank::v1::Event> group) {
   {
     absl::MutexLock lock(&mu_);
-    // Stored one by one, so that an event may follow an earlier one of the
-    // same batch; on a conflict the stored ones are taken back out.
-    for (size_t stored = 0; stored < events.size(); ++stored) {
-      absl::Status conflict = CheckConflictLocked(events[stored]);
-      if (!conflict.ok()) {
-        for (; stored > 0; --stored) UnstoreLastLocked();
-        return conflict;
-      }
-      if (!events[stored].has_recorded_at()) StampRecordedAt(events[stored]);
-      StoreLocked(std::move(events[stored]));
+    for (bank::v1::Event& event : group) {
+      if (!event.has_recorded_at()) StampRecordedAt(event);
+    }
+    if (absl::StatusOr<uint64_t> stored = StoreGroupLocked(std::move(group)); !stored.ok()) {
+      return stored.status();
     }
   }
   NotifyListeners();
   return absl::OkStatus();
 }
 
-absl::Status MemoryEventStore::CheckConflictLocked(const bank::v1::Event& event) const {
-  if (!event.command_id().empty() && command_ids_.contains(event.command_id())) {
+absl::StatusOr<uint64_t> MemoryEventStore::StoreGroupLocked(std::vector<bank::v1::Event> group) {
+  const uint64_t first = events_.size() + 1;
+  // Stored one by one, so that an event may follow an earlier one of the
+  // same group; on a conflict the stored ones are taken back out.
+  for (size_t stored = 0; stored < group.size(); ++stored) {
+    absl::Status conflict = CheckConflictLocked(group[stored], first);
+    if (!conflict.ok()) {
+      for (; stored > 0; --stored) UnstoreLastLocked();
+      return conflict;
+    }
+    StoreLocked(std::move(group[stored]), first);
+  }
+  return first;
+}
+
+absl::Status MemoryEventStore::CheckConflictLocked(const bank::v1::Event& event,
+                                                   uint64_t group_start) const {
+  if (auto id = command_ids_.find(event.command_id());
+      !event.command_id().empty() && id != command_ids_.end() && id->second != group_start) {
     return absl::AlreadyExistsError(
         absl::StrCat("command_id ", event.command_id(), " is already stored"));
   }
-  const auto stored = versions_.find(event.account_id());
-  const uint64_t version = stored == versions_.end() ? 0 : stored->second;
+  const auto stored = accounts_.find(event.account_id());
+  const uint64_t version = stored == accounts_.end() ? 0 : stored->second.size();
   if (event.version() != version + 1) {
     return absl::AbortedError(absl::StrCat("account ", event.account_id(), " is at version ",
                                            version, " in the store; version ", event.version(),
@@ -128,19 +161,32 @@ absl::Status MemoryEventStore::CheckConflictLocked(const bank::v1::Event& event)
   return absl::OkStatus();
 }
 
-uint64_t MemoryEventStore::StoreLocked(bank::v1::Event event) {
-  event.set_position(events_.size() + 1);
-  versions_[event.account_id()] = event.version();
-  if (!event.command_id().empty()) command_ids_.insert(event.command_id());
+void MemoryEventStore::StoreLocked(bank::v1::Event event, uint64_t group_start) {
+  const uint64_t position = events_.size() + 1;
+  event.set_position(position);
+  accounts_[event.account_id()].push_back(position);
+  // The group's first event names it: a second one with the same id (one
+  // command's two events) keeps the first.
+  if (!event.command_id().empty()) command_ids_.try_emplace(event.command_id(), group_start);
   events_.push_back(std::move(event));
-  return events_.size();
+  group_starts_.push_back(group_start);
 }
 
 void MemoryEventStore::UnstoreLastLocked() {
   const bank::v1::Event& last = events_.back();
-  versions_[last.account_id()] = last.version() - 1;
-  command_ids_.erase(last.command_id());
+  accounts_[last.account_id()].pop_back();
+  if (auto id = command_ids_.find(last.command_id());
+      id != command_ids_.end() && id->second == last.position()) {
+    command_ids_.erase(id);
+  }
   events_.pop_back();
+  group_starts_.pop_back();
+}
+
+uint64_t MemoryEventStore::GroupEndLocked(uint64_t position) const {
+  const uint64_t start = group_starts_[position - 1];
+  while (position < events_.size() && group_starts_[position] == start) ++position;
+  return position;
 }
 
 void MemoryEventStore::NotifyListeners() {

@@ -7,22 +7,24 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "bank/v1/event.pb.h"
 #include "command-service/store/event_store.h"
 
 namespace bank::store {
 
-// An EventStore in memory, for tests: the handler's tests run on it without
-// storage, and it acts as a store shared by several writers would, with the
-// seams a test needs to make it one.
+// A SharedEventStore in memory, for tests: the handler's tests run on it
+// without storage, and it acts as a store shared by several writers would,
+// with the seams a test needs to make it one.
 //
-// - Like a shared store it refuses conflicts (see EventStore): a `version`
-//   that is not the account's stored version + 1 is ABORTED, a non-empty
-//   `command_id` already stored is ALREADY_EXISTS (the id is checked first).
-//   A refused event fails alone; the rest of its group commits.
+// - Like a shared store it refuses conflicts (see EventStore): a group with a
+//   `version` that is not its account's stored version + 1 is ABORTED, one
+//   with a non-empty `command_id` already stored is ALREADY_EXISTS (ids are
+//   checked first). A refused group fails alone; the rest of the commit
+//   stores.
 // - Positions are assigned when a commit stores the events, so events that
 //   another writer commits in between never make a gap or a duplicate.
 // - Group commit, simplified: storing is a copy under one lock, so there is
@@ -37,7 +39,7 @@ namespace bank::store {
 // Thread-safe. Head listeners and callbacks run without the store's lock
 // held, so they may read the store. Every Append's callback has run once the
 // store is destroyed (the destructor commits what is still queued).
-class MemoryEventStore final : public EventStore {
+class MemoryEventStore final : public SharedEventStore {
  public:
   // How an injected failure behaves after the commit it fails.
   enum class Failure {
@@ -46,43 +48,59 @@ class MemoryEventStore final : public EventStore {
     kTransient,
     // A failed sync: every later Append fails with the error, for good.
     kSticky,
+    // A connection lost after the commit reached the store: the events are
+    // stored, but their callbacks get the error; health() as kTransient.
+    kOutcomeLost,
   };
 
   MemoryEventStore() = default;
   ~MemoryEventStore() override;
 
-  void Append(bank::v1::Event event, AppendDone done) override;
+  void Append(std::vector<bank::v1::Event> group, AppendDone done) override;
   void Commit() override;
   absl::Status ReadAfter(uint64_t after, size_t max_events,
                          std::vector<bank::v1::Event>* out) const override;
   uint64_t durable_head() const override;
   absl::Status health() const override;
   void AddHeadListener(HeadListener listener) override;
+  absl::Status ReadAccount(absl::string_view account_id, uint64_t after_version,
+                           std::vector<bank::v1::Event>* out) const override;
+  absl::Status ReadCommand(absl::string_view command_id,
+                           std::vector<bank::v1::Event>* out) const override;
 
-  // Makes the next commit that takes appends store none of them: each of
-  // their callbacks gets `error`, which must not be OK.
+  // Makes the next commit that takes appends fail: each of their callbacks
+  // gets `error`, which must not be OK, and none of them is stored unless
+  // `failure` is kOutcomeLost.
   void FailNextCommit(absl::Status error, Failure failure);
 
-  // Commits `events` now, on the calling thread, as another replica sharing
-  // the store would: this store's callers never saw them, but they take the
-  // next positions, advance the head and reach the head listeners (on this
-  // thread). All or none: the first conflict is returned and nothing is
+  // Commits `group` now, on the calling thread, as another replica sharing
+  // the store would: this store's callers never saw it, but it takes the
+  // next positions, advances the head and reaches the head listeners (on
+  // this thread). All or none: the first conflict is returned and nothing is
   // stored. `recorded_at` is kept when set.
-  absl::Status AppendAsAnotherWriter(std::vector<bank::v1::Event> events);
+  absl::Status AppendAsAnotherWriter(std::vector<bank::v1::Event> group);
 
  private:
   struct PendingAppend {
-    bank::v1::Event event;
+    std::vector<bank::v1::Event> group;
     AppendDone done;
   };
 
-  // ABORTED or ALREADY_EXISTS when `event` conflicts with what is stored.
-  absl::Status CheckConflictLocked(const bank::v1::Event& event) const
+  // Stores `group` at the next positions, all or none: its first position,
+  // or the first conflict (ABORTED or ALREADY_EXISTS) with nothing stored.
+  absl::StatusOr<uint64_t> StoreGroupLocked(std::vector<bank::v1::Event> group)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ABORTED or ALREADY_EXISTS when `event`, of the group starting at
+  // `group_start`, conflicts with what is stored.
+  absl::Status CheckConflictLocked(const bank::v1::Event& event, uint64_t group_start) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Assigns `event` the next position and stores it.
-  uint64_t StoreLocked(bank::v1::Event event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Takes the last stored event back out (AppendAsAnotherWriter's all or none).
+  // Assigns `event` the next position and stores it as the last of a group
+  // that starts at `group_start`.
+  void StoreLocked(bank::v1::Event event, uint64_t group_start) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Takes the last stored event back out (a group's all or none).
   void UnstoreLastLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The position of the last event of the group holding `position`.
+  uint64_t GroupEndLocked(uint64_t position) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Calls every listener with the durable head if it moved past the last
   // head they were told.
   void NotifyListeners();
@@ -90,8 +108,12 @@ class MemoryEventStore final : public EventStore {
   mutable absl::Mutex mu_;
   std::vector<PendingAppend> queue_ ABSL_GUARDED_BY(mu_);
   std::vector<bank::v1::Event> events_ ABSL_GUARDED_BY(mu_);  // position p at index p - 1
-  absl::flat_hash_map<std::string, uint64_t> versions_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_set<std::string> command_ids_ ABSL_GUARDED_BY(mu_);
+  // By position like events_: the first position of the event's group.
+  std::vector<uint64_t> group_starts_ ABSL_GUARDED_BY(mu_);
+  // Each account's positions, by version (version v at index v - 1).
+  absl::flat_hash_map<std::string, std::vector<uint64_t>> accounts_ ABSL_GUARDED_BY(mu_);
+  // The first position of the group that carries each command id.
+  absl::flat_hash_map<std::string, uint64_t> command_ids_ ABSL_GUARDED_BY(mu_);
   absl::Status health_ ABSL_GUARDED_BY(mu_);
   bool sticky_ ABSL_GUARDED_BY(mu_) = false;  // health_ is a sticky failure
   absl::Status next_failure_ ABSL_GUARDED_BY(mu_);

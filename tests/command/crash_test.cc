@@ -44,7 +44,7 @@ using ::bank::testing::OpenLog;
         const std::string command_id =
             "r" + std::to_string(round) + "-" + std::to_string(t) + "-" + std::to_string(i);
         // One account per command keeps versions trivially valid.
-        (*log)->Append(DepositEvent(command_id, 1, 1, command_id),
+        (*log)->Append({DepositEvent(command_id, 1, 1, command_id)},
                        [&in_flight, ack_fd, command_id](absl::StatusOr<uint64_t> position) {
                          if (position.ok()) {
                            const std::string line =

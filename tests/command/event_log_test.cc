@@ -253,7 +253,7 @@ TEST(EventLogTest, GroupCommitCompletesQueuedAppendsInPositionOrder) {
   constexpr int kAppends = 2000;
   std::vector<std::promise<absl::StatusOr<uint64_t>>> done(kAppends);
   for (int i = 0; i < kAppends; ++i) {
-    (*log)->Append(DepositEvent("acc" + std::to_string(i), 1, 1),
+    (*log)->Append({DepositEvent("acc" + std::to_string(i), 1, 1)},
                    [&done, i](absl::StatusOr<uint64_t> position) { done[i].set_value(position); });
   }
   EXPECT_EQ((*log)->durable_head(), 0u);  // Append only queues
@@ -306,7 +306,7 @@ TEST(EventLogTest, ACommitDuringAnotherThreadsCommitIsTakenOverByThatThread) {
   std::thread::id leader_thread;
   std::thread leader([&] {
     leader_thread = std::this_thread::get_id();
-    (*log)->Append(DepositEvent("a", 1, 1), [](absl::StatusOr<uint64_t>) {});
+    (*log)->Append({DepositEvent("a", 1, 1)}, [](absl::StatusOr<uint64_t>) {});
     (*log)->Commit();
   });
   sync.WaitUntilHeld();  // the leader is inside its sync
@@ -315,7 +315,7 @@ TEST(EventLogTest, ACommitDuringAnotherThreadsCommitIsTakenOverByThatThread) {
   std::vector<std::thread::id> answered_on(kFollowers);
   std::vector<absl::StatusOr<uint64_t>> positions(kFollowers);
   for (int i = 0; i < kFollowers; ++i) {
-    (*log)->Append(DepositEvent("b", i + 1, 1),
+    (*log)->Append({DepositEvent("b", i + 1, 1)},
                    [&answered_on, &positions, i](absl::StatusOr<uint64_t> position) {
                      answered_on[i] = std::this_thread::get_id();
                      positions[i] = position;
@@ -381,7 +381,7 @@ TEST(EventLogTest, AcknowledgedIsExactlyWhatIsOnDiskWhenASyncFailsMidBatch) {
   constexpr int kAppends = 40;
   std::vector<std::promise<absl::StatusOr<uint64_t>>> done(kAppends);
   for (int i = 0; i < kAppends; ++i) {
-    (*log)->Append(DepositEvent("acc" + std::to_string(i), 1, 1),
+    (*log)->Append({DepositEvent("acc" + std::to_string(i), 1, 1)},
                    [&done, i](absl::StatusOr<uint64_t> position) { done[i].set_value(position); });
   }
   (*log)->Commit();  // one group, spanning several segments
@@ -431,7 +431,7 @@ TEST(EventLogTest, ReadersNeverSeeEventsBeyondTheDurableHead) {
   ASSERT_TRUE(log.ok());
   sync.Arm();
   std::promise<absl::StatusOr<uint64_t>> done;
-  (*log)->Append(DepositEvent("a", 1, 1),
+  (*log)->Append({DepositEvent("a", 1, 1)},
                  [&done](absl::StatusOr<uint64_t> position) { done.set_value(position); });
   std::thread committer([&] { (*log)->Commit(); });
   sync.WaitUntilHeld();  // written, not yet synced

@@ -118,7 +118,7 @@ struct Answer {
 
 void AppendTo(EventStore& store, bank::v1::Event event, Answer* answer) {
   const int64_t amount = event.deposited().amount();
-  store.Append(std::move(event), [&store, answer, amount](absl::StatusOr<uint64_t> position) {
+  store.Append({std::move(event)}, [&store, answer, amount](absl::StatusOr<uint64_t> position) {
     ++answer->calls;
     answer->thread = std::this_thread::get_id();
     if (position.ok()) {
@@ -311,7 +311,7 @@ TEST_P(EventStoreConformanceTest, ConcurrentAppendersGetEveryEventExactlyOnceAtD
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([this, t, &positions] {
       for (int v = 1; v <= kPerThread; ++v) {
-        store().Append(DepositEvent("t" + std::to_string(t), v, v),
+        store().Append({DepositEvent("t" + std::to_string(t), v, v)},
                        [&positions, t, v](absl::StatusOr<uint64_t> position) {
                          positions[t][v - 1] = std::move(position);
                        });

@@ -92,7 +92,7 @@ inline absl::StatusOr<std::unique_ptr<log::EventLog>> OpenLog(
 // Appends and waits until durable; returns the position or the error.
 inline absl::StatusOr<uint64_t> AppendAndWait(EventStore& store, bank::v1::Event event) {
   std::promise<absl::StatusOr<uint64_t>> done;
-  store.Append(std::move(event),
+  store.Append({std::move(event)},
                [&done](absl::StatusOr<uint64_t> position) { done.set_value(position); });
   store.Commit();
   return done.get_future().get();

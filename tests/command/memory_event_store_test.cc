@@ -43,7 +43,7 @@ TEST(MemoryEventStoreTest, AnotherWritersEventsTakeTheNextPositionsAndReachTheHe
 TEST(MemoryEventStoreTest, AQueuedAppendIsPositionedAfterEventsAnotherWriterCommittedMeanwhile) {
   MemoryEventStore store;
   absl::StatusOr<uint64_t> ours = absl::UnknownError("not answered");
-  store.Append(DepositEvent("a", 1, 1),
+  store.Append({DepositEvent("a", 1, 1)},
                [&ours](absl::StatusOr<uint64_t> position) { ours = position; });
   ASSERT_TRUE(store.AppendAsAnotherWriter({DepositEvent("b", 1, 2)}).ok());
   store.Commit();
@@ -85,7 +85,7 @@ TEST(MemoryEventStoreTest, DestroyingTheStoreAnswersEveryQueuedAppend) {
   absl::StatusOr<uint64_t> answer = absl::UnknownError("not answered");
   {
     MemoryEventStore store;
-    store.Append(DepositEvent("a", 1, 1),
+    store.Append({DepositEvent("a", 1, 1)},
                  [&answer](absl::StatusOr<uint64_t> position) { answer = position; });
   }
   ASSERT_TRUE(answer.ok()) << answer.status();

@@ -189,7 +189,7 @@ void CheckRecoveredLog(const std::string& dir, command::RecoveredState state,
   event.set_version(state.book.Get("fuzz-append").version + 1);
   event.mutable_deposited()->set_amount(1);
   std::promise<absl::StatusOr<uint64_t>> done;
-  log->Append(event, [&done](absl::StatusOr<uint64_t> position) { done.set_value(position); });
+  log->Append({event}, [&done](absl::StatusOr<uint64_t> position) { done.set_value(position); });
   log->Commit();
   absl::StatusOr<uint64_t> position = done.get_future().get();
   Check(position.ok() && *position == head + 1, "an append after recovery", position.status());

@@ -65,7 +65,13 @@ EventLog::~EventLog() {
   Commit();  // anything appended whose Commit has not run yet
 }
 
-void EventLog::Append(bank::v1::Event event, AppendDone done) {
+void EventLog::Append(std::vector<bank::v1::Event> group, AppendDone done) {
+  if (group.size() != 1) {
+    std::move(done)(absl::UnimplementedError(
+        absl::StrCat("the file log stores one event a group; this one has ", group.size())));
+    return;
+  }
+  bank::v1::Event& event = group.front();
   absl::Status refused;
   {
     absl::MutexLock lock(&queue_mu_);

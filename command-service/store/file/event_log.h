@@ -59,7 +59,10 @@ class EventLog final : public EventStore {
   // Refuses new appends, commits everything queued and runs every callback.
   ~EventLog() override;
 
-  void Append(bank::v1::Event event, AppendDone done) override;
+  // One event a group: the record format has no group framing yet, so a
+  // torn tail could keep part of a larger group. A larger group is refused
+  // with UNIMPLEMENTED, before anything is written.
+  void Append(std::vector<bank::v1::Event> group, AppendDone done) override;
   void Commit() override;
   absl::Status ReadAfter(uint64_t after, size_t max_events,
                          std::vector<bank::v1::Event>* out) const override;

@@ -1,0 +1,56 @@
+#include "command-service/store_view.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace bank::command {
+
+namespace {
+
+// The account's state after its event at `up_to_version` (all of them when
+// nullopt), folded from the store.
+absl::StatusOr<AccountState> FoldAccount(const SharedEventStore& store,
+                                         absl::string_view account_id,
+                                         std::optional<uint64_t> up_to_version) {
+  std::vector<bank::v1::Event> events;
+  if (absl::Status read = store.ReadAccount(account_id, 0, &events); !read.ok()) return read;
+  AccountState state;
+  for (const bank::v1::Event& event : events) {
+    if (up_to_version && event.version() > *up_to_version) break;
+    absl::StatusOr<AccountState> applied = ApplyStored(state, event);
+    if (!applied.ok()) return applied.status();
+    state = *applied;
+  }
+  if (up_to_version && state.version != *up_to_version) {
+    return absl::DataLossError(absl::StrCat("account ", account_id, " has no event at version ",
+                                            *up_to_version, " in the store"));
+  }
+  return state;
+}
+
+}  // namespace
+
+absl::StatusOr<StoreView> ReadStoreView(const SharedEventStore& store, absl::string_view account_id,
+                                        absl::string_view command_id) {
+  StoreView view;
+  if (!command_id.empty()) {
+    std::vector<bank::v1::Event> group;
+    if (absl::Status read = store.ReadCommand(command_id, &group); !read.ok()) return read;
+    if (!group.empty()) {
+      // The command's reply is its first event's (a Deposit's or Withdraw's
+      // only one).
+      const bank::v1::Event& first = group.front();
+      absl::StatusOr<AccountState> after = FoldAccount(store, first.account_id(), first.version());
+      if (!after.ok()) return after.status();
+      view.original = RecordedCommand{first.account_id(), EventKind(first), EventAmount(first),
+                                      first.version(),    after->balance,   first.position()};
+    }
+  }
+  absl::StatusOr<AccountState> account = FoldAccount(store, account_id, std::nullopt);
+  if (!account.ok()) return account.status();
+  view.account = *account;
+  return view;
+}
+
+}  // namespace bank::command

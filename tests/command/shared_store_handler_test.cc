@@ -1,0 +1,219 @@
+// Command handling on a store shared by replicas: two CommandHandlers on one
+// MemoryEventStore are two command-service replicas on one database, each
+// with its own cache, neither seeing the other's commands except through the
+// store. Every test is a way a replica's own state goes stale.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "command-service/command_handler.h"
+#include "command-service/store/memory_event_store.h"
+
+namespace bank::command {
+namespace {
+
+using ::bank::store::MemoryEventStore;
+
+absl::StatusOr<bank::v1::CommandReply> Run(CommandHandler& handler, Command command) {
+  std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
+  handler.Execute(std::move(command), [&done](absl::StatusOr<bank::v1::CommandReply> reply) {
+    done.set_value(std::move(reply));
+  });
+  return done.get_future().get();
+}
+
+absl::StatusOr<bank::v1::CommandReply> Deposit(CommandHandler& handler, const std::string& account,
+                                               int64_t amount, const std::string& id = "",
+                                               std::optional<uint64_t> expected = std::nullopt) {
+  return Run(handler, Command{CommandKind::kDeposit, account, amount, id, expected});
+}
+
+absl::StatusOr<bank::v1::CommandReply> Withdraw(CommandHandler& handler, const std::string& account,
+                                                int64_t amount, const std::string& id = "") {
+  return Run(handler, Command{CommandKind::kWithdraw, account, amount, id, std::nullopt});
+}
+
+std::vector<bank::v1::Event> StoredEvents(const MemoryEventStore& store) {
+  std::vector<bank::v1::Event> events;
+  EXPECT_TRUE(store.ReadAfter(0, 1 << 20, &events).ok());
+  return events;
+}
+
+class SharedStoreHandlerTest : public ::testing::Test {
+ protected:
+  MemoryEventStore store_;
+  CommandHandler a_{store_, 1000};
+  CommandHandler b_{store_, 1000};
+};
+
+TEST_F(SharedStoreHandlerTest, AReplicaLoadsAnAccountItHasNeverSeenFromTheStore) {
+  ASSERT_TRUE(Deposit(a_, "acc", 100).ok());
+  absl::StatusOr<bank::v1::CommandReply> withdrawn = Withdraw(b_, "acc", 100);
+  ASSERT_TRUE(withdrawn.ok()) << withdrawn.status();
+  EXPECT_EQ(withdrawn->version(), 2u);
+  EXPECT_EQ(withdrawn->balance(), 0);
+  EXPECT_EQ(withdrawn->position(), 2u);
+}
+
+TEST_F(SharedStoreHandlerTest, AnAcceptanceOnStaleStateIsRefusedByTheStoreAndDecidedAgain) {
+  ASSERT_TRUE(Deposit(a_, "acc", 100).ok());  // a caches 100
+  ASSERT_TRUE(Withdraw(b_, "acc", 100).ok());
+
+  // On a's cache this withdrawal fits; on the store's state it does not.
+  EXPECT_EQ(Withdraw(a_, "acc", 1).status().code(), absl::StatusCode::kFailedPrecondition);
+  // Not ABORTED either, for a conflict the caller did not ask about.
+  absl::StatusOr<bank::v1::CommandReply> deposit = Deposit(a_, "acc", 5);
+  ASSERT_TRUE(deposit.ok()) << deposit.status();
+  EXPECT_EQ(deposit->version(), 3u);
+  EXPECT_EQ(deposit->balance(), 5);
+  EXPECT_EQ(StoredEvents(store_).size(), 3u);
+}
+
+TEST_F(SharedStoreHandlerTest, ARefusalOnStaleStateIsCheckedAgainstTheStoreFirst) {
+  ASSERT_TRUE(Deposit(a_, "acc", 50).ok());  // a caches 50
+  ASSERT_TRUE(Deposit(b_, "acc", 100).ok());
+
+  absl::StatusOr<bank::v1::CommandReply> withdrawn = Withdraw(a_, "acc", 120);
+  ASSERT_TRUE(withdrawn.ok()) << withdrawn.status();
+  EXPECT_EQ(withdrawn->balance(), 30);
+  EXPECT_EQ(withdrawn->version(), 3u);
+}
+
+TEST_F(SharedStoreHandlerTest, AnExpectedVersionIsJudgedOnTheStoresVersion) {
+  ASSERT_TRUE(Deposit(a_, "acc", 1).ok());  // a caches version 1
+  ASSERT_TRUE(Deposit(b_, "acc", 1).ok());
+
+  EXPECT_EQ(Deposit(a_, "acc", 1, "", 1).status().code(), absl::StatusCode::kAborted);
+  absl::StatusOr<bank::v1::CommandReply> expected = Deposit(a_, "acc", 1, "", 2);
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  EXPECT_EQ(expected->version(), 3u);
+}
+
+TEST_F(SharedStoreHandlerTest, ARetryOnTheOtherReplicaGetsTheOriginalReply) {
+  absl::StatusOr<bank::v1::CommandReply> original = Deposit(a_, "acc", 100, "c-1");
+  ASSERT_TRUE(original.ok());
+  ASSERT_TRUE(Withdraw(b_, "acc", 30).ok());
+
+  absl::StatusOr<bank::v1::CommandReply> retry = Deposit(b_, "acc", 100, "c-1");
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->position(), 1u);
+  EXPECT_EQ(retry->version(), 1u);
+  EXPECT_EQ(retry->balance(), 100);  // as it was then
+  EXPECT_EQ(Withdraw(b_, "acc", 100, "c-1").status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Deposit(b_, "other", 100, "c-1").status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(StoredEvents(store_).size(), 2u);
+}
+
+TEST_F(SharedStoreHandlerTest, ARetryIsRecognisedBeforeTheStateThatWouldNowRefuseIt) {
+  ASSERT_TRUE(Deposit(a_, "acc", 100).ok());
+  ASSERT_TRUE(Withdraw(a_, "acc", 100, "w-1").ok());
+  ASSERT_TRUE(Deposit(b_, "acc", 1).ok());  // b caches balance 1
+
+  // On b the balance refuses it; it is a retry, so it gets its reply.
+  absl::StatusOr<bank::v1::CommandReply> retry = Withdraw(b_, "acc", 100, "w-1");
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->position(), 2u);
+  EXPECT_EQ(retry->balance(), 0);
+}
+
+TEST_F(SharedStoreHandlerTest, ATransientFailureIsUnavailableAndTheNextCommandServes) {
+  ASSERT_TRUE(Deposit(a_, "acc", 100).ok());
+  store_.FailNextCommit(absl::UnavailableError("injected: connection lost"),
+                        MemoryEventStore::Failure::kTransient);
+  EXPECT_EQ(Deposit(a_, "acc", 10).status().code(), absl::StatusCode::kUnavailable);
+
+  // No restart: the next command commits, on the state the store holds.
+  absl::StatusOr<bank::v1::CommandReply> next = Deposit(a_, "acc", 1);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->version(), 2u);
+  EXPECT_EQ(next->balance(), 101);
+  EXPECT_TRUE(store_.health().ok());
+}
+
+TEST_F(SharedStoreHandlerTest, ALostCommitOutcomeIsResolvedByTheRetrysCommandId) {
+  store_.FailNextCommit(absl::UnavailableError("injected: connection lost after COMMIT"),
+                        MemoryEventStore::Failure::kOutcomeLost);
+  EXPECT_EQ(Deposit(a_, "acc", 100, "c-1").status().code(), absl::StatusCode::kUnavailable);
+
+  for (CommandHandler* replica : {&a_, &b_}) {
+    absl::StatusOr<bank::v1::CommandReply> retry = Deposit(*replica, "acc", 100, "c-1");
+    ASSERT_TRUE(retry.ok()) << retry.status();
+    EXPECT_EQ(retry->position(), 1u);
+    EXPECT_EQ(retry->balance(), 100);
+  }
+  EXPECT_EQ(StoredEvents(store_).size(), 1u);
+}
+
+TEST_F(SharedStoreHandlerTest, AnotherWritersEventsReachTheDecisionsOfBoth) {
+  ASSERT_TRUE(Deposit(a_, "acc", 10).ok());
+  ASSERT_TRUE(Deposit(b_, "acc", 10).ok());
+  bank::v1::Event foreign;
+  foreign.set_account_id("acc");
+  foreign.set_version(3);
+  foreign.mutable_withdrawn()->set_amount(20);
+  ASSERT_TRUE(store_.AppendAsAnotherWriter({foreign}).ok());
+
+  EXPECT_EQ(Withdraw(a_, "acc", 1).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Withdraw(b_, "acc", 1).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SharedStoreHandlerTest, SixteenClientsOverTwoReplicasNeverOverdrawNorSeeAborted) {
+  constexpr int kAccounts = 4;
+  constexpr int64_t kBalance = 50;
+  constexpr int kThreads = 16;
+  constexpr int kTriesPerThread = 20;  // 320 withdrawals of 1 against 200
+  for (int i = 0; i < kAccounts; ++i) {
+    ASSERT_TRUE(Deposit(a_, "acc" + std::to_string(i), kBalance).ok());
+  }
+  std::atomic<int> accepted{0};
+  std::atomic<int> unexpected{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      CommandHandler& replica = t % 2 == 0 ? a_ : b_;
+      for (int i = 0; i < kTriesPerThread; ++i) {
+        absl::StatusOr<bank::v1::CommandReply> reply =
+            Withdraw(replica, "acc" + std::to_string((t + i) % kAccounts), 1);
+        if (reply.ok()) {
+          ++accepted;
+        } else if (reply.status().code() != absl::StatusCode::kFailedPrecondition) {
+          ++unexpected;
+          ADD_FAILURE() << reply.status();
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  EXPECT_EQ(unexpected.load(), 0);
+  EXPECT_EQ(accepted.load(), kAccounts * kBalance);
+  for (int i = 0; i < kAccounts; ++i) {
+    const std::string account = "acc" + std::to_string(i);
+    EXPECT_EQ(Withdraw(a_, account, 1).status().code(), absl::StatusCode::kFailedPrecondition);
+    std::vector<bank::v1::Event> events;
+    ASSERT_TRUE(store_.ReadAccount(account, 0, &events).ok());
+    ASSERT_EQ(events.size(), static_cast<size_t>(kBalance + 1));
+    for (size_t v = 0; v < events.size(); ++v) EXPECT_EQ(events[v].version(), v + 1);
+  }
+}
+
+TEST(SharedStoreHandlerCacheTest, AReplicaServesMoreAccountsThanItsCacheHolds) {
+  MemoryEventStore store;
+  CommandHandler replica(store, /*cached_accounts=*/4);
+  for (int round = 1; round <= 3; ++round) {
+    for (int i = 0; i < 50; ++i) {
+      absl::StatusOr<bank::v1::CommandReply> reply =
+          Deposit(replica, "acc" + std::to_string(i), 10);
+      ASSERT_TRUE(reply.ok()) << reply.status();
+      EXPECT_EQ(reply->version(), static_cast<uint64_t>(round));
+      EXPECT_EQ(reply->balance(), 10 * round);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace bank::command
