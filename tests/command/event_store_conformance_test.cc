@@ -33,6 +33,8 @@ class StoreUnderTest {
  public:
   virtual ~StoreUnderTest() = default;
   virtual EventStore& store() = 0;
+  // The store as a SharedEventStore, or null when it is not one.
+  virtual SharedEventStore* shared() { return nullptr; }
   // Makes the next commit fail; returns the code its appends then get. Only
   // called for the failures the store's factory says it can inject.
   virtual absl::StatusCode FailNextCommit(Injected failure) = 0;
@@ -44,6 +46,7 @@ struct StoreFactory {
   bool injects_sticky_failures = false;
   bool injects_transient_failures = false;
   bool refuses_conflicts = false;  // stale versions, stored command ids
+  bool takes_groups = false;       // of more than one event
 };
 
 void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
@@ -51,6 +54,7 @@ void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.n
 class MemoryUnderTest final : public StoreUnderTest {
  public:
   EventStore& store() override { return store_; }
+  SharedEventStore* shared() override { return &store_; }
   absl::StatusCode FailNextCommit(Injected failure) override {
     if (failure == Injected::kSticky) {
       store_.FailNextCommit(absl::InternalError("injected: sync failed"),
@@ -455,13 +459,140 @@ TEST_P(EventStoreConformanceTest, AStoredCommandIdIsRefusedWithAlreadyExists) {
   EXPECT_EQ(store().durable_head(), 4u);
 }
 
+// One command's events: a withdrawal from `from` and a deposit into `to`,
+// at the given versions.
+std::vector<bank::v1::Event> PairGroup(const std::string& from, uint64_t from_version,
+                                       const std::string& to, uint64_t to_version,
+                                       const std::string& command_id = "") {
+  bank::v1::Event out;
+  out.set_account_id(from);
+  out.set_version(from_version);
+  out.set_command_id(command_id);
+  out.mutable_withdrawn()->set_amount(1);
+  std::vector<bank::v1::Event> group = {out, DepositEvent(to, to_version, 1, command_id)};
+  return group;
+}
+
+absl::StatusOr<uint64_t> AppendGroupAndCommit(EventStore& store,
+                                              std::vector<bank::v1::Event> group) {
+  absl::StatusOr<uint64_t> answer = absl::UnknownError("not answered");
+  store.Append(std::move(group), [&answer](absl::StatusOr<uint64_t> first) { answer = first; });
+  store.Commit();
+  return answer;
+}
+
+TEST_P(EventStoreConformanceTest, AGroupIsStoredWholeAtConsecutivePositions) {
+  if (!GetParam().takes_groups) {
+    EXPECT_EQ(AppendGroupAndCommit(store(), PairGroup("a", 1, "b", 1)).status().code(),
+              absl::StatusCode::kUnimplemented);
+    EXPECT_TRUE(ReadAll(store()).empty());
+    EXPECT_TRUE(store().health().ok()) << store().health();
+    return;
+  }
+  CommitDeposits(store(), 1);  // "d1"
+  absl::StatusOr<uint64_t> first = AppendGroupAndCommit(store(), PairGroup("d1", 2, "b", 1, "t-1"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*first, 2u);
+  const std::vector<bank::v1::Event> events = ReadAll(store());
+  ASSERT_EQ(Positions(events), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(events[1].account_id(), "d1");
+  EXPECT_EQ(events[2].account_id(), "b");
+  EXPECT_EQ(events[1].command_id(), "t-1");
+  EXPECT_EQ(events[2].command_id(), "t-1");
+  EXPECT_EQ(store().durable_head(), 3u);
+}
+
+TEST_P(EventStoreConformanceTest, ReadAfterNeverSplitsAGroup) {
+  if (!GetParam().takes_groups) GTEST_SKIP() << "one event a group";
+  ASSERT_TRUE(AppendGroupAndCommit(store(), PairGroup("a", 1, "b", 1)).ok());
+  ASSERT_TRUE(AppendGroupAndCommit(store(), PairGroup("c", 1, "d", 1)).ok());
+  std::vector<bank::v1::Event> events;
+  ASSERT_TRUE(store().ReadAfter(0, 1, &events).ok());
+  EXPECT_EQ(Positions(events), (std::vector<uint64_t>{1, 2}));
+  events.clear();
+  ASSERT_TRUE(store().ReadAfter(0, 3, &events).ok());
+  EXPECT_EQ(Positions(events), (std::vector<uint64_t>{1, 2, 3, 4}));
+}
+
+TEST_P(EventStoreConformanceTest, AGroupWithOneConflictIsRefusedWholeAndTheOthersCommit) {
+  if (!GetParam().refuses_conflicts || !GetParam().takes_groups) {
+    GTEST_SKIP() << "a single-writer store: the caller checks";
+  }
+  CommitDeposits(store(), 1);  // "d1" at version 1
+  absl::StatusOr<uint64_t> stale = absl::UnknownError("none");
+  absl::StatusOr<uint64_t> reused = absl::UnknownError("none");
+  absl::StatusOr<uint64_t> fine = absl::UnknownError("none");
+  // Its second event is stale: "d1" is at version 1.
+  store().Append(PairGroup("fresh", 1, "d1", 1), [&](absl::StatusOr<uint64_t> p) { stale = p; });
+  store().Append(PairGroup("x", 1, "y", 1, "t-1"), [&](absl::StatusOr<uint64_t> p) { fine = p; });
+  store().Append(PairGroup("z", 1, "w", 1, "t-1"), [&](absl::StatusOr<uint64_t> p) { reused = p; });
+  store().Commit();
+
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted) << stale.status();
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kAlreadyExists) << reused.status();
+  ASSERT_TRUE(fine.ok()) << fine.status();
+  EXPECT_EQ(*fine, 2u);
+  const std::vector<bank::v1::Event> events = ReadAll(store());
+  ASSERT_EQ(Positions(events), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(events[1].account_id(), "x");
+  // Nothing of the refused groups: "fresh" and "z" have no events.
+  std::vector<bank::v1::Event> none;
+  ASSERT_TRUE(under_test_->shared()->ReadAccount("fresh", 0, &none).ok());
+  ASSERT_TRUE(under_test_->shared()->ReadAccount("z", 0, &none).ok());
+  EXPECT_TRUE(none.empty());
+}
+
+TEST_P(EventStoreConformanceTest, ReadAccountReturnsTheAccountsEventsAfterAVersion) {
+  SharedEventStore* shared = under_test_->shared();
+  if (shared == nullptr) GTEST_SKIP() << "not a shared store";
+  std::vector<Answer> answers(4);
+  AppendTo(store(), DepositEvent("a", 1, 10), &answers[0]);
+  AppendTo(store(), DepositEvent("b", 1, 20), &answers[1]);
+  AppendTo(store(), DepositEvent("a", 2, 30), &answers[2]);
+  AppendTo(store(), DepositEvent("a", 3, 40), &answers[3]);
+  store().Commit();
+
+  std::vector<bank::v1::Event> events;
+  ASSERT_TRUE(shared->ReadAccount("a", 0, &events).ok());
+  EXPECT_EQ(Positions(events), (std::vector<uint64_t>{1, 3, 4}));
+  events.clear();
+  ASSERT_TRUE(shared->ReadAccount("a", 2, &events).ok());
+  ASSERT_EQ(Positions(events), (std::vector<uint64_t>{4}));
+  EXPECT_EQ(events[0].deposited().amount(), 40);
+  events.clear();
+  ASSERT_TRUE(shared->ReadAccount("a", 3, &events).ok());
+  ASSERT_TRUE(shared->ReadAccount("nobody", 0, &events).ok());
+  EXPECT_TRUE(events.empty());
+}
+
+TEST_P(EventStoreConformanceTest, ReadCommandReturnsTheGroupCarryingTheId) {
+  SharedEventStore* shared = under_test_->shared();
+  if (shared == nullptr) GTEST_SKIP() << "not a shared store";
+  Answer single;
+  AppendTo(store(), DepositEvent("a", 1, 10, "c-1"), &single);
+  store().Commit();
+  ASSERT_TRUE(AppendGroupAndCommit(store(), PairGroup("a", 2, "b", 1, "t-1")).ok());
+
+  std::vector<bank::v1::Event> events;
+  ASSERT_TRUE(shared->ReadCommand("c-1", &events).ok());
+  EXPECT_EQ(Positions(events), (std::vector<uint64_t>{1}));
+  events.clear();
+  ASSERT_TRUE(shared->ReadCommand("t-1", &events).ok());
+  ASSERT_EQ(Positions(events), (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ(events[0].account_id(), "a");
+  events.clear();
+  ASSERT_TRUE(shared->ReadCommand("unknown", &events).ok());
+  EXPECT_TRUE(events.empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Stores, EventStoreConformanceTest,
     ::testing::Values(StoreFactory{.name = "Memory",
                                    .open = [] { return std::make_unique<MemoryUnderTest>(); },
                                    .injects_sticky_failures = true,
                                    .injects_transient_failures = true,
-                                   .refuses_conflicts = true},
+                                   .refuses_conflicts = true,
+                                   .takes_groups = true},
                       StoreFactory{.name = "File",
                                    .open = &FileUnderTest::Open,
                                    .injects_sticky_failures = true}),
