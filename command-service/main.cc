@@ -73,11 +73,17 @@ int Run() {
   bool serving = true;
   int signal_number = 0;
   while ((signal_number = WaitForTerminationSignal(kHealthCheckInterval)) == 0) {
-    // A failed write or sync is sticky: say so to health checks for good.
-    if (serving && !event_log->health().ok()) {
-      serving = false;
-      (*server)->SetServing(false);
-      spdlog::error("NOT_SERVING until restarted: {}", event_log->health().ToString());
+    // Health checks follow the store both ways: the file log's failures are
+    // sticky (NOT_SERVING until restarted), a shared store's may pass.
+    const absl::Status health = event_log->health();
+    if (serving != health.ok()) {
+      serving = health.ok();
+      (*server)->SetServing(serving);
+      if (serving) {
+        spdlog::info("SERVING again: the event store recovered");
+      } else {
+        spdlog::error("NOT_SERVING: {}", health.ToString());
+      }
     }
   }
   spdlog::info("signal {}: shutting down", signal_number);
