@@ -12,16 +12,16 @@
 #include "command-service/account_book.h"
 #include "command-service/command_handler.h"
 #include "command-service/command_service_impl.h"
-#include "command-service/recovered_state.h"
-#include "command-service/store/file/event_log.h"
 #include "command-service/subscription_hub.h"
-#include "common/data_dir_lock.h"
+#include "command-service/write_side.h"
 #include "common/grpc_server.h"
 #include "common/logging.h"
 #include "common/program_flags.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on; port 0 picks one");
-ABSL_FLAG(std::string, data_dir, "./data/command", "directory of the event log");
+ABSL_FLAG(std::string, data_dir, "./data/command", "directory of the event log (--store=file)");
+ABSL_FLAG(std::string, store, "file",
+          "where events are stored: file (the event log in --data_dir) or a PostgreSQL URI");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error, critical or off");
 ABSL_FLAG(uint64_t, segment_bytes, 64ull << 20, "roll to a new log segment past this size");
 ABSL_FLAG(uint64_t, command_id_retention, bank::command::kMinCommandRetention,
@@ -41,26 +41,25 @@ int Run() {
                      retention, kMinCommandRetention);
     return EXIT_FAILURE;
   }
-  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
-  absl::StatusOr<std::unique_ptr<DataDirLock>> lock = DataDirLock::Acquire(data_dir);
-  if (!lock.ok()) {
-    spdlog::critical("cannot start: {}", lock.status().ToString());
+  absl::StatusOr<StoreChoice> store_choice = ParseStoreFlag(absl::GetFlag(FLAGS_store));
+  if (!store_choice.ok()) {
+    spdlog::critical("cannot start: {}", std::string(store_choice.status().message()));
     return EXIT_FAILURE;
   }
-
-  absl::StatusOr<RecoveredState> recovered = RecoverState(
-      {.dir = data_dir, .segment_bytes = absl::GetFlag(FLAGS_segment_bytes)}, retention);
-  if (!recovered.ok()) {
-    spdlog::critical("cannot start: the event log in {} cannot be recovered: {}", data_dir,
-                     recovered.status().ToString());
+  absl::StatusOr<WriteSide> write_side =
+      OpenWriteSide({.store = *store_choice,
+                     .data_dir = absl::GetFlag(FLAGS_data_dir),
+                     .segment_bytes = absl::GetFlag(FLAGS_segment_bytes),
+                     .command_retention = retention});
+  if (!write_side.ok()) {
+    spdlog::critical("cannot start: {}", write_side.status().ToString());
     return EXIT_FAILURE;
   }
-  std::unique_ptr<log::EventLog>& event_log = recovered->log;
-  spdlog::info("state rebuilt: {} accounts, {} command ids", recovered->book.account_count(),
-               recovered->book.command_count());
+  std::unique_ptr<EventStore>& event_store = write_side->store;
+  CommandHandler& handler = *write_side->handler;
+  spdlog::info("state rebuilt: {}", write_side->description);
 
-  CommandHandler handler(*event_log, std::move(recovered->book));
-  auto subscriptions = std::make_unique<SubscriptionHub>(*event_log);
+  auto subscriptions = std::make_unique<SubscriptionHub>(*event_store);
   CommandServiceImpl service(handler, *subscriptions);
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
       GrpcServer::Start(absl::GetFlag(FLAGS_listen), {&service});
@@ -75,7 +74,7 @@ int Run() {
   while ((signal_number = WaitForTerminationSignal(kHealthCheckInterval)) == 0) {
     // Health checks follow the store both ways: the file log's failures are
     // sticky (NOT_SERVING until restarted), a shared store's may pass.
-    const absl::Status health = event_log->health();
+    const absl::Status health = event_store->health();
     if (serving != health.ok()) {
       serving = health.ok();
       (*server)->SetServing(serving);
@@ -90,7 +89,8 @@ int Run() {
   // Order matters: streams end first; then commands in flight are answered
   // (their committers still make them durable) while new ones are refused;
   // then the server stops at once, without waiting for idle client
-  // connections; then the log closes while the hub it notifies still exists.
+  // connections; then the store closes while the hub it notifies still
+  // exists.
   (*server)->SetServing(false);
   subscriptions->Shutdown();
   if (int unanswered = handler.Drain(kShutdownGrace); unanswered > 0) {
@@ -98,7 +98,8 @@ int Run() {
                  absl::FormatDuration(kShutdownGrace));
   }
   (*server)->Shutdown(absl::ZeroDuration());
-  event_log.reset();
+  write_side->handler.reset();
+  event_store.reset();
   subscriptions.reset();
   spdlog::info("stopped cleanly");
   return EXIT_SUCCESS;

@@ -1,0 +1,50 @@
+#ifndef BANK_COMMAND_SERVICE_WRITE_SIDE_H_
+#define BANK_COMMAND_SERVICE_WRITE_SIDE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "command-service/command_handler.h"
+#include "command-service/store/event_store.h"
+#include "common/data_dir_lock.h"
+
+namespace bank::command {
+
+// What --store names: the file log in --data_dir (the PostgreSQL store
+// comes next).
+struct StoreChoice {
+  enum class Kind { kFile };
+  Kind kind = Kind::kFile;
+};
+
+// `file`; INVALID_ARGUMENT naming the value otherwise.
+absl::StatusOr<StoreChoice> ParseStoreFlag(absl::string_view flag);
+
+struct WriteSideOptions {
+  StoreChoice store;
+  std::string data_dir;  // the file log's
+  uint64_t segment_bytes = 64ull << 20;
+  uint64_t command_retention = kMinCommandRetention;
+};
+
+// The command side as start-up leaves it: the store, and the handler that
+// decides on it. Only this module knows which store it is; the rest of the
+// service sees the EventStore seam.
+struct WriteSide {
+  std::unique_ptr<DataDirLock> lock;  // the file log's data directory, held
+  std::unique_ptr<EventStore> store;
+  std::unique_ptr<CommandHandler> handler;
+  std::string description;  // for the start-up log line
+};
+
+// Opens the store and builds the handler on it. The file log is recovered
+// and replayed into the handler's state (see RecoverState); its data
+// directory is created if missing and locked against a second process.
+absl::StatusOr<WriteSide> OpenWriteSide(const WriteSideOptions& options);
+
+}  // namespace bank::command
+
+#endif  // BANK_COMMAND_SERVICE_WRITE_SIDE_H_
