@@ -10,9 +10,9 @@ namespace bank::command {
 absl::StatusOr<StoreChoice> ParseStoreFlag(absl::string_view flag) {
   if (flag == "file") return StoreChoice{};
   // The value may be a URI holding a password: name only its scheme.
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--store must be `file`, the only store of this build; got a value starting \"",
-      flag.substr(0, flag.find(':')), "\""));
+  return absl::InvalidArgumentError(
+      absl::StrCat("--store must be `file`, the only store of this build; got a value starting \"",
+                   flag.substr(0, flag.find(':')), "\""));
 }
 
 namespace {
@@ -29,9 +29,9 @@ absl::StatusOr<WriteSide> OpenFileWriteSide(const WriteSideOptions& options) {
   }
   WriteSide side;
   side.lock = std::move(*lock);
-  side.description = absl::StrCat("file log in ", options.data_dir, ": ",
-                                   recovered->book.account_count(), " accounts, ",
-                                   recovered->book.command_count(), " command ids");
+  side.description =
+      absl::StrCat("file log in ", options.data_dir, ": ", recovered->book.account_count(),
+                   " accounts, ", recovered->book.command_count(), " command ids");
   side.store = std::move(recovered->log);
   side.handler = std::make_unique<CommandHandler>(*side.store, std::move(recovered->book));
   return side;
