@@ -9,6 +9,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev
   libabsl-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libclang-rt-14-dev
+  postgresql libpq-dev  # the PostgreSQL store, and the throw-away clusters its tests start
   xz-utils  # scripts/fetch-absl-source.sh unpacks Debian's .debian.tar.xz
 )
 

@@ -2,7 +2,8 @@
 # The project's test command (README, .ci/run): installs what is missing, checks
 # formatting, builds and runs the whole suite in the release build and again
 # under AddressSanitizer + UndefinedBehaviorSanitizer, runs the tests that
-# exercise threads under ThreadSanitizer, builds the programs with clang's
+# exercise threads under ThreadSanitizer (the PostgreSQL tests on a
+# throw-away cluster this script starts and stops), builds the programs with clang's
 # -Wthread-safety analysis as errors, and, where it can run Docker as root,
 # builds and tests the docker-compose stack. Exits non-zero on any failure.
 set -euo pipefail
@@ -15,6 +16,16 @@ step "install"
 scripts/install-deps.sh
 step "format"
 scripts/check-format.sh
+
+# One throw-away PostgreSQL cluster for every suite that needs one; each test
+# works in a schema of its own (tests/support/test_postgres.h).
+step "postgresql: start a throw-away cluster"
+pg_dir="$(mktemp -d /tmp/bank-test-pg.XXXXXX)"
+rmdir "$pg_dir"
+trap 'scripts/postgres-cluster.sh stop "$pg_dir"' EXIT
+BANK_TEST_POSTGRES_URI="$(scripts/postgres-cluster.sh start "$pg_dir")"
+export BANK_TEST_POSTGRES_URI
+echo "$BANK_TEST_POSTGRES_URI"
 
 for preset in release asan; do
   step "$preset: build"

@@ -35,12 +35,12 @@ std::string DescribeTornEnd(const LogReport& report, const log::TornEnd& torn) {
 
 }  // namespace
 
-LogReport InspectLog(const std::string& dir, const log::EventUpcaster& upcaster,
+LogReport InspectLog(const std::string& dir, const store::EventUpcaster& upcaster,
                      EventVisitor visit) {
   LogReport report;
   bank::v1::Event event;
   auto visit_record = [&](const log::DecodedRecord& record) -> absl::Status {
-    absl::Status upcast = upcaster.Upcast(record, &event);
+    absl::Status upcast = upcaster.Upcast(log::AsStoredPayload(record), &event);
     if (!upcast.ok()) return upcast;
     ++report.events;
     report.head = event.position();

@@ -8,7 +8,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "bank/v1/event.pb.h"
-#include "command-service/store/file/event_upcaster.h"
+#include "command-service/store/event_upcaster.h"
 #include "command-service/store/file/log_scan.h"
 
 namespace bank::bank_log {
@@ -34,7 +34,7 @@ using EventVisitor = absl::FunctionRef<void(const bank::v1::Event& event)>;
 // to the current shape by `upcaster` exactly as the service reads it, to
 // `visit` in position order. The caller keeps the service out of `dir`
 // (DataDirLock::AcquireShared).
-LogReport InspectLog(const std::string& dir, const log::EventUpcaster& upcaster,
+LogReport InspectLog(const std::string& dir, const store::EventUpcaster& upcaster,
                      EventVisitor visit);
 
 // For people, one or more lines ending in a newline: what was read, the first

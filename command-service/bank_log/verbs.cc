@@ -10,15 +10,16 @@ namespace bank::bank_log {
 namespace {
 
 int Verify(const std::string& dir, std::ostream& out) {
-  const LogReport report = InspectLog(dir, log::EventUpcaster(), [](const bank::v1::Event&) {});
+  const LogReport report = InspectLog(dir, store::EventUpcaster(), [](const bank::v1::Event&) {});
   out << DescribeReport(report);
   return report.whole() ? kExitWhole : kExitDamaged;
 }
 
 int Dump(const std::string& dir, const DumpOptions& options, std::ostream& out, std::ostream& err) {
-  const LogReport report = InspectLog(dir, log::EventUpcaster(), [&](const bank::v1::Event& event) {
-    if (event.position() > options.after) out << FormatEvent(event, options.format) << '\n';
-  });
+  const LogReport report =
+      InspectLog(dir, store::EventUpcaster(), [&](const bank::v1::Event& event) {
+        if (event.position() > options.after) out << FormatEvent(event, options.format) << '\n';
+      });
   out.flush();
   if (report.whole()) return kExitWhole;
   err << DescribeReport(report);

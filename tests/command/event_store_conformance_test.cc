@@ -18,7 +18,9 @@
 #include "absl/synchronization/mutex.h"
 #include "command-service/store/event_store.h"
 #include "command-service/store/memory_event_store.h"
+#include "command-service/store/postgres/postgres_event_store.h"
 #include "tests/command/log_test_util.h"
+#include "tests/support/test_postgres.h"
 
 namespace bank {
 namespace {
@@ -47,6 +49,7 @@ struct StoreFactory {
   bool injects_transient_failures = false;
   bool refuses_conflicts = false;  // stale versions, stored command ids
   bool takes_groups = false;       // of more than one event
+  bool needs_postgres = false;     // the test server (tests/support/test_postgres.h)
 };
 
 void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
@@ -112,6 +115,42 @@ class FileUnderTest final : public StoreUnderTest {
   std::unique_ptr<log::EventLog> log_;
 };
 
+// The PostgreSQL store in a schema of its own on the test server. A
+// transient failure is real: the commit connection's server process is
+// ended, as a network failure or a restart would end it.
+class PostgresUnderTest final : public StoreUnderTest {
+ public:
+  static std::unique_ptr<StoreUnderTest> Open() {
+    const std::optional<std::string> uri = testing::TestPostgresUri();
+    if (!uri.has_value()) return nullptr;
+    const std::string schema = testing::FreshSchemaName("conformance");
+    auto store = store::postgres::PostgresEventStore::Open(
+        {.uri = *uri, .schema = schema, .application_name = schema});
+    if (!store.ok()) {
+      ADD_FAILURE() << store.status();
+      return nullptr;
+    }
+    return std::unique_ptr<StoreUnderTest>(new PostgresUnderTest(schema, std::move(*store)));
+  }
+  ~PostgresUnderTest() override {
+    store_.reset();
+    EXPECT_TRUE(testing::DropSchema(schema_).ok());
+  }
+  EventStore& store() override { return *store_; }
+  SharedEventStore* shared() override { return store_.get(); }
+  absl::StatusCode FailNextCommit(Injected) override {
+    EXPECT_TRUE(testing::TerminateConnections(schema_ + ":commit").ok());
+    return absl::StatusCode::kUnavailable;
+  }
+
+ private:
+  PostgresUnderTest(std::string schema, std::unique_ptr<store::postgres::PostgresEventStore> store)
+      : schema_(std::move(schema)), store_(std::move(store)) {}
+
+  const std::string schema_;
+  std::unique_ptr<store::postgres::PostgresEventStore> store_;
+};
+
 // What one append's callback saw.
 struct Answer {
   int calls = 0;
@@ -161,6 +200,9 @@ std::vector<bank::v1::Event> ReadAll(const EventStore& store) {
 class EventStoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
  protected:
   void SetUp() override {
+    if (GetParam().needs_postgres && !testing::TestPostgresUri().has_value()) {
+      GTEST_SKIP() << "BANK_TEST_POSTGRES_URI is not set: scripts/test.sh starts a server";
+    }
     under_test_ = GetParam().open();
     ASSERT_NE(under_test_, nullptr);
   }
@@ -587,15 +629,20 @@ TEST_P(EventStoreConformanceTest, ReadCommandReturnsTheGroupCarryingTheId) {
 
 INSTANTIATE_TEST_SUITE_P(
     Stores, EventStoreConformanceTest,
-    ::testing::Values(StoreFactory{.name = "Memory",
-                                   .open = [] { return std::make_unique<MemoryUnderTest>(); },
-                                   .injects_sticky_failures = true,
-                                   .injects_transient_failures = true,
-                                   .refuses_conflicts = true,
-                                   .takes_groups = true},
-                      StoreFactory{.name = "File",
-                                   .open = &FileUnderTest::Open,
-                                   .injects_sticky_failures = true}),
+    ::testing::Values(
+        StoreFactory{.name = "Memory",
+                     .open = [] { return std::make_unique<MemoryUnderTest>(); },
+                     .injects_sticky_failures = true,
+                     .injects_transient_failures = true,
+                     .refuses_conflicts = true,
+                     .takes_groups = true},
+        StoreFactory{.name = "File", .open = &FileUnderTest::Open, .injects_sticky_failures = true},
+        StoreFactory{.name = "Postgres",
+                     .open = &PostgresUnderTest::Open,
+                     .injects_transient_failures = true,
+                     .refuses_conflicts = true,
+                     .takes_groups = true,
+                     .needs_postgres = true}),
     [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
 
 }  // namespace

@@ -3,7 +3,7 @@
 // followed by version-1 records as a release that introduced version 1 would
 // have appended them, read through the real recovery and read paths.
 
-#include "command-service/store/file/event_upcaster.h"
+#include "command-service/store/event_upcaster.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -20,6 +20,7 @@ namespace bank::log {
 namespace {
 
 using ::bank::command::CommandKind;
+using ::bank::store::EventUpcaster;
 using ::bank::testing::AppendAndWait;
 using ::bank::testing::DepositEvent;
 using ::bank::testing::FreshDir;
@@ -218,16 +219,17 @@ TEST(EventUpcasterTest, PayloadNotOfItsVersionsShapeOrPositionIsDataLoss) {
   const EventUpcaster upcaster;
   bank::v1::Event event;
   const std::string garbage = "\xff\xff\xff";
-  EXPECT_EQ(upcaster.Upcast({.type = 1, .position = 1, .payload = garbage}, &event).code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      upcaster.Upcast({.schema_version = 1, .position = 1, .payload = garbage}, &event).code(),
+      absl::StatusCode::kDataLoss);
   bank::v1::Event third = DepositEvent("a", 3, 10);
   third.set_position(3);
   const std::string payload = third.SerializeAsString();
-  absl::Status moved = upcaster.Upcast({.type = 1, .position = 2, .payload = payload}, &event);
+  absl::Status moved =
+      upcaster.Upcast({.schema_version = 1, .position = 2, .payload = payload}, &event);
   EXPECT_EQ(moved.code(), absl::StatusCode::kDataLoss) << moved;
   EXPECT_EQ(moved.message(),
-            "the record at position 2 holds no valid event of schema version 1 despite a good "
-            "checksum");
+            "the event stored at position 2 is not a valid event of schema version 1");
 }
 
 }  // namespace

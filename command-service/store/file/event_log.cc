@@ -21,7 +21,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options
                                                          EventVisitor visit) {
   bank::v1::Event event;
   auto visit_record = [&](const DecodedRecord& record) -> absl::Status {
-    absl::Status upcast = options.upcaster.Upcast(record, &event);
+    absl::Status upcast = options.upcaster.Upcast(AsStoredPayload(record), &event);
     if (!upcast.ok()) return upcast;
     return visit(event);
   };
@@ -283,7 +283,7 @@ absl::Status EventLog::ReadAfter(uint64_t after, size_t max_events,
                                                 reader.record_offset(), ": position ",
                                                 record.position, " where ", next, " was expected"));
       }
-      absl::Status upcast = options_.upcaster.Upcast(record, &out->emplace_back());
+      absl::Status upcast = options_.upcaster.Upcast(AsStoredPayload(record), &out->emplace_back());
       if (!upcast.ok()) {
         return absl::Status(upcast.code(),
                             absl::StrCat(segment->path, " at offset ", reader.record_offset(), ": ",

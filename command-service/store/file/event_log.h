@@ -10,7 +10,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "command-service/store/event_store.h"
-#include "command-service/store/file/event_upcaster.h"
+#include "command-service/store/event_upcaster.h"
 #include "command-service/store/file/file_ops.h"
 #include "command-service/store/file/segment.h"
 
@@ -21,7 +21,7 @@ struct EventLogOptions {
   uint64_t segment_bytes = 64ull << 20;  // roll to a new segment past this size
   size_t index_every = 256;              // records between sparse index entries
   FileOps file_ops = FileOps::Posix();
-  EventUpcaster upcaster{};  // decodes event records for recovery and reads
+  store::EventUpcaster upcaster{};  // decodes event records for recovery and reads
 };
 
 // The durable, append-only event log: segment files in one directory (the

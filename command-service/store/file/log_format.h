@@ -18,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "command-service/store/event_upcaster.h"
+
 namespace bank::log {
 
 inline constexpr char kSegmentMagic[8] = {'B', 'A', 'N', 'K', 'L', 'O', 'G', '\n'};
@@ -46,6 +48,8 @@ inline constexpr uint8_t kSkippableTypeBit = 0x80;
 
 // The event schema version the writer writes.
 inline constexpr RecordType kCurrentEventType = RecordType::kEventV1;
+static_assert(static_cast<uint8_t>(kCurrentEventType) == store::kCurrentSchemaVersion,
+              "an event record's type is the schema version of its payload");
 
 }  // namespace bank::log
 

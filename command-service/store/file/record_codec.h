@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "command-service/store/event_upcaster.h"
 #include "command-service/store/file/log_format.h"
 
 namespace bank::log {
@@ -27,6 +28,11 @@ struct DecodedRecord {
   absl::string_view payload;  // points into the decoded buffer
   size_t size = 0;            // header + payload: where the next record starts
 };
+
+// An event record as the upcaster reads it: its type is its schema version.
+inline store::StoredPayload AsStoredPayload(const DecodedRecord& record) {
+  return {.schema_version = record.type, .position = record.position, .payload = record.payload};
+}
 
 enum class DecodeResult {
   kOk,

@@ -1,0 +1,117 @@
+#include "command-service/store/postgres/pg_connection.h"
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+
+namespace bank::store::postgres {
+namespace {
+
+// libpq's message, one line, trimmed.
+std::string Describe(absl::string_view message) {
+  std::string line = absl::StrReplaceAll(absl::StripAsciiWhitespace(message), {{"\n", "; "}});
+  return line.empty() ? "no message from libpq" : line;
+}
+
+// SQLSTATE classes that mean "not now" rather than "never": connection
+// exceptions (08), operator intervention such as a shutdown or a standby not
+// yet promoted (57), insufficient resources (53), a read-only transaction on
+// a server that is (still) a standby (25006), and serialization failures and
+// deadlocks (40) a retry resolves.
+bool IsTransient(absl::string_view sqlstate) {
+  return absl::StartsWith(sqlstate, "08") || absl::StartsWith(sqlstate, "57") ||
+         absl::StartsWith(sqlstate, "53") || absl::StartsWith(sqlstate, "40") ||
+         sqlstate == "25006";
+}
+
+}  // namespace
+
+Params& Params::Add(std::string binary_value) {
+  lengths_.push_back(static_cast<int>(binary_value.size()));
+  values_.push_back(std::move(binary_value));
+  null_.push_back(false);
+  formats_.push_back(1);
+  return *this;
+}
+
+Params& Params::AddNull() {
+  values_.emplace_back();
+  null_.push_back(true);
+  lengths_.push_back(0);
+  formats_.push_back(1);
+  return *this;
+}
+
+const char* const* Params::values() const {
+  pointers_.clear();
+  for (size_t i = 0; i < values_.size(); ++i) {
+    pointers_.push_back(null_[i] ? nullptr : values_[i].data());
+  }
+  return pointers_.data();
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ConnectTarget& target) {
+  // Our defaults first, so that the URI's own settings override them: a
+  // connect that hangs on an unreachable host must end (5 s), and the role is
+  // named in pg_stat_activity.
+  const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {"5", target.application_name.c_str(), target.uri.c_str(), nullptr};
+  PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  if (raw == nullptr) return absl::ResourceExhaustedError("libpq could not allocate a connection");
+  auto connection = std::unique_ptr<Connection>(new Connection(raw));
+  if (PQstatus(raw) != CONNECTION_OK) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot connect to PostgreSQL: ", Describe(PQerrorMessage(raw))));
+  }
+  return connection;
+}
+
+absl::Status Connection::Prepare(const std::vector<Statement>& statements) {
+  for (const Statement& statement : statements) {
+    absl::StatusOr<Result> prepared =
+        Checked(PQprepare(conn_, statement.name, statement.sql.c_str(), 0, nullptr));
+    if (!prepared.ok()) {
+      return absl::Status(prepared.status().code(),
+                          absl::StrCat("cannot prepare statement ", statement.name, ": ",
+                                       prepared.status().message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Result> Connection::Execute(absl::string_view statement, const Params& params) {
+  const std::string name(statement);
+  return Checked(PQexecPrepared(conn_, name.c_str(), params.count(), params.values(),
+                                params.lengths(), params.formats(), /*resultFormat=*/1));
+}
+
+absl::StatusOr<Result> Connection::ExecuteSql(const std::string& sql) {
+  return Checked(PQexec(conn_, sql.c_str()));
+}
+
+absl::StatusOr<Result> Connection::Checked(PGresult* raw_result) {
+  Result result(raw_result);
+  const ExecStatusType status =
+      result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result.get());
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
+  if (result == nullptr || broken()) {
+    return absl::UnavailableError(
+        absl::StrCat("lost the connection to PostgreSQL: ", Describe(PQerrorMessage(conn_))));
+  }
+  const char* sqlstate_field = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+  const absl::string_view sqlstate = sqlstate_field == nullptr ? "" : sqlstate_field;
+  const std::string message =
+      absl::StrCat("PostgreSQL: ", Describe(PQresultErrorMessage(result.get())));
+  if (sqlstate == "23505") return absl::AbortedError(message);  // unique_violation
+  if (IsTransient(sqlstate)) return absl::UnavailableError(message);
+  return absl::InternalError(message);
+}
+
+std::string QuoteIdentifier(absl::string_view identifier) {
+  return absl::StrCat("\"", absl::StrReplaceAll(identifier, {{"\"", "\"\""}}), "\"");
+}
+
+}  // namespace bank::store::postgres

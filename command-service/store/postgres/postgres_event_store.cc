@@ -1,0 +1,584 @@
+#include "command-service/store/postgres/postgres_event_store.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "command-service/store/postgres/pg_binary.h"
+#include "command-service/store/postgres/schema.h"
+#include "command-service/store/postgres/store_uri.h"
+#include "google/protobuf/util/time_util.h"
+#include "spdlog/spdlog.h"
+
+namespace bank::store::postgres {
+namespace {
+
+constexpr absl::Duration kFirstBackoff = absl::Milliseconds(50);
+constexpr absl::Duration kMaxBackoff = absl::Seconds(2);
+constexpr size_t kMaxIdleReaders = 4;
+
+// $S is the quoted schema (see schema.cc). Every value is a parameter.
+std::vector<Statement> StoreStatements(absl::string_view schema) {
+  std::vector<Statement> statements = {
+      {"lock_head", "SELECT value FROM $S.store_meta WHERE key = 'head' FOR UPDATE"},
+      {"account_versions",
+       "SELECT a.id, coalesce((SELECT max(e.version) FROM $S.events e WHERE e.account_id = a.id), "
+       "0)::int8 FROM unnest($1::text[]) AS a(id)"},
+      {"stored_commands", "SELECT command_id FROM $S.events WHERE command_id = ANY($1::text[])"},
+      {"insert_events",
+       "INSERT INTO $S.events (position, group_end, account_id, version, command_id, recorded_at, "
+       "principal, schema_version, payload) SELECT * FROM unnest($1::int8[], $2::int8[], "
+       "$3::text[], $4::int8[], $5::text[], $6::timestamptz[], $7::text[], $8::int2[], "
+       "$9::bytea[])"},
+      // NOTIFY is delivered at COMMIT, to every LISTENing replica.
+      {"publish_head",
+       "WITH moved AS (UPDATE $S.store_meta SET value = $1::int8 WHERE key = 'head') "
+       "SELECT pg_notify($2::text, $1::int8::text)"},
+      {"read_head", "SELECT value FROM $S.store_meta WHERE key = 'head'"},
+      {"read_range",
+       "SELECT position, group_end, schema_version, payload FROM $S.events "
+       "WHERE position > $1::int8 AND position <= $2::int8 ORDER BY position"},
+      {"read_account",
+       "SELECT position, group_end, schema_version, payload FROM $S.events "
+       "WHERE account_id = $1::text AND version > $2::int8 ORDER BY version"},
+      {"read_command",
+       "SELECT e.position, e.group_end, e.schema_version, e.payload FROM $S.events c "
+       "JOIN $S.events e ON e.position BETWEEN c.position AND c.group_end "
+       "WHERE c.command_id = $1::text ORDER BY e.position"},
+  };
+  for (Statement& statement : statements) {
+    statement.sql = absl::StrReplaceAll(statement.sql, {{"$S", QuoteIdentifier(schema)}});
+  }
+  return statements;
+}
+
+// The rows of one commit's insert, column by column.
+struct EventColumns {
+  std::vector<std::optional<std::string>> position, group_end, account_id, version, command_id,
+      recorded_at, principal, schema_version, payload;
+
+  void Add(const bank::v1::Event& event, uint64_t group_end, bool first_of_group,
+           int64_t recorded_at_unix_micros) {
+    position.push_back(Int8(static_cast<int64_t>(event.position())));
+    this->group_end.push_back(Int8(static_cast<int64_t>(group_end)));
+    account_id.push_back(event.account_id());
+    version.push_back(Int8(static_cast<int64_t>(event.version())));
+    // The group's id is on its first row only, where it is unique.
+    if (first_of_group && !event.command_id().empty()) {
+      command_id.push_back(event.command_id());
+    } else {
+      command_id.push_back(std::nullopt);
+    }
+    recorded_at.push_back(TimestampFromUnixMicros(recorded_at_unix_micros));
+    principal.push_back(std::string());
+    schema_version.push_back(Int2(kCurrentSchemaVersion));
+    payload.push_back(event.SerializeAsString());
+  }
+
+  Params ToParams() const {
+    Params params;
+    params.Add(Array(kInt8Oid, position))
+        .Add(Array(kInt8Oid, group_end))
+        .Add(Array(kTextOid, account_id))
+        .Add(Array(kInt8Oid, version))
+        .Add(Array(kTextOid, command_id))
+        .Add(Array(kTimestampTzOid, recorded_at))
+        .Add(Array(kTextOid, principal))
+        .Add(Array(kInt2Oid, schema_version))
+        .Add(Array(kByteaOid, payload));
+    return params;
+  }
+};
+
+std::vector<std::optional<std::string>> TextArray(const absl::flat_hash_set<std::string>& values) {
+  return {values.begin(), values.end()};
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PostgresEventStore>> PostgresEventStore::Open(
+    PostgresStoreOptions options) {
+  if (absl::Status valid = ValidateUri(options.uri); !valid.ok()) return valid;
+  if (absl::Status valid = ValidateSchemaName(options.schema); !valid.ok()) return valid;
+  auto store = std::unique_ptr<PostgresEventStore>(new PostgresEventStore(std::move(options)));
+  {
+    absl::MutexLock lock(&store->mu_);
+    store->committing_ = true;  // Open is the committer until it returns
+  }
+  absl::StatusOr<Connection*> connection = store->CommitConnection();
+  uint64_t head = 0;
+  if (connection.ok()) {
+    absl::StatusOr<Result> read = (*connection)->Execute("read_head", Params());
+    if (read.ok()) head = static_cast<uint64_t>(GetInt8(read->get(), 0, 0));
+    connection = read.ok() ? connection : read.status();
+  }
+  {
+    absl::MutexLock lock(&store->mu_);
+    store->committing_ = false;
+    if (!connection.ok()) {
+      // What the operator must fix refuses start-up; an unreachable database
+      // is waited for.
+      if (connection.status().code() != absl::StatusCode::kUnavailable) return connection.status();
+      store->commit_health_ = connection.status();
+    }
+    store->durable_head_ = head;
+  }
+  store->listener_ = std::thread([raw = store.get()] { raw->ListenLoop(); });
+  // Open returns with the store's health and head as the database has them.
+  absl::MutexLock lock(&store->mu_);
+  store->mu_.Await(absl::Condition(&store->first_listen_done_));
+  return store;
+}
+
+PostgresEventStore::PostgresEventStore(PostgresStoreOptions options)
+    : options_(std::move(options)),
+      channel_(absl::StrCat("bank_events_", options_.schema)),
+      connect_backoff_(kFirstBackoff),
+      wake_fd_(eventfd(0, EFD_CLOEXEC)) {}
+
+PostgresEventStore::~PostgresEventStore() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    // A thread may still be between its last callback and leaving Commit.
+    mu_.Await(absl::Condition(
+        +[](int* threads) { return *threads == 0; }, &threads_in_commit_));
+  }
+  Commit();  // anything appended whose Commit has not run yet
+  if (listener_.joinable()) {
+    const uint64_t one = 1;
+    (void)!write(wake_fd_, &one, sizeof(one));
+    listener_.join();
+  }
+  close(wake_fd_);
+}
+
+std::string PostgresEventStore::description() const {
+  return absl::StrCat("PostgreSQL store in schema ", options_.schema, " at ",
+                      MaskPassword(options_.uri));
+}
+
+ConnectTarget PostgresEventStore::Target(absl::string_view role) const {
+  return {.uri = options_.uri,
+          .application_name = absl::StrCat(options_.application_name, ":", role)};
+}
+
+void PostgresEventStore::Append(std::vector<bank::v1::Event> group, AppendDone done) {
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!sticky_) {
+      queue_.push_back({std::move(group), std::move(done)});
+      return;
+    }
+    refused = commit_health_;
+  }
+  std::move(done)(refused);
+}
+
+void PostgresEventStore::Commit() {
+  mu_.Lock();
+  ++threads_in_commit_;
+  while (!committing_ && !queue_.empty()) {
+    committing_ = true;
+    std::vector<PendingAppend> batch;
+    batch.swap(queue_);
+    mu_.Unlock();
+    CommitBatch(std::move(batch));
+    // Appends that queued while this thread answered, with nobody left to
+    // commit them, are this thread's to commit: loop.
+    mu_.Lock();
+  }
+  --threads_in_commit_;
+  mu_.Unlock();
+}
+
+void PostgresEventStore::CommitBatch(std::vector<PendingAppend> batch) {
+  std::vector<absl::StatusOr<uint64_t>> outcomes;
+  uint64_t head = 0;
+  absl::Status status = WriteBatch(batch, outcomes, &head);
+  if (head > 0) AdvanceHead(head);
+  {
+    absl::MutexLock lock(&mu_);
+    if (!sticky_) {
+      if (!status.ok() && commit_health_.ok()) {
+        spdlog::warn("PostgreSQL store: a commit failed, its commands are answered UNAVAILABLE: {}",
+                     status.ToString());
+      } else if (status.ok() && !commit_health_.ok()) {
+        spdlog::info("PostgreSQL store: commits succeed again");
+      }
+      // A conflict the batch's statements ran into is a verdict on those
+      // appends, not on the store.
+      if (status.code() != absl::StatusCode::kAborted) commit_health_ = status;
+      if (!status.ok()) own_commit_pid_ = 0;
+      sticky_ = status.code() == absl::StatusCode::kFailedPrecondition;
+    }
+    committing_ = false;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) std::move(batch[i].done)(std::move(outcomes[i]));
+}
+
+absl::Status PostgresEventStore::WriteBatch(std::vector<PendingAppend>& batch,
+                                            std::vector<absl::StatusOr<uint64_t>>& outcomes,
+                                            uint64_t* head) {
+  absl::StatusOr<Connection*> connection = CommitConnection();
+  absl::Status status = connection.status();
+  if (status.ok()) {
+    status = (*connection)->ExecuteSql("BEGIN").status();
+    if (status.ok()) status = WriteBatchInTransaction(batch, outcomes, head);
+    if (status.ok()) status = (*connection)->ExecuteSql("COMMIT").status();
+    if (!status.ok()) {
+      *head = 0;
+      if (!(*connection)->broken()) (void)(*connection)->ExecuteSql("ROLLBACK");
+    }
+  }
+  if (!status.ok()) {
+    if (status.code() == absl::StatusCode::kAborted) {
+      status = absl::AbortedError(absl::StrCat(
+          "another writer stored a conflicting event while this commit ran: ", status.message()));
+    }
+    outcomes.assign(batch.size(), status);
+  }
+  return status;
+}
+
+absl::Status PostgresEventStore::WriteBatchInTransaction(
+    std::vector<PendingAppend>& batch, std::vector<absl::StatusOr<uint64_t>>& outcomes,
+    uint64_t* head) {
+  Connection& connection = *commit_connection_;
+  // First the head row: from here until COMMIT no other writer commits.
+  absl::StatusOr<Result> locked = connection.Execute("lock_head", Params());
+  if (!locked.ok()) return locked.status();
+  uint64_t position = static_cast<uint64_t>(GetInt8(locked->get(), 0, 0));
+
+  absl::flat_hash_set<std::string> accounts, command_ids;
+  for (const PendingAppend& append : batch) {
+    for (const bank::v1::Event& event : append.group) {
+      accounts.insert(event.account_id());
+      if (!event.command_id().empty()) command_ids.insert(event.command_id());
+    }
+  }
+  absl::flat_hash_map<std::string, uint64_t> versions;
+  absl::StatusOr<Result> stored_versions =
+      connection.Execute("account_versions", Params().Add(Array(kTextOid, TextArray(accounts))));
+  if (!stored_versions.ok()) return stored_versions.status();
+  for (int row = 0; row < PQntuples(stored_versions->get()); ++row) {
+    versions[GetBytes(stored_versions->get(), row, 0)] =
+        static_cast<uint64_t>(GetInt8(stored_versions->get(), row, 1));
+  }
+  absl::flat_hash_set<std::string> stored_ids;
+  if (!command_ids.empty()) {
+    absl::StatusOr<Result> stored = connection.Execute(
+        "stored_commands", Params().Add(Array(kTextOid, TextArray(command_ids))));
+    if (!stored.ok()) return stored.status();
+    for (int row = 0; row < PQntuples(stored->get()); ++row) {
+      stored_ids.emplace(GetBytes(stored->get(), row, 0));
+    }
+  }
+
+  // The same verdicts as MemoryEventStore's, group by group in Append order:
+  // ids first, then versions; an event may follow an earlier one of its own
+  // group; a refused group leaves no trace.
+  const int64_t now_micros = absl::ToUnixMicros(absl::Now());
+  EventColumns columns;
+  for (PendingAppend& append : batch) {
+    absl::flat_hash_map<std::string, uint64_t> group_versions;
+    absl::Status conflict;
+    for (const bank::v1::Event& event : append.group) {
+      if (!event.command_id().empty() && stored_ids.contains(event.command_id())) {
+        conflict = absl::AlreadyExistsError(
+            absl::StrCat("command_id ", event.command_id(), " is already stored"));
+        break;
+      }
+      auto [seen, fresh] = group_versions.try_emplace(event.account_id(), 0);
+      if (fresh) seen->second = versions[event.account_id()];
+      if (event.version() != seen->second + 1) {
+        conflict = absl::AbortedError(absl::StrCat(
+            "account ", event.account_id(), " is at version ", seen->second,
+            " in the store; version ", event.version(), " was decided on other state"));
+        break;
+      }
+      seen->second = event.version();
+    }
+    if (!conflict.ok()) {
+      outcomes.push_back(std::move(conflict));
+      continue;
+    }
+    const uint64_t first = position + 1;
+    const uint64_t group_end = position + append.group.size();
+    for (bank::v1::Event& event : append.group) {
+      event.set_position(++position);
+      *event.mutable_recorded_at() =
+          google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(now_micros);
+      columns.Add(event, group_end, event.position() == first, now_micros);
+    }
+    for (const auto& [account, version] : group_versions) versions[account] = version;
+    if (!append.group.front().command_id().empty()) {
+      stored_ids.insert(append.group.front().command_id());
+    }
+    outcomes.push_back(first);
+  }
+  if (columns.position.empty()) return absl::OkStatus();
+  if (absl::StatusOr<Result> inserted = connection.Execute("insert_events", columns.ToParams());
+      !inserted.ok()) {
+    return inserted.status();
+  }
+  absl::StatusOr<Result> published = connection.Execute(
+      "publish_head",
+      Params().Add(Int8(static_cast<int64_t>(position))).Add(std::string(channel_)));
+  if (!published.ok()) return published.status();
+  *head = position;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Connection*> PostgresEventStore::CommitConnection() {
+  if (commit_connection_ != nullptr && !commit_connection_->broken()) {
+    return commit_connection_.get();
+  }
+  commit_connection_.reset();
+  if (absl::Now() < next_connect_) {
+    return absl::UnavailableError(absl::StrCat("no connection to PostgreSQL (",
+                                               last_connect_error_.message(), "); retrying"));
+  }
+  absl::StatusOr<std::unique_ptr<Connection>> opened = OpenWithSchema("commit");
+  if (!opened.ok()) {
+    last_connect_error_ = opened.status();
+    next_connect_ = absl::Now() + connect_backoff_;
+    connect_backoff_ = std::min(connect_backoff_ * 2, kMaxBackoff);
+    return opened.status();
+  }
+  connect_backoff_ = kFirstBackoff;
+  commit_connection_ = std::move(*opened);
+  absl::MutexLock lock(&mu_);
+  own_commit_pid_ = PQbackendPID(commit_connection_->raw());
+  return commit_connection_.get();
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> PostgresEventStore::OpenWithSchema(
+    absl::string_view role) const {
+  absl::StatusOr<std::unique_ptr<Connection>> connection = Connection::Open(Target(role));
+  if (!connection.ok()) return connection;
+  // The store's statements name its tables, so they are prepared once the
+  // tables are there.
+  absl::Status ready = (*connection)->Prepare(SchemaStatements());
+  if (ready.ok()) ready = EnsureSchema(**connection, options_.schema);
+  if (ready.ok()) ready = (*connection)->Prepare(StoreStatements(options_.schema));
+  if (!ready.ok()) return ready;
+  return connection;
+}
+
+absl::Status PostgresEventStore::ReadAfter(uint64_t after, size_t max_events,
+                                           std::vector<bank::v1::Event>* out) const {
+  // Up to the head this replica knows, so that a reader and the head
+  // listeners see the same store; the head is always a group's end.
+  const uint64_t head = durable_head();
+  if (max_events == 0 || after >= head) return absl::OkStatus();
+  const uint64_t last = std::min<uint64_t>(head, after + max_events);
+  return WithReadConnection([&](Connection& connection) -> absl::Status {
+    absl::StatusOr<Result> rows = connection.Execute(
+        "read_range",
+        Params().Add(Int8(static_cast<int64_t>(after))).Add(Int8(static_cast<int64_t>(last))));
+    if (!rows.ok()) return rows.status();
+    // A group the range cuts is read to its end, as MemoryEventStore does.
+    const int count = PQntuples(rows->get());
+    if (count > 0 && GetInt8(rows->get(), count - 1, 1) > static_cast<int64_t>(last)) {
+      rows = connection.Execute("read_range", Params()
+                                                  .Add(Int8(static_cast<int64_t>(after)))
+                                                  .Add(Int8(GetInt8(rows->get(), count - 1, 1))));
+      if (!rows.ok()) return rows.status();
+    }
+    return DecodeRows(rows->get(), PQntuples(rows->get()), out);
+  });
+}
+
+absl::Status PostgresEventStore::ReadAccount(absl::string_view account_id, uint64_t after_version,
+                                             std::vector<bank::v1::Event>* out) const {
+  return WithReadConnection([&](Connection& connection) -> absl::Status {
+    absl::StatusOr<Result> rows = connection.Execute(
+        "read_account",
+        Params().Add(std::string(account_id)).Add(Int8(static_cast<int64_t>(after_version))));
+    if (!rows.ok()) return rows.status();
+    return DecodeRows(rows->get(), PQntuples(rows->get()), out);
+  });
+}
+
+absl::Status PostgresEventStore::ReadCommand(absl::string_view command_id,
+                                             std::vector<bank::v1::Event>* out) const {
+  return WithReadConnection([&](Connection& connection) -> absl::Status {
+    absl::StatusOr<Result> rows =
+        connection.Execute("read_command", Params().Add(std::string(command_id)));
+    if (!rows.ok()) return rows.status();
+    return DecodeRows(rows->get(), PQntuples(rows->get()), out);
+  });
+}
+
+absl::Status PostgresEventStore::DecodeRows(const PGresult* rows, int count,
+                                            std::vector<bank::v1::Event>* out) const {
+  const size_t start = out->size();
+  for (int row = 0; row < count; ++row) {
+    const int16_t version = GetInt2(rows, row, 2);
+    absl::Status upcast = options_.upcaster.Upcast(
+        {.schema_version = static_cast<uint8_t>(std::clamp<int16_t>(version, 0, 255)),
+         .position = static_cast<uint64_t>(GetInt8(rows, row, 0)),
+         .payload = GetBytes(rows, row, 3)},
+        &out->emplace_back());
+    if (!upcast.ok()) {
+      out->resize(start);
+      return upcast;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PostgresEventStore::WithReadConnection(
+    const std::function<absl::Status(Connection&)>& read) const {
+  // A pooled connection may have died since it was last used (a restarted
+  // server): then the read is tried once more on a new one.
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<Connection> connection;
+    {
+      absl::MutexLock lock(&pool_mu_);
+      if (!idle_readers_.empty()) {
+        connection = std::move(idle_readers_.back());
+        idle_readers_.pop_back();
+      }
+    }
+    const bool pooled = connection != nullptr;
+    if (!pooled) {
+      absl::StatusOr<std::unique_ptr<Connection>> opened = Connection::Open(Target("read"));
+      if (opened.ok()) {
+        if (absl::Status prepared = (*opened)->Prepare(StoreStatements(options_.schema));
+            !prepared.ok()) {
+          return prepared;
+        }
+      }
+      if (!opened.ok()) return opened.status();
+      connection = std::move(*opened);
+    }
+    absl::Status status = read(*connection);
+    if (!connection->broken()) {
+      absl::MutexLock lock(&pool_mu_);
+      if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(connection));
+      return status;
+    }
+    if (!pooled || attempt > 0) return status;
+  }
+}
+
+uint64_t PostgresEventStore::durable_head() const {
+  absl::MutexLock lock(&mu_);
+  return durable_head_;
+}
+
+absl::Status PostgresEventStore::health() const {
+  absl::MutexLock lock(&mu_);
+  if (!commit_health_.ok()) return commit_health_;
+  return listen_health_;
+}
+
+void PostgresEventStore::AddHeadListener(HeadListener listener) {
+  absl::MutexLock lock(&listeners_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+void PostgresEventStore::AdvanceHead(uint64_t head) {
+  absl::MutexLock listeners_lock(&listeners_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    durable_head_ = std::max(durable_head_, head);
+    head = durable_head_;
+  }
+  // The other thread's call may have told them this head already.
+  if (head == notified_head_) return;
+  notified_head_ = head;
+  for (const HeadListener& listener : listeners_) listener(head);
+}
+
+bool PostgresEventStore::FromOwnCommitter(int backend_pid) const {
+  absl::MutexLock lock(&mu_);
+  return backend_pid == own_commit_pid_;
+}
+
+void PostgresEventStore::ListenLoop() {
+  absl::Duration backoff = kFirstBackoff;
+  for (;;) {
+    bool listened = false;
+    absl::Status lost = ListenOnce(&listened);
+    {
+      absl::MutexLock lock(&mu_);
+      first_listen_done_ = true;
+      if (stopping_) return;
+      if (listen_health_.ok()) {
+        spdlog::warn("PostgreSQL store: lost its connection to the database, reconnecting: {}",
+                     lost.ToString());
+      }
+      listen_health_ = lost;
+    }
+    if (listened) backoff = kFirstBackoff;
+    pollfd wake = {.fd = wake_fd_, .events = POLLIN, .revents = 0};
+    if (poll(&wake, 1, static_cast<int>(absl::ToInt64Milliseconds(backoff))) > 0) return;
+    backoff = std::min(backoff * 2, kMaxBackoff);
+  }
+}
+
+absl::Status PostgresEventStore::ListenOnce(bool* listened) {
+  absl::StatusOr<std::unique_ptr<Connection>> opened = OpenWithSchema("listen");
+  if (!opened.ok()) {
+    if (opened.status().code() == absl::StatusCode::kFailedPrecondition) {
+      absl::MutexLock lock(&mu_);
+      if (!sticky_) spdlog::error("PostgreSQL store: {}", opened.status().ToString());
+      commit_health_ = opened.status();
+      sticky_ = true;
+    }
+    return opened.status();
+  }
+  Connection& connection = **opened;
+  absl::StatusOr<Result> listening =
+      connection.ExecuteSql(absl::StrCat("LISTEN ", QuoteIdentifier(channel_)));
+  if (!listening.ok()) return listening.status();
+  // Commits made while nobody listened: the head as it is now.
+  absl::StatusOr<Result> head = connection.Execute("read_head", Params());
+  if (!head.ok()) return head.status();
+  AdvanceHead(static_cast<uint64_t>(GetInt8(head->get(), 0, 0)));
+  *listened = true;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!listen_health_.ok()) spdlog::info("PostgreSQL store: connected to the database again");
+    listen_health_ = absl::OkStatus();
+    // The database answers again: the next commit reconnects, so a failed
+    // commit no longer speaks for the store.
+    if (!sticky_ && commit_health_.code() == absl::StatusCode::kUnavailable) {
+      commit_health_ = absl::OkStatus();
+    }
+    first_listen_done_ = true;
+  }
+  for (;;) {
+    pollfd fds[] = {{.fd = connection.socket(), .events = POLLIN, .revents = 0},
+                    {.fd = wake_fd_, .events = POLLIN, .revents = 0}};
+    if (poll(fds, 2, -1) < 0) continue;  // EINTR
+    if (fds[1].revents != 0) return absl::OkStatus();
+    if (PQconsumeInput(connection.raw()) == 0) {
+      return absl::UnavailableError(absl::StrCat("PostgreSQL: ", PQerrorMessage(connection.raw())));
+    }
+    uint64_t newest = 0;
+    while (PGnotify* notify = PQnotifies(connection.raw())) {
+      uint64_t notified = 0;
+      if (absl::SimpleAtoi(notify->extra, &notified) && !FromOwnCommitter(notify->be_pid)) {
+        newest = std::max(newest, notified);
+      }
+      PQfreemem(notify);
+    }
+    if (newest > 0) AdvanceHead(newest);
+  }
+}
+
+}  // namespace bank::store::postgres

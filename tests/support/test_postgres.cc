@@ -1,0 +1,72 @@
+#include "tests/support/test_postgres.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "command-service/store/postgres/pg_binary.h"
+#include "command-service/store/postgres/pg_connection.h"
+
+namespace bank::testing {
+namespace {
+
+using store::postgres::Connection;
+using store::postgres::Params;
+using store::postgres::QuoteIdentifier;
+using store::postgres::Result;
+
+absl::StatusOr<std::unique_ptr<Connection>> Admin() {
+  std::optional<std::string> uri = TestPostgresUri();
+  if (!uri.has_value()) return absl::FailedPreconditionError("BANK_TEST_POSTGRES_URI is not set");
+  return Connection::Open({.uri = *uri, .application_name = "bank-tests:admin"});
+}
+
+}  // namespace
+
+std::optional<std::string> TestPostgresUri() {
+  const char* uri = std::getenv("BANK_TEST_POSTGRES_URI");
+  if (uri == nullptr || *uri == '\0') return std::nullopt;
+  return std::string(uri);
+}
+
+std::string FreshSchemaName(absl::string_view prefix) {
+  static std::atomic<int> count{0};
+  return absl::StrCat(prefix, "_", getpid(), "_", count.fetch_add(1));
+}
+
+absl::Status RunSql(const std::string& sql) {
+  absl::StatusOr<std::unique_ptr<Connection>> admin = Admin();
+  if (!admin.ok()) return admin.status();
+  return (*admin)->ExecuteSql(sql).status();
+}
+
+absl::Status DropSchema(absl::string_view schema) {
+  return RunSql(absl::StrCat("DROP SCHEMA IF EXISTS ", QuoteIdentifier(schema), " CASCADE"));
+}
+
+absl::Status TerminateConnections(absl::string_view application_name) {
+  absl::StatusOr<std::unique_ptr<Connection>> admin = Admin();
+  if (!admin.ok()) return admin.status();
+  absl::Status prepared = (*admin)->Prepare(
+      {{"terminate",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1::text"},
+       {"count", "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1::text"}});
+  if (!prepared.ok()) return prepared;
+  const Params name = Params().Add(std::string(application_name));
+  if (absl::StatusOr<Result> ended = (*admin)->Execute("terminate", name); !ended.ok()) {
+    return ended.status();
+  }
+  // pg_terminate_backend only signals the process.
+  for (;;) {
+    absl::StatusOr<Result> left = (*admin)->Execute("count", name);
+    if (!left.ok()) return left.status();
+    if (store::postgres::GetInt8(left->get(), 0, 0) == 0) return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+}
+
+}  // namespace bank::testing
