@@ -22,6 +22,8 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on; p
 ABSL_FLAG(std::string, data_dir, "./data/command", "directory of the event log (--store=file)");
 ABSL_FLAG(std::string, store, "file",
           "where events are stored: file (the event log in --data_dir) or a PostgreSQL URI");
+ABSL_FLAG(std::string, store_schema, "bank",
+          "the PostgreSQL schema of the store's tables (a --store URI), created when missing");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error, critical or off");
 ABSL_FLAG(uint64_t, segment_bytes, 64ull << 20, "roll to a new log segment past this size");
 ABSL_FLAG(uint64_t, command_id_retention, bank::command::kMinCommandRetention,
@@ -49,6 +51,7 @@ int Run() {
   absl::StatusOr<WriteSide> write_side =
       OpenWriteSide({.store = *store_choice,
                      .data_dir = absl::GetFlag(FLAGS_data_dir),
+                     .store_schema = absl::GetFlag(FLAGS_store_schema),
                      .segment_bytes = absl::GetFlag(FLAGS_segment_bytes),
                      .command_retention = retention});
   if (!write_side.ok()) {
@@ -67,9 +70,11 @@ int Run() {
     spdlog::critical("cannot start: {}", server.status().ToString());
     return EXIT_FAILURE;
   }
-  (*server)->SetServing(true);
-
-  bool serving = true;
+  // A database unreachable at start-up is a store that is down: NOT_SERVING
+  // until it answers.
+  bool serving = event_store->health().ok();
+  (*server)->SetServing(serving);
+  if (!serving) spdlog::error("NOT_SERVING: {}", event_store->health().ToString());
   int signal_number = 0;
   while ((signal_number = WaitForTerminationSignal(kHealthCheckInterval)) == 0) {
     // Health checks follow the store both ways: the file log's failures are

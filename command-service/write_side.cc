@@ -4,14 +4,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "command-service/recovered_state.h"
+#include "command-service/store/postgres/postgres_event_store.h"
+#include "command-service/store/postgres/store_uri.h"
 
 namespace bank::command {
 
 absl::StatusOr<StoreChoice> ParseStoreFlag(absl::string_view flag) {
   if (flag == "file") return StoreChoice{};
+  if (store::postgres::IsPostgresUri(flag)) {
+    const std::string uri(flag);
+    if (absl::Status valid = store::postgres::ValidateUri(uri); !valid.ok()) return valid;
+    return StoreChoice{.kind = StoreChoice::Kind::kPostgres, .uri = uri};
+  }
   // The value may be a URI holding a password: name only its scheme.
   return absl::InvalidArgumentError(
-      absl::StrCat("--store must be `file`, the only store of this build; got a value starting \"",
+      absl::StrCat("--store must be `file` or a postgresql:// URI; got a value starting \"",
                    flag.substr(0, flag.find(':')), "\""));
 }
 
@@ -37,10 +44,30 @@ absl::StatusOr<WriteSide> OpenFileWriteSide(const WriteSideOptions& options) {
   return side;
 }
 
+absl::StatusOr<WriteSide> OpenPostgresWriteSide(const WriteSideOptions& options) {
+  absl::StatusOr<std::unique_ptr<store::postgres::PostgresEventStore>> store =
+      store::postgres::PostgresEventStore::Open(
+          {.uri = options.store.uri, .schema = options.store_schema});
+  if (!store.ok()) return store.status();
+  WriteSide side;
+  side.description =
+      absl::StrCat((*store)->description(), ", head at position ", (*store)->durable_head(),
+                   ", accounts load on first use (", options.cached_accounts, " kept in memory)");
+  side.handler = std::make_unique<CommandHandler>(**store, options.cached_accounts);
+  side.store = std::move(*store);
+  return side;
+}
+
 }  // namespace
 
 absl::StatusOr<WriteSide> OpenWriteSide(const WriteSideOptions& options) {
-  return OpenFileWriteSide(options);
+  switch (options.store.kind) {
+    case StoreChoice::Kind::kFile:
+      return OpenFileWriteSide(options);
+    case StoreChoice::Kind::kPostgres:
+      return OpenPostgresWriteSide(options);
+  }
+  return absl::InternalError("unknown store kind");
 }
 
 }  // namespace bank::command

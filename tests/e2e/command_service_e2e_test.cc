@@ -22,6 +22,7 @@ namespace {
 using ::bank::testing::In;
 using ::bank::testing::RunningService;
 using ::bank::testing::RunToCompletion;
+using ::bank::testing::Subscription;
 
 class CommandServiceE2eTest : public ::testing::Test {
  protected:
@@ -117,31 +118,6 @@ TEST_F(CommandServiceE2eTest, CorruptLogRefusesToStartWithDataLoss) {
   EXPECT_TRUE(absl::StrContains(refused.err, "DATA_LOSS")) << refused.err;
   service_.reset();
 }
-
-// Reads messages from a Subscribe stream.
-class Subscription {
- public:
-  Subscription(bank::v1::CommandService::Stub& stub, uint64_t after) {
-    bank::v1::SubscribeRequest request;
-    request.set_after_position(after);
-    reader_ = stub.Subscribe(&context_, request);
-  }
-  ~Subscription() {
-    if (finished_) return;
-    context_.TryCancel();
-    Finish();
-  }
-  bool Read(bank::v1::SubscribeResponse* response) { return reader_->Read(response); }
-  grpc::Status Finish() {
-    finished_ = true;
-    return reader_->Finish();
-  }
-
- private:
-  bool finished_ = false;
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReader<bank::v1::SubscribeResponse>> reader_;
-};
 
 TEST_F(CommandServiceE2eTest, SubscribeStreamsHistoryInBatchesThenLiveEventsThenHeartbeats) {
   bank::v1::CommandReply reply;

@@ -92,6 +92,31 @@ inline grpc::Status CallWithdraw(bank::v1::CommandService::Stub& stub, const std
       &context, CommandRequest<bank::v1::WithdrawRequest>(account, amount, command_id), reply);
 }
 
+// Reads messages from a Subscribe stream.
+class Subscription {
+ public:
+  Subscription(bank::v1::CommandService::Stub& stub, uint64_t after) {
+    bank::v1::SubscribeRequest request;
+    request.set_after_position(after);
+    reader_ = stub.Subscribe(&context_, request);
+  }
+  ~Subscription() {
+    if (finished_) return;
+    context_.TryCancel();
+    Finish();
+  }
+  bool Read(bank::v1::SubscribeResponse* response) { return reader_->Read(response); }
+  grpc::Status Finish() {
+    finished_ = true;
+    return reader_->Finish();
+  }
+
+ private:
+  bool finished_ = false;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReader<bank::v1::SubscribeResponse>> reader_;
+};
+
 }  // namespace bank::testing
 
 #endif  // BANK_TESTS_E2E_RUNNING_SERVICE_H_

@@ -2,12 +2,16 @@
 
 #include <libpq-fe.h>
 
+#include <initializer_list>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 
 namespace bank::store::postgres {
 
@@ -53,12 +57,49 @@ std::string MaskPassword(absl::string_view uri) {
   return masked;
 }
 
+// What PQconninfoParse takes but a connection would refuse, every time: a
+// store that retried it would never serve. Empty when `option` is fine.
+std::string CheckOption(const PQconninfoOption& option) {
+  if (option.val == nullptr) return "";
+  const absl::string_view keyword = option.keyword;
+  const absl::string_view value = option.val;
+  if (keyword == "port") {
+    for (absl::string_view port : absl::StrSplit(value, ',')) {
+      int number = 0;
+      if (!port.empty() && (!absl::SimpleAtoi(port, &number) || number < 1 || number > 65535)) {
+        return absl::StrCat("invalid port \"", port, "\"");
+      }
+    }
+  }
+  const auto one_of = [&](std::initializer_list<absl::string_view> allowed) -> std::string {
+    for (absl::string_view candidate : allowed) {
+      if (value == candidate) return "";
+    }
+    return absl::StrCat("invalid ", keyword, " \"", value, "\" (one of ",
+                        absl::StrJoin(allowed, ", "), ")");
+  };
+  if (keyword == "sslmode") {
+    return one_of({"disable", "allow", "prefer", "require", "verify-ca", "verify-full"});
+  }
+  if (keyword == "target_session_attrs") {
+    return one_of({"any", "read-write", "read-only", "primary", "standby", "prefer-standby"});
+  }
+  return "";
+}
+
 absl::Status ValidateUri(const std::string& uri) {
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(uri.c_str(), &error);
   if (options != nullptr) {
+    std::string problem;
+    for (const PQconninfoOption* option = options; option->keyword != nullptr && problem.empty();
+         ++option) {
+      problem = CheckOption(*option);
+    }
     PQconninfoFree(options);
-    return absl::OkStatus();
+    if (problem.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrCat("--store is not a valid PostgreSQL URI (", MaskPassword(uri), "): ", problem));
   }
   std::string reason = error != nullptr ? std::string(absl::StripAsciiWhitespace(error))
                                         : "libpq could not parse it";
