@@ -178,10 +178,31 @@ void CommandHandler::AppendLocked(bank::v1::Event event, Attempt attempt) {
   }
   std::vector<bank::v1::Event> group;
   group.push_back(std::move(event));
-  store_.Append(std::move(group), [this, attempt = std::move(attempt), reply = std::move(reply)](
-                                      absl::StatusOr<uint64_t> position) mutable {
-    OnAppended(std::move(attempt), std::move(reply), std::move(position));
-  });
+  if (shared_ == nullptr) {
+    store_.Append(std::move(group), [this, attempt = std::move(attempt), reply = std::move(reply)](
+                                        absl::StatusOr<uint64_t> position) mutable {
+      OnAppended(std::move(attempt), std::move(reply), std::move(position));
+    });
+    return;
+  }
+  // Decided on this replica's state; if another replica moved the account
+  // on meanwhile, the store decides it again inside its commit, where no
+  // replica can race it (so a hot account never starves a replica).
+  auto redecided = std::make_shared<std::optional<AccountState>>();
+  SharedEventStore::Redecide redecide = RedecideCommand(attempt.command, redecided);
+  shared_->AppendOrRedecide(
+      std::move(group), std::move(redecide),
+      [this, attempt = std::move(attempt), reply = std::move(reply),
+       redecided = std::move(redecided)](absl::StatusOr<uint64_t> position) mutable {
+        if (redecided->has_value()) {
+          reply.set_version((*redecided)->version);
+          reply.set_balance((*redecided)->balance);
+          // What this replica holds of the account missed the other's events.
+          absl::MutexLock lock(&mu_);
+          cache_.Forget(attempt.command.account_id);
+        }
+        OnAppended(std::move(attempt), std::move(reply), std::move(position));
+      });
 }
 
 void CommandHandler::OnAppended(Attempt attempt, bank::v1::CommandReply reply,

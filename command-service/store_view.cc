@@ -1,5 +1,6 @@
 #include "command-service/store_view.h"
 
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -29,7 +30,36 @@ absl::StatusOr<AccountState> FoldAccount(const SharedEventStore& store,
   return state;
 }
 
+// Folds `events` (of one account, in version order) from its first.
+absl::StatusOr<AccountState> Fold(absl::string_view account_id,
+                                  const std::vector<bank::v1::Event>& events) {
+  AccountState state;
+  for (const bank::v1::Event& event : events) {
+    if (event.account_id() != account_id) continue;
+    absl::StatusOr<AccountState> applied = ApplyStored(state, event);
+    if (!applied.ok()) return applied.status();
+    state = *applied;
+  }
+  return state;
+}
+
 }  // namespace
+
+SharedEventStore::Redecide RedecideCommand(Command command,
+                                           std::shared_ptr<std::optional<AccountState>> decided) {
+  return [command = std::move(command),
+          decided = std::move(decided)](const std::vector<bank::v1::Event>& stored)
+             -> absl::StatusOr<std::vector<bank::v1::Event>> {
+    absl::StatusOr<AccountState> state = Fold(command.account_id, stored);
+    if (!state.ok()) return state.status();
+    absl::StatusOr<bank::v1::Event> event = Decide(*state, command);
+    if (!event.ok()) return event.status();
+    *decided = Apply(*state, *event);
+    std::vector<bank::v1::Event> group;
+    group.push_back(*std::move(event));
+    return group;
+  };
+}
 
 absl::StatusOr<StoreView> ReadStoreView(const SharedEventStore& store, absl::string_view account_id,
                                         absl::string_view command_id) {

@@ -1,6 +1,7 @@
 #ifndef BANK_COMMAND_SERVICE_STORE_VIEW_H_
 #define BANK_COMMAND_SERVICE_STORE_VIEW_H_
 
+#include <memory>
 #include <optional>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,13 @@ struct StoreView {
 // cannot be read (UNAVAILABLE while its connection is down).
 absl::StatusOr<StoreView> ReadStoreView(const SharedEventStore& store, absl::string_view account_id,
                                         absl::string_view command_id);
+
+// The redecision of `command` for SharedEventStore::AppendOrRedecide: its
+// account folded from the events the store hands over (ApplyStored's checks),
+// and the command decided on that state. When it returns an event,
+// `*decided` holds the account's state after it, for the reply.
+SharedEventStore::Redecide RedecideCommand(Command command,
+                                           std::shared_ptr<std::optional<AccountState>> decided);
 
 }  // namespace bank::command
 

@@ -100,6 +100,24 @@ class EventStore {
 // to this replica of a command another one accepted).
 class SharedEventStore : public EventStore {
  public:
+  // Decides a group again, on what the store holds now: `stored` is every
+  // durable event of the group's accounts, in position order (so each
+  // account's in version order), the groups this commit stored before it
+  // included. Returns the group to store
+  // instead, or why the command is refused now (its `done` gets that).
+  using Redecide = absl::AnyInvocable<absl::StatusOr<std::vector<bank::v1::Event>>(
+      const std::vector<bank::v1::Event>& stored)>;
+
+  // Append(), except that a group whose versions are stale is not refused
+  // with ABORTED: the store calls `redecide` inside the commit, while no
+  // other writer can commit, and stores what it returns (which then cannot
+  // conflict). So a command that other replicas keep racing still lands in
+  // at most two decisions: optimistic first, then under the store's lock.
+  // A stored command id is still ALREADY_EXISTS. `redecide` runs on the
+  // committing thread and must be quick, pure, and never call the store.
+  virtual void AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
+                                AppendDone done) = 0;
+
   // Appends to `out` the durable events of `account_id` with a version above
   // `after_version`, in version order.
   virtual absl::Status ReadAccount(absl::string_view account_id, uint64_t after_version,

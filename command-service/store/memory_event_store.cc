@@ -21,12 +21,17 @@ void StampRecordedAt(bank::v1::Event& event) {
 MemoryEventStore::~MemoryEventStore() { Commit(); }
 
 void MemoryEventStore::Append(std::vector<bank::v1::Event> group, AppendDone done) {
+  AppendOrRedecide(std::move(group), nullptr, std::move(done));
+}
+
+void MemoryEventStore::AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
+                                        AppendDone done) {
   absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
     if (!sticky_) {
       for (bank::v1::Event& event : group) StampRecordedAt(event);
-      queue_.push_back({std::move(group), std::move(done)});
+      queue_.push_back({std::move(group), std::move(redecide), std::move(done)});
       return;
     }
     refused = health_;
@@ -45,7 +50,9 @@ void MemoryEventStore::Commit() {
       health_ = std::exchange(next_failure_, absl::OkStatus());
       sticky_ = next_failure_kind_ == Failure::kSticky;
       if (next_failure_kind_ == Failure::kOutcomeLost) {
-        for (PendingAppend& append : appends) (void)StoreGroupLocked(std::move(append.group));
+        for (PendingAppend& append : appends) {
+          (void)StoreGroupLocked(std::move(append.group), &append.redecide);
+        }
       }
       outcomes.assign(appends.size(), health_);
     } else {
@@ -53,7 +60,7 @@ void MemoryEventStore::Commit() {
       // sticky one nothing is queued: Append refuses.)
       health_ = absl::OkStatus();
       for (PendingAppend& append : appends) {
-        outcomes.push_back(StoreGroupLocked(std::move(append.group)));
+        outcomes.push_back(StoreGroupLocked(std::move(append.group), &append.redecide));
       }
     }
   }
@@ -129,7 +136,33 @@ absl::Status MemoryEventStore::AppendAsAnotherWriter(std::vector<bank::v1::Event
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> MemoryEventStore::StoreGroupLocked(std::vector<bank::v1::Event> group) {
+absl::StatusOr<uint64_t> MemoryEventStore::StoreGroupLocked(std::vector<bank::v1::Event> group,
+                                                            Redecide* redecide) {
+  std::vector<std::string> accounts;
+  for (const bank::v1::Event& event : group) accounts.push_back(event.account_id());
+  absl::StatusOr<uint64_t> stored = StoreGroupOnceLocked(std::move(group));
+  if (stored.ok() || stored.status().code() != absl::StatusCode::kAborted || redecide == nullptr ||
+      *redecide == nullptr) {
+    return stored;
+  }
+  std::vector<uint64_t> positions;
+  for (const std::string& account_id : accounts) {
+    if (auto account = accounts_.find(account_id); account != accounts_.end()) {
+      positions.insert(positions.end(), account->second.begin(), account->second.end());
+    }
+  }
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  std::vector<bank::v1::Event> events;
+  for (uint64_t position : positions) events.push_back(events_[position - 1]);
+  absl::StatusOr<std::vector<bank::v1::Event>> again = (*redecide)(events);
+  if (!again.ok()) return again.status();
+  for (bank::v1::Event& event : *again) StampRecordedAt(event);
+  return StoreGroupOnceLocked(*std::move(again));
+}
+
+absl::StatusOr<uint64_t> MemoryEventStore::StoreGroupOnceLocked(
+    std::vector<bank::v1::Event> group) {
   const uint64_t first = events_.size() + 1;
   // Stored one by one, so that an event may follow an earlier one of the
   // same group; on a conflict the stored ones are taken back out.

@@ -57,6 +57,8 @@ class MemoryEventStore final : public SharedEventStore {
   ~MemoryEventStore() override;
 
   void Append(std::vector<bank::v1::Event> group, AppendDone done) override;
+  void AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
+                        AppendDone done) override;
   void Commit() override;
   absl::Status ReadAfter(uint64_t after, size_t max_events,
                          std::vector<bank::v1::Event>* out) const override;
@@ -83,12 +85,18 @@ class MemoryEventStore final : public SharedEventStore {
  private:
   struct PendingAppend {
     std::vector<bank::v1::Event> group;
+    Redecide redecide;  // may be empty
     AppendDone done;
   };
 
   // Stores `group` at the next positions, all or none: its first position,
   // or the first conflict (ABORTED or ALREADY_EXISTS) with nothing stored.
-  absl::StatusOr<uint64_t> StoreGroupLocked(std::vector<bank::v1::Event> group)
+  // A stale group with a `redecide` is decided again (see
+  // SharedEventStore::AppendOrRedecide).
+  absl::StatusOr<uint64_t> StoreGroupLocked(std::vector<bank::v1::Event> group,
+                                            Redecide* redecide = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<uint64_t> StoreGroupOnceLocked(std::vector<bank::v1::Event> group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // ABORTED or ALREADY_EXISTS when `event`, of the group starting at
   // `group_start`, conflicts with what is stored.

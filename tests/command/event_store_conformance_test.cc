@@ -627,6 +627,79 @@ TEST_P(EventStoreConformanceTest, ReadCommandReturnsTheGroupCarryingTheId) {
   EXPECT_TRUE(events.empty());
 }
 
+// A redecision that deposits `amount` on top of what the store holds, and
+// records what it was shown.
+SharedEventStore::Redecide DepositOnTopOf(const std::string& account, int64_t amount,
+                                          std::vector<uint64_t>* shown_positions) {
+  return [account, amount, shown_positions](const std::vector<bank::v1::Event>& stored)
+             -> absl::StatusOr<std::vector<bank::v1::Event>> {
+    for (const bank::v1::Event& event : stored) shown_positions->push_back(event.position());
+    const uint64_t version = stored.empty() ? 0 : stored.back().version();
+    return std::vector<bank::v1::Event>{DepositEvent(account, version + 1, amount)};
+  };
+}
+
+TEST_P(EventStoreConformanceTest, AStaleGroupIsDecidedAgainInsideTheCommitOnWhatIsStored) {
+  SharedEventStore* shared = under_test_->shared();
+  if (shared == nullptr) GTEST_SKIP() << "a single-writer store: nothing to race";
+  CommitDeposits(store(), 1);  // d1, unrelated
+  std::vector<Answer> answers(3);
+  std::vector<uint64_t> shown_first, shown_second;
+  AppendTo(store(), DepositEvent("a", 1, 10), &answers[0]);
+  // Both decided on version 0 as well: stale, so decided again, the second
+  // on top of the first's new decision.
+  shared->AppendOrRedecide(
+      {DepositEvent("a", 1, 20)}, DepositOnTopOf("a", 20, &shown_first),
+      [&](absl::StatusOr<uint64_t> position) { answers[1].position = position; });
+  shared->AppendOrRedecide(
+      {DepositEvent("a", 1, 30)}, DepositOnTopOf("a", 30, &shown_second),
+      [&](absl::StatusOr<uint64_t> position) { answers[2].position = position; });
+  store().Commit();
+  for (const Answer& answer : answers)
+    ASSERT_TRUE(answer.position.ok()) << answer.position.status();
+  EXPECT_EQ(*answers[0].position, 2u);
+  EXPECT_EQ(*answers[1].position, 3u);
+  EXPECT_EQ(*answers[2].position, 4u);
+  EXPECT_EQ(shown_first, (std::vector<uint64_t>{2}));
+  EXPECT_EQ(shown_second, (std::vector<uint64_t>{2, 3}));
+  std::vector<bank::v1::Event> account;
+  ASSERT_TRUE(shared->ReadAccount("a", 0, &account).ok());
+  ASSERT_EQ(account.size(), 3u);
+  for (size_t i = 0; i < account.size(); ++i) EXPECT_EQ(account[i].version(), i + 1);
+  EXPECT_EQ(account[2].deposited().amount(), 30);
+}
+
+TEST_P(EventStoreConformanceTest, ARefusalFromTheRedecisionIsTheAnswerAndNothingIsStored) {
+  SharedEventStore* shared = under_test_->shared();
+  if (shared == nullptr) GTEST_SKIP() << "a single-writer store: nothing to race";
+  CommitDeposits(store(), 1);  // d1 at version 1
+  absl::StatusOr<uint64_t> answer = absl::UnknownError("not answered");
+  bool asked = false;
+  shared->AppendOrRedecide(
+      {DepositEvent("d1", 1, 5)},
+      [&asked](
+          const std::vector<bank::v1::Event>&) -> absl::StatusOr<std::vector<bank::v1::Event>> {
+        asked = true;
+        return absl::FailedPreconditionError("insufficient funds now");
+      },
+      [&](absl::StatusOr<uint64_t> position) { answer = position; });
+  // A group that is not stale is stored as decided: no redecision.
+  absl::StatusOr<uint64_t> fresh = absl::UnknownError("not answered");
+  shared->AppendOrRedecide(
+      {DepositEvent("b", 1, 5)},
+      [](const std::vector<bank::v1::Event>&) -> absl::StatusOr<std::vector<bank::v1::Event>> {
+        ADD_FAILURE() << "redecided a group that was not stale";
+        return absl::InternalError("unexpected");
+      },
+      [&](absl::StatusOr<uint64_t> position) { fresh = position; });
+  store().Commit();
+  EXPECT_TRUE(asked);
+  EXPECT_EQ(answer.status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_EQ(*fresh, 2u);
+  EXPECT_EQ(Positions(ReadAll(store())), (std::vector<uint64_t>{1, 2}));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Stores, EventStoreConformanceTest,
     ::testing::Values(

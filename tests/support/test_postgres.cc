@@ -22,7 +22,11 @@ using store::postgres::Result;
 absl::StatusOr<std::unique_ptr<Connection>> Admin() {
   std::optional<std::string> uri = TestPostgresUri();
   if (!uri.has_value()) return absl::FailedPreconditionError("BANK_TEST_POSTGRES_URI is not set");
-  return Connection::Open({.uri = *uri, .application_name = "bank-tests:admin"});
+  absl::StatusOr<std::unique_ptr<Connection>> admin =
+      Connection::Open({.uri = *uri, .application_name = "bank-tests:admin"});
+  // DROP ... CASCADE's NOTICEs are no news to a test.
+  if (admin.ok()) (void)(*admin)->ExecuteSql("SET client_min_messages TO warning");
+  return admin;
 }
 
 }  // namespace

@@ -99,6 +99,34 @@ struct EventColumns {
   }
 };
 
+// ALREADY_EXISTS or ABORTED when `group` conflicts with the stored
+// `versions` and `stored_ids`, ids first; otherwise OK with the versions the
+// group leaves its accounts at in `group_versions`. An event may follow an
+// earlier one of its own group.
+absl::Status CheckGroup(const std::vector<bank::v1::Event>& group,
+                        const absl::flat_hash_map<std::string, uint64_t>& versions,
+                        const absl::flat_hash_set<std::string>& stored_ids,
+                        absl::flat_hash_map<std::string, uint64_t>& group_versions) {
+  for (const bank::v1::Event& event : group) {
+    if (!event.command_id().empty() && stored_ids.contains(event.command_id())) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("command_id ", event.command_id(), " is already stored"));
+    }
+    auto [seen, fresh] = group_versions.try_emplace(event.account_id(), 0);
+    if (fresh) {
+      const auto stored = versions.find(event.account_id());
+      seen->second = stored == versions.end() ? 0 : stored->second;
+    }
+    if (event.version() != seen->second + 1) {
+      return absl::AbortedError(absl::StrCat("account ", event.account_id(), " is at version ",
+                                             seen->second, " in the store; version ",
+                                             event.version(), " was decided on other state"));
+    }
+    seen->second = event.version();
+  }
+  return absl::OkStatus();
+}
+
 std::vector<std::optional<std::string>> TextArray(const absl::flat_hash_set<std::string>& values) {
   return {values.begin(), values.end()};
 }
@@ -173,11 +201,16 @@ ConnectTarget PostgresEventStore::Target(absl::string_view role) const {
 }
 
 void PostgresEventStore::Append(std::vector<bank::v1::Event> group, AppendDone done) {
+  AppendOrRedecide(std::move(group), nullptr, std::move(done));
+}
+
+void PostgresEventStore::AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
+                                          AppendDone done) {
   absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
     if (!sticky_) {
-      queue_.push_back({std::move(group), std::move(done)});
+      queue_.push_back({std::move(group), std::move(redecide), std::move(done)});
       return;
     }
     refused = commit_health_;
@@ -285,29 +318,23 @@ absl::Status PostgresEventStore::WriteBatchInTransaction(
     }
   }
 
-  // The same verdicts as MemoryEventStore's, group by group in Append order:
-  // ids first, then versions; an event may follow an earlier one of its own
-  // group; a refused group leaves no trace.
+  // The same verdicts as MemoryEventStore's, group by group in Append order.
   const int64_t now_micros = absl::ToUnixMicros(absl::Now());
   EventColumns columns;
+  std::vector<const bank::v1::Event*> stored_here;  // this commit's, in position order
   for (PendingAppend& append : batch) {
     absl::flat_hash_map<std::string, uint64_t> group_versions;
-    absl::Status conflict;
-    for (const bank::v1::Event& event : append.group) {
-      if (!event.command_id().empty() && stored_ids.contains(event.command_id())) {
-        conflict = absl::AlreadyExistsError(
-            absl::StrCat("command_id ", event.command_id(), " is already stored"));
-        break;
+    absl::Status conflict = CheckGroup(append.group, versions, stored_ids, group_versions);
+    if (conflict.code() == absl::StatusCode::kAborted && append.redecide != nullptr) {
+      absl::StatusOr<std::vector<bank::v1::Event>> again =
+          RedecideInCommit(connection, append, stored_here);
+      if (!again.ok()) {
+        outcomes.push_back(again.status());
+        continue;
       }
-      auto [seen, fresh] = group_versions.try_emplace(event.account_id(), 0);
-      if (fresh) seen->second = versions[event.account_id()];
-      if (event.version() != seen->second + 1) {
-        conflict = absl::AbortedError(absl::StrCat(
-            "account ", event.account_id(), " is at version ", seen->second,
-            " in the store; version ", event.version(), " was decided on other state"));
-        break;
-      }
-      seen->second = event.version();
+      append.group = *std::move(again);
+      group_versions.clear();
+      conflict = CheckGroup(append.group, versions, stored_ids, group_versions);
     }
     if (!conflict.ok()) {
       outcomes.push_back(std::move(conflict));
@@ -320,6 +347,7 @@ absl::Status PostgresEventStore::WriteBatchInTransaction(
       *event.mutable_recorded_at() =
           google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(now_micros);
       columns.Add(event, group_end, event.position() == first, now_micros);
+      stored_here.push_back(&event);
     }
     for (const auto& [account, version] : group_versions) versions[account] = version;
     if (!append.group.front().command_id().empty()) {
@@ -338,6 +366,30 @@ absl::Status PostgresEventStore::WriteBatchInTransaction(
   if (!published.ok()) return published.status();
   *head = position;
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<bank::v1::Event>> PostgresEventStore::RedecideInCommit(
+    Connection& connection, PendingAppend& append,
+    const std::vector<const bank::v1::Event*>& stored_here) const {
+  absl::flat_hash_set<std::string> accounts;
+  for (const bank::v1::Event& event : append.group) accounts.insert(event.account_id());
+  std::vector<bank::v1::Event> stored;
+  for (const std::string& account : accounts) {
+    absl::StatusOr<Result> rows =
+        connection.Execute("read_account", Params().Add(account).Add(Int8(0)));
+    if (!rows.ok()) return rows.status();
+    if (absl::Status decoded = DecodeRows(rows->get(), PQntuples(rows->get()), &stored);
+        !decoded.ok()) {
+      return decoded;
+    }
+  }
+  for (const bank::v1::Event* event : stored_here) {
+    if (accounts.contains(event->account_id())) stored.push_back(*event);
+  }
+  std::sort(stored.begin(), stored.end(), [](const bank::v1::Event& a, const bank::v1::Event& b) {
+    return a.position() < b.position();
+  });
+  return append.redecide(stored);
 }
 
 absl::StatusOr<Connection*> PostgresEventStore::CommitConnection() {

@@ -41,8 +41,9 @@ struct PostgresStoreOptions {
 // this one has committed. Positions are therefore gapless and in commit
 // order: a reader never sees position p + 1 before p. Under the lock it reads
 // the stored versions of the batch's accounts and which of its command ids
-// are stored, refuses the groups that conflict (ABORTED, ALREADY_EXISTS) and
-// inserts the rest with one statement; the unique constraints refuse what a
+// are stored, refuses the groups that conflict (ABORTED, ALREADY_EXISTS) or
+// decides them again there (AppendOrRedecide), and inserts the rest with one
+// statement; the unique constraints refuse what a
 // buggy writer might still get past that (the whole batch, ABORTED). The
 // committer gives up its role before the callbacks run, as EventStore says.
 //
@@ -76,6 +77,8 @@ class PostgresEventStore final : public SharedEventStore {
   ~PostgresEventStore() override;
 
   void Append(std::vector<bank::v1::Event> group, AppendDone done) override;
+  void AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
+                        AppendDone done) override;
   void Commit() override;
   absl::Status ReadAfter(uint64_t after, size_t max_events,
                          std::vector<bank::v1::Event>* out) const override;
@@ -93,6 +96,7 @@ class PostgresEventStore final : public SharedEventStore {
  private:
   struct PendingAppend {
     std::vector<bank::v1::Event> group;
+    Redecide redecide;  // may be empty
     AppendDone done;
   };
 
@@ -107,6 +111,12 @@ class PostgresEventStore final : public SharedEventStore {
   absl::Status WriteBatchInTransaction(std::vector<PendingAppend>& batch,
                                        std::vector<absl::StatusOr<uint64_t>>& outcomes,
                                        uint64_t* head);
+  // Calls `append`'s redecide on the stored events of its group's accounts,
+  // read on the committing `connection` (inside its transaction), and those
+  // of `stored_here`, this commit's groups before it.
+  absl::StatusOr<std::vector<bank::v1::Event>> RedecideInCommit(
+      Connection& connection, PendingAppend& append,
+      const std::vector<const bank::v1::Event*>& stored_here) const;
   // The commit connection, (re)opened with backoff; the committer's alone.
   absl::StatusOr<Connection*> CommitConnection();
   // A new connection with the schema created or checked (EnsureSchema) and
