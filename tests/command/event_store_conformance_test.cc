@@ -15,10 +15,12 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "command-service/store/event_store.h"
 #include "command-service/store/memory_event_store.h"
 #include "command-service/store/postgres/postgres_event_store.h"
+#include "command-service/store/postgres/schema.h"
 #include "tests/command/log_test_util.h"
 #include "tests/support/test_postgres.h"
 
@@ -116,8 +118,9 @@ class FileUnderTest final : public StoreUnderTest {
 };
 
 // The PostgreSQL store in a schema of its own on the test server. A
-// transient failure is real: the commit connection's server process is
-// ended, as a network failure or a restart would end it.
+// transient failure is real: the next commit's connection is ended while
+// its transaction waits inside the server, as a network failure or a
+// restart in the middle of a commit would end it.
 class PostgresUnderTest final : public StoreUnderTest {
  public:
   static std::unique_ptr<StoreUnderTest> Open() {
@@ -133,13 +136,29 @@ class PostgresUnderTest final : public StoreUnderTest {
     return std::unique_ptr<StoreUnderTest>(new PostgresUnderTest(schema, std::move(*store)));
   }
   ~PostgresUnderTest() override {
+    if (saboteur_.joinable()) saboteur_.join();
     store_.reset();
     EXPECT_TRUE(testing::DropSchema(schema_).ok());
   }
   EventStore& store() override { return *store_; }
   SharedEventStore* shared() override { return store_.get(); }
   absl::StatusCode FailNextCommit(Injected) override {
-    EXPECT_TRUE(testing::TerminateConnections(schema_ + ":commit").ok());
+    // Holding the head row makes the next commit wait for it, inside its
+    // transaction; then its connection is ended there.
+    auto admin = testing::AdminConnection();
+    EXPECT_TRUE(admin.ok()) << admin.status();
+    EXPECT_TRUE((*admin)->ExecuteSql("BEGIN").ok());
+    EXPECT_TRUE((*admin)
+                    ->ExecuteSql(absl::StrCat("SELECT value FROM ",
+                                              store::postgres::Table(schema_, "store_meta"),
+                                              " WHERE key = 'head' FOR UPDATE"))
+                    .ok());
+    saboteur_ = std::thread([this, admin = std::move(*admin)] {
+      const std::string commit = schema_ + ":commit";
+      EXPECT_TRUE(testing::WaitUntilWaitingForALock(commit).ok());
+      EXPECT_TRUE(testing::TerminateConnections(commit).ok());
+      EXPECT_TRUE(admin->ExecuteSql("ROLLBACK").ok());
+    });
     return absl::StatusCode::kUnavailable;
   }
 
@@ -149,6 +168,7 @@ class PostgresUnderTest final : public StoreUnderTest {
 
   const std::string schema_;
   std::unique_ptr<store::postgres::PostgresEventStore> store_;
+  std::thread saboteur_;
 };
 
 // What one append's callback saw.

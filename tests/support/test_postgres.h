@@ -1,11 +1,14 @@
 #ifndef BANK_TESTS_SUPPORT_TEST_POSTGRES_H_
 #define BANK_TESTS_SUPPORT_TEST_POSTGRES_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "command-service/store/postgres/pg_connection.h"
 
 namespace bank::testing {
 
@@ -18,6 +21,13 @@ std::optional<std::string> TestPostgresUri();
 // A schema name no other test (in this process or another) uses:
 // `prefix`_<pid>_<n>.
 std::string FreshSchemaName(absl::string_view prefix);
+
+// A connection to the test server as its superuser.
+absl::StatusOr<std::unique_ptr<store::postgres::Connection>> AdminConnection();
+
+// Returns once a connection named `application_name` waits for a lock
+// (pg_stat_activity), or DEADLINE_EXCEEDED after a minute.
+absl::Status WaitUntilWaitingForALock(absl::string_view application_name);
 
 // Runs `sql` on the test server as its superuser.
 absl::Status RunSql(const std::string& sql);

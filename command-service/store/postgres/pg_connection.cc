@@ -1,5 +1,7 @@
 #include "command-service/store/postgres/pg_connection.h"
 
+#include <poll.h>
+
 #include <string>
 
 #include "absl/strings/match.h"
@@ -80,6 +82,19 @@ absl::Status Connection::Prepare(const std::vector<Statement>& statements) {
     }
   }
   return absl::OkStatus();
+}
+
+bool Connection::StillOpen() {
+  if (broken()) return false;
+  // Nothing is due on an idle connection but notices and the server's
+  // goodbye (an error message, then the end of the stream): read what is
+  // there until the socket is quiet or the end shows.
+  for (int reads = 0; reads < 8; ++reads) {
+    pollfd readable = {.fd = socket(), .events = POLLIN, .revents = 0};
+    if (poll(&readable, 1, 0) <= 0) break;
+    if (PQconsumeInput(conn_) == 0) return false;
+  }
+  return !broken();
 }
 
 absl::StatusOr<Result> Connection::Execute(absl::string_view statement, const Params& params) {

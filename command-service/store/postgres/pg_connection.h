@@ -79,6 +79,10 @@ class Connection {
 
   // The connection is gone: drop it and open another.
   bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // False when an idle connection has been closed by the server meanwhile (a
+  // restart, a failover, pg_terminate_backend): checked without waiting, so
+  // that a commit does not fail on a connection that died while idle.
+  bool StillOpen();
   int socket() const { return PQsocket(conn_); }
   PGconn* raw() { return conn_; }
 

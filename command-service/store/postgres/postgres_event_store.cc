@@ -271,7 +271,11 @@ absl::Status PostgresEventStore::WriteBatch(std::vector<PendingAppend>& batch,
     if (status.ok()) status = (*connection)->ExecuteSql("COMMIT").status();
     if (!status.ok()) {
       *head = 0;
-      if (!(*connection)->broken()) (void)(*connection)->ExecuteSql("ROLLBACK");
+      if (status.code() == absl::StatusCode::kUnavailable) {
+        commit_connection_.reset();  // see WithReadConnection
+      } else if (!(*connection)->broken()) {
+        (void)(*connection)->ExecuteSql("ROLLBACK");
+      }
     }
   }
   if (!status.ok()) {
@@ -393,7 +397,7 @@ absl::StatusOr<std::vector<bank::v1::Event>> PostgresEventStore::RedecideInCommi
 }
 
 absl::StatusOr<Connection*> PostgresEventStore::CommitConnection() {
-  if (commit_connection_ != nullptr && !commit_connection_->broken()) {
+  if (commit_connection_ != nullptr && commit_connection_->StillOpen()) {
     return commit_connection_.get();
   }
   commit_connection_.reset();
@@ -517,7 +521,9 @@ absl::Status PostgresEventStore::WithReadConnection(
       connection = std::move(*opened);
     }
     absl::Status status = read(*connection);
-    if (!connection->broken()) {
+    // UNAVAILABLE may come before libpq has seen the connection close (the
+    // server's "terminating connection" error): such a connection is done.
+    if (!connection->broken() && status.code() != absl::StatusCode::kUnavailable) {
       absl::MutexLock lock(&pool_mu_);
       if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(connection));
       return status;
