@@ -3,14 +3,16 @@
 #   scripts/postgres-cluster.sh start DIR   initdb into DIR (which must not exist),
 #                                           start it on 127.0.0.1 at a free port and
 #                                           print its URI
+#   scripts/postgres-cluster.sh restart DIR stop it (fast: every connection is cut)
+#                                           and start it again on the same port
 #   scripts/postgres-cluster.sh stop DIR    stop it (fast) and remove DIR
 # The server runs as the invoking user, or as `postgres` when that is root
 # (initdb refuses root). Trust authentication on loopback only: no password
 # is made, none is needed, nothing else can reach it.
 set -euo pipefail
 
-command="${1:?usage: $0 start|stop DIR}"
-dir="${2:?usage: $0 start|stop DIR}"
+command="${1:?usage: $0 start|restart|stop DIR}"
+dir="${2:?usage: $0 start|restart|stop DIR}"
 bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 [ -x "$bindir/initdb" ] || { echo "no PostgreSQL server found: install Debian's postgresql" >&2; exit 1; }
 
@@ -35,12 +37,15 @@ case "$command" in
     echo "PostgreSQL did not start; see $dir/server.log" >&2
     exit 1
     ;;
+  restart)
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 30 restart >/dev/null
+    ;;
   stop)
     [ -d "$dir/data" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start|restart|stop DIR" >&2
     exit 2
     ;;
 esac

@@ -30,6 +30,7 @@ namespace bank {
 namespace {
 
 using ::bank::testing::CallDeposit;
+using ::bank::testing::HealthOf;
 using ::bank::testing::In;
 using ::bank::testing::RunningService;
 using ::bank::testing::WaitFor;
@@ -85,19 +86,6 @@ class SizedTmpfs {
                  << "): the full-disk tests need root; the fault-seam tests still cover the " \
                     "paths";                                                                  \
   }
-
-// What grpc.health.v1.Health/Check answers for `service` ("" is the server
-// as a whole), or the call's error as a negative number.
-int HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
-  auto stub = grpc::health::v1::Health::NewStub(channel);
-  grpc::ClientContext context;
-  context.set_deadline(In(10));
-  grpc::health::v1::HealthCheckRequest request;
-  request.set_service(service);
-  grpc::health::v1::HealthCheckResponse response;
-  const grpc::Status status = stub->Check(&context, request, &response);
-  return status.ok() ? response.status() : -status.error_code();
-}
 
 // Whether health says `status` both for the server and for CommandService by name.
 bool CommandServiceHealthIs(const std::shared_ptr<grpc::Channel>& channel, int status) {

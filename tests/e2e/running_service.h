@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "bank/v1/command_service.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/support/subprocess.h"
 
 namespace bank::testing {
@@ -60,6 +61,19 @@ class RunningService {
 // A deadline `seconds` from now, for a client context.
 inline std::chrono::system_clock::time_point In(int seconds) {
   return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
+}
+
+// What grpc.health.v1.Health/Check answers for `service` ("" is the server
+// as a whole), or the call's error as a negative number.
+inline int HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(In(10));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  grpc::health::v1::HealthCheckResponse response;
+  const grpc::Status status = stub->Check(&context, request, &response);
+  return status.ok() ? response.status() : -status.error_code();
 }
 
 // A DepositRequest or WithdrawRequest.
