@@ -24,7 +24,7 @@ namespace {
 
 constexpr absl::Duration kFirstBackoff = absl::Milliseconds(50);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(2);
-constexpr size_t kMaxIdleReaders = 4;
+constexpr size_t kMaxIdleReaders = 16;
 
 // $S is the quoted schema (see schema.cc). Every value is a parameter.
 std::vector<Statement> StoreStatements(absl::string_view schema) {
@@ -33,7 +33,10 @@ std::vector<Statement> StoreStatements(absl::string_view schema) {
       {"account_versions",
        "SELECT a.id, coalesce((SELECT max(e.version) FROM $S.events e WHERE e.account_id = a.id), "
        "0)::int8 FROM unnest($1::text[]) AS a(id)"},
-      {"stored_commands", "SELECT command_id FROM $S.events WHERE command_id = ANY($1::text[])"},
+      // The IS NOT NULL lets the planner use the partial unique index.
+      {"stored_commands",
+       "SELECT command_id FROM $S.events "
+       "WHERE command_id = ANY($1::text[]) AND command_id IS NOT NULL"},
       {"insert_events",
        "INSERT INTO $S.events (position, group_end, account_id, version, command_id, recorded_at, "
        "principal, schema_version, payload) SELECT * FROM unnest($1::int8[], $2::int8[], "
@@ -53,7 +56,7 @@ std::vector<Statement> StoreStatements(absl::string_view schema) {
       {"read_command",
        "SELECT e.position, e.group_end, e.schema_version, e.payload FROM $S.events c "
        "JOIN $S.events e ON e.position BETWEEN c.position AND c.group_end "
-       "WHERE c.command_id = $1::text ORDER BY e.position"},
+       "WHERE c.command_id = $1::text AND c.command_id IS NOT NULL ORDER BY e.position"},
   };
   for (Statement& statement : statements) {
     statement.sql = absl::StrReplaceAll(statement.sql, {{"$S", QuoteIdentifier(schema)}});
