@@ -56,49 +56,74 @@ void EventSubscriber::Stop() {
 
 void EventSubscriber::Run() {
   Backoff backoff(options_.backoff);
+  const size_t replicas = options_.targets.size();
+  if (replicas == 0) {
+    spdlog::error("the subscriber has no command service to follow");
+    return;
+  }
+  size_t current = 0;
+  // Attempts since the last one that moved the checkpoint, that one included.
+  // A failed replica is left for the next one at once, and the backoff is
+  // waited only once every replica has been tried in turn: waiting after each
+  // attempt would delay the failover to a healthy replica for nothing, and
+  // never waiting would spin when every replica is down or the fault is ours
+  // (a full disk). With one target this is the backoff after every attempt.
+  size_t tried = 0;
   for (;;) {
+    const std::string& target = options_.targets[current];
     // Subscribe from what is committed, never from what was merely received:
     // whatever the last stream got wrong is simply asked for again.
     const uint64_t from = store_->applied_position();
-    const absl::Status ended = Follow(from);
+    const absl::Status ended = Follow(target, from);
     // Judge the attempt by what it applied, not by what it received: a batch
     // that was queued and then failed to commit is no progress, and retrying
     // it at once would only fail again.
     const absl::Status applied = projector_->Flush();
-    if (store_->applied_position() > from) backoff.Reset();
-    const absl::Duration delay = backoff.Next();
+    if (store_->applied_position() > from) {
+      backoff.Reset();
+      tried = 0;
+    }
+    absl::Duration delay = absl::ZeroDuration();
+    if (++tried == replicas) {
+      delay = backoff.Next();
+      tried = 0;
+    }
+    current = (current + 1) % replicas;
+    const std::string& next = options_.targets[current];
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) break;
     }
     if (!applied.ok()) {
-      spdlog::warn("applying the stream failed ({}); resubscribing after position {} in {}",
-                   applied.ToString(), store_->applied_position(), absl::FormatDuration(delay));
+      spdlog::warn("applying the stream failed ({}); resubscribing to {} after position {} in {}",
+                   applied.ToString(), next, store_->applied_position(),
+                   absl::FormatDuration(delay));
     } else if (ended.code() == absl::StatusCode::kOutOfRange) {
       // The log holds fewer events than this projection has applied: it is
       // not the log this projection was built from. Retrying cannot fix it.
       spdlog::error(
           "the command service at {} refuses our checkpoint ({}); if its data was "
           "replaced, stop this service and delete its --data_dir to rebuild; retrying "
-          "in {}",
-          options_.target, ended.ToString(), absl::FormatDuration(delay));
+          "at {} in {}",
+          target, ended.ToString(), next, absl::FormatDuration(delay));
     } else {
-      spdlog::info("subscription to {} ended ({}); reconnecting in {}", options_.target,
-                   ended.ToString(), absl::FormatDuration(delay));
+      spdlog::info("subscription to {} ended ({}); resubscribing to {} in {}", target,
+                   ended.ToString(), next, absl::FormatDuration(delay));
     }
     if (!SleepUnlessStopped(delay)) break;
   }
   spdlog::info("subscriber stopped at position {}", store_->applied_position());
 }
 
-absl::Status EventSubscriber::Follow(uint64_t after) {
+absl::Status EventSubscriber::Follow(const std::string& target, uint64_t after) {
   std::unique_ptr<bank::v1::CommandService::Stub> stub =
-      bank::v1::CommandService::NewStub(FreshChannel(options_.target));
+      bank::v1::CommandService::NewStub(FreshChannel(target));
   grpc::ClientContext context;
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return absl::CancelledError("stopping");
     call_ = &context;
+    following_ = target;
     watchdog_.Arm(absl::Now(), after);
     dropped_by_watchdog_ = absl::OkStatus();
   }
@@ -119,7 +144,7 @@ absl::Status EventSubscriber::Follow(uint64_t after) {
     if (!connected) {
       connected = true;
       source_->SetConnected(true);
-      spdlog::info("subscribed to {} after position {}", options_.target, after);
+      spdlog::info("following command service at {} after position {}", target, after);
     }
     auto& events = *response.mutable_events();
     int valid = 0;
@@ -132,8 +157,8 @@ absl::Status EventSubscriber::Follow(uint64_t after) {
       refused = absl::FailedPreconditionError(
           absl::StrCat(got < expected ? "repeated position " : "gap: position ", got,
                        " received where ", expected, " was expected"));
-      spdlog::warn("refusing the stream from {}: {}; resubscribing from the checkpoint",
-                   options_.target, std::string(refused.message()));
+      spdlog::warn("refusing the stream from {}: {}; resubscribing from the checkpoint", target,
+                   std::string(refused.message()));
     }
     source_->ObserveHead(std::max(response.head_position(), expected - 1));
     if (valid == 0) {
@@ -175,8 +200,8 @@ void EventSubscriber::Watch() {
     if (stopping_ || call_ == nullptr || !dropped_by_watchdog_.ok()) continue;
     absl::Status verdict = watchdog_.Check(absl::Now(), store_->applied_position());
     if (verdict.ok()) continue;
-    spdlog::warn("dropping the stream from {}: {}; resubscribing from the checkpoint",
-                 options_.target, std::string(verdict.message()));
+    spdlog::warn("dropping the stream from {}: {}; resubscribing from the checkpoint", following_,
+                 std::string(verdict.message()));
     dropped_by_watchdog_ = std::move(verdict);
     call_->TryCancel();
   }

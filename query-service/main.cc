@@ -5,9 +5,12 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/synchronization/mutex.h"
+#include "common/address_list.h"
 #include "common/data_dir_lock.h"
 #include "common/grpc_server.h"
 #include "common/logging.h"
@@ -22,7 +25,8 @@
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052", "HOST:PORT to serve QueryService on");
 ABSL_FLAG(std::string, data_dir, "./data/query", "directory of the projection database");
 ABSL_FLAG(std::string, command_service, "127.0.0.1:50051",
-          "HOST:PORT of the command service whose events are projected");
+          "HOST:PORT of the command service whose events are projected, or several replicas "
+          "sharing one store, comma-separated: one is followed, the next on failure");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error, critical or off");
 
 namespace bank::query {
@@ -35,6 +39,13 @@ int Run() {
   // every call. Debug and sanitizer builds keep the check.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 #endif
+  absl::StatusOr<std::vector<std::string>> command_services =
+      ParseAddressList(absl::GetFlag(FLAGS_command_service));
+  if (!command_services.ok()) {
+    spdlog::error("cannot start: --command_service: {}",
+                  std::string(command_services.status().message()));
+    return 1;
+  }
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   absl::StatusOr<std::unique_ptr<DataDirLock>> lock = DataDirLock::Acquire(data_dir);
   if (!lock.ok()) {
@@ -62,7 +73,7 @@ int Run() {
   (*server)->SetServing(true);
 
   EventSubscriber subscriber(
-      {.target = absl::GetFlag(FLAGS_command_service), .backoff = {}, .watchdog = {}}, store->get(),
+      {.targets = *std::move(command_services), .backoff = {}, .watchdog = {}}, store->get(),
       &projector, &source);
   subscriber.Start();
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -54,10 +55,14 @@ class LogBuilder {
   std::map<std::string, int64_t> balances_;
 };
 
-// The query side's read path, wired as main() wires it, following `target`.
+// The query side's read path, wired as main() wires it, following `target`,
+// or one of the replicas in `targets`.
 class QuerySide {
  public:
-  QuerySide(const TempDir& dir, const std::string& target, StreamWatchdogOptions watchdog = {}) {
+  QuerySide(const TempDir& dir, const std::string& target, StreamWatchdogOptions watchdog = {})
+      : QuerySide(dir, std::vector<std::string>{target}, watchdog) {}
+  QuerySide(const TempDir& dir, std::vector<std::string> targets,
+            StreamWatchdogOptions watchdog = {}) {
     absl::StatusOr<std::unique_ptr<ProjectionStore>> opened = ProjectionStore::Open(dir.path());
     EXPECT_TRUE(opened.ok()) << opened.status();
     store_ = *std::move(opened);
@@ -65,7 +70,8 @@ class QuerySide {
     source_ = std::make_unique<SourceStatus>(store_->applied_position());
     projector_ = std::make_unique<Projector>(store_.get(), waiters_.get());
     subscriber_ = std::make_unique<EventSubscriber>(
-        EventSubscriberOptions{.target = target, .backoff = kFastBackoff, .watchdog = watchdog},
+        EventSubscriberOptions{
+            .targets = std::move(targets), .backoff = kFastBackoff, .watchdog = watchdog},
         store_.get(), projector_.get(), source_.get());
     subscriber_->Start();
   }
@@ -305,6 +311,120 @@ TEST(EventSubscriberTest, NoProgressBehindTheHeadIsDroppedAndResubscribed) {
   fake.Withhold(false);
   ASSERT_TRUE(query.WaitApplied(5));
   ExpectBalancesMatch(query, log);
+}
+
+// Replicas share one store: each fake serves the same log.
+void AppendToAll(const std::vector<bank::v1::Event>& events,
+                 const std::vector<FakeCommandService*>& replicas) {
+  for (FakeCommandService* replica : replicas) replica->Append(events);
+}
+
+void ExpectEachEventAppliedOnce(QuerySide& query, uint64_t total) {
+  size_t transactions = 0;
+  for (const char* account : LogBuilder::kAccounts) {
+    transactions += query.store().GetHistory(account, 0, 1000)->size();
+  }
+  EXPECT_EQ(transactions, total);
+}
+
+TEST(EventSubscriberReplicasTest, FollowsTheNextReplicaFromTheCheckpointWhenOneFailsMidStream) {
+  TempDir dir;
+  LogBuilder log;
+  FakeCommandService first(/*batch=*/4);
+  FakeCommandService second(/*batch=*/4);
+  AppendToAll(log.Next(10), {&first, &second});
+  // The first replica breaks after its first message: positions 1..4.
+  first.FailAfter(4);
+  FakeServer first_server(&first);
+  FakeServer second_server(&second);
+  QuerySide query(dir, {first_server.address(), second_server.address()});
+  ASSERT_TRUE(query.WaitApplied(10));
+  AppendToAll(log.Next(3), {&first, &second});
+  ASSERT_TRUE(query.WaitApplied(13));
+  ExpectBalancesMatch(query, log);
+  ExpectEachEventAppliedOnce(query, 13);
+  EXPECT_EQ(first.subscriptions(), std::vector<uint64_t>{0});
+  EXPECT_EQ(second.subscriptions(), std::vector<uint64_t>{4});
+  EXPECT_TRUE(query.source().connected());
+  EXPECT_EQ(query.source().head(), 13u);
+}
+
+TEST(EventSubscriberReplicasTest, FollowsTheNextReplicaWhenOneGoesAway) {
+  TempDir dir;
+  LogBuilder log;
+  FakeCommandService first;
+  FakeCommandService second;
+  AppendToAll(log.Next(5), {&first, &second});
+  auto first_server = std::make_unique<FakeServer>(&first);
+  FakeServer second_server(&second);
+  QuerySide query(dir, {first_server->address(), second_server.address()});
+  ASSERT_TRUE(query.WaitApplied(5));
+  first_server->Shutdown();
+  // Written through the surviving replica only.
+  second.Append(log.Next(5));
+  ASSERT_TRUE(query.WaitApplied(10));
+  ExpectBalancesMatch(query, log);
+  ExpectEachEventAppliedOnce(query, 10);
+  EXPECT_EQ(first.subscriptions(), std::vector<uint64_t>{0});
+  ASSERT_FALSE(second.subscriptions().empty());
+  EXPECT_EQ(second.subscriptions().front(), 5u);
+}
+
+TEST(EventSubscriberReplicasTest, AReplicaThatCannotBeReachedIsSkipped) {
+  TempDir dir;
+  LogBuilder log;
+  int closed_port = 0;
+  {
+    FakeCommandService gone;
+    FakeServer server(&gone);
+    closed_port = server.port();
+  }
+  FakeCommandService live;
+  live.Append(log.Next(6));
+  FakeServer live_server(&live);
+  QuerySide query(dir, {absl::StrCat("127.0.0.1:", closed_port), live_server.address()});
+  ASSERT_TRUE(query.WaitApplied(6));
+  ExpectBalancesMatch(query, log);
+  EXPECT_EQ(live.subscriptions(), std::vector<uint64_t>{0});
+}
+
+TEST(EventSubscriberReplicasTest, GoesRoundTheListBackToTheFirstReplica) {
+  TempDir dir;
+  LogBuilder log;
+  FakeCommandService first(/*batch=*/4);
+  FakeCommandService second(/*batch=*/4);
+  AppendToAll(log.Next(12), {&first, &second});
+  first.FailAfter(4);
+  second.FailAfter(8);
+  FakeServer first_server(&first);
+  FakeServer second_server(&second);
+  QuerySide query(dir, {first_server.address(), second_server.address()});
+  ASSERT_TRUE(query.WaitApplied(12));
+  ExpectBalancesMatch(query, log);
+  ExpectEachEventAppliedOnce(query, 12);
+  EXPECT_EQ(first.subscriptions(), (std::vector<uint64_t>{0, 8}));
+  EXPECT_EQ(second.subscriptions(), std::vector<uint64_t>{4});
+}
+
+TEST(EventSubscriberReplicasTest, AReplicaDroppedByTheWatchdogIsLeftForTheNext) {
+  TempDir dir;
+  LogBuilder log;
+  FakeCommandService first;
+  FakeCommandService second;
+  AppendToAll(log.Next(3), {&first, &second});
+  FakeServer first_server(&first);
+  FakeServer second_server(&second);
+  QuerySide query(dir, {first_server.address(), second_server.address()},
+                  {.silence_timeout = absl::Milliseconds(200)});
+  ASSERT_TRUE(query.WaitApplied(3));
+  first.SetSilent(true);
+  ASSERT_TRUE(WaitFor([&] { return !second.subscriptions().empty(); }));
+  AppendToAll(log.Next(2), {&first, &second});
+  ASSERT_TRUE(query.WaitApplied(5));
+  ExpectBalancesMatch(query, log);
+  ExpectEachEventAppliedOnce(query, 5);
+  EXPECT_EQ(first.subscriptions(), std::vector<uint64_t>{0});
+  EXPECT_EQ(second.subscriptions(), std::vector<uint64_t>{3});
 }
 
 // A measurement, not an assertion: a rebuild through gRPC, the subscriber,

@@ -28,6 +28,11 @@ void FakeCommandService::Withhold(bool withhold) {
   withhold_ = withhold;
 }
 
+void FakeCommandService::FailAfter(uint64_t position) {
+  absl::MutexLock lock(&mu_);
+  fail_after_ = position;
+}
+
 std::vector<uint64_t> FakeCommandService::subscriptions() const {
   absl::MutexLock lock(&mu_);
   return subscriptions_;
@@ -49,6 +54,7 @@ grpc::Status FakeCommandService::Subscribe(
   }
   while (!context->IsCancelled()) {
     bank::v1::SubscribeResponse message;
+    bool fail = false;
     {
       absl::MutexLock lock(&mu_);
       if (silent_) {
@@ -70,8 +76,12 @@ grpc::Status FakeCommandService::Subscribe(
         tamper_(message);
         tamper_ = nullptr;
       }
+      fail = fail_after_.has_value() && message.events_size() > 0 &&
+             message.events(0).position() <= *fail_after_ &&
+             *fail_after_ <= message.events(message.events_size() - 1).position();
     }
     if (!writer->Write(message)) break;
+    if (fail) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "this replica failed");
   }
   return grpc::Status::OK;
 }

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -19,7 +20,8 @@ namespace bank::query::testing {
 // and a heartbeat (no events, the head) every 50 ms of silence. Tamper() lets
 // a test corrupt the next message to inject a gap or a repeat; SetSilent()
 // makes every stream send nothing at all, like a hung peer, and Withhold()
-// makes them send heartbeats only, whatever the head. Thread-safe.
+// makes them send heartbeats only, whatever the head. FailAfter() makes a
+// stream break mid-way, like a replica going down. Thread-safe.
 class FakeCommandService final : public bank::v1::CommandService::Service {
  public:
   using Tamper = std::function<void(bank::v1::SubscribeResponse&)>;
@@ -34,6 +36,9 @@ class FakeCommandService final : public bank::v1::CommandService::Service {
   void SetSilent(bool silent) ABSL_LOCKS_EXCLUDED(mu_);
   // While withholding, streams send heartbeats with the head but no events.
   void Withhold(bool withhold) ABSL_LOCKS_EXCLUDED(mu_);
+  // A stream that sends the message carrying `position` ends right after it
+  // with UNAVAILABLE; streams that start beyond it are not affected.
+  void FailAfter(uint64_t position) ABSL_LOCKS_EXCLUDED(mu_);
   // The after_position of every Subscribe received, in order.
   std::vector<uint64_t> subscriptions() const ABSL_LOCKS_EXCLUDED(mu_);
   // When each of them arrived (absl::Now()).
@@ -50,6 +55,7 @@ class FakeCommandService final : public bank::v1::CommandService::Service {
   Tamper tamper_ ABSL_GUARDED_BY(mu_);
   bool silent_ ABSL_GUARDED_BY(mu_) = false;
   bool withhold_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<uint64_t> fail_after_ ABSL_GUARDED_BY(mu_);
   std::vector<uint64_t> subscriptions_ ABSL_GUARDED_BY(mu_);
   std::vector<absl::Time> subscribed_at_ ABSL_GUARDED_BY(mu_);
 };

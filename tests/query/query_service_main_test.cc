@@ -1,5 +1,6 @@
-// The query-service program itself: the data directory lock and a graceful
-// SIGTERM. Runs build/bin/query-service (BANK_BIN_DIR, set by bank_test).
+// The query-service program itself: the data directory lock, the
+// --command_service list and a graceful SIGTERM. Runs build/bin/query-service
+// (BANK_BIN_DIR, set by bank_test).
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -34,9 +35,10 @@ std::string Binary() {
 }
 
 // Starts query-service with its stderr in `log`; returns the pid.
-pid_t Start(const std::string& data_dir, const std::string& log) {
+pid_t Start(const std::string& data_dir, const std::string& log,
+            const std::string& command_service = "127.0.0.1:1") {
   std::vector<std::string> args = {Binary(), "--listen=127.0.0.1:0", "--data_dir=" + data_dir,
-                                   "--command_service=127.0.0.1:1"};
+                                   "--command_service=" + command_service};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -70,6 +72,33 @@ TEST(QueryServiceMainTest, RefusesADataDirectoryInUse) {
   const pid_t pid = Start(dir.path(), log);
   EXPECT_NE(ExitCode(pid), 0);
   EXPECT_NE(Read(log).find("in use by another process"), std::string::npos) << Read(log);
+}
+
+TEST(QueryServiceMainTest, RefusesAMalformedCommandServiceList) {
+  TempDir dir;
+  const std::string data_dir = dir.path() + "/query";
+  const std::string log = dir.path() + "/stderr";
+  const pid_t pid = Start(data_dir, log, "127.0.0.1:50051,127.0.0.1");
+  EXPECT_EQ(ExitCode(pid), 1);
+  EXPECT_NE(Read(log).find("--command_service: address 2 (\"127.0.0.1\") has no port"),
+            std::string::npos)
+      << Read(log);
+  // Refused before anything was set up.
+  EXPECT_FALSE(std::filesystem::exists(data_dir));
+}
+
+TEST(QueryServiceMainTest, TriesEveryReplicaOfTheListInTurn) {
+  TempDir dir;
+  const std::string log = dir.path() + "/stderr";
+  const pid_t pid = Start(dir.path() + "/query", log, "127.0.0.1:1,127.0.0.1:2");
+  // Neither answers: it goes round the list, naming each replica it tries.
+  ASSERT_TRUE(WaitFor([&] {
+    const std::string text = Read(log);
+    return text.find("subscription to 127.0.0.1:1 ended") != std::string::npos &&
+           text.find("subscription to 127.0.0.1:2 ended") != std::string::npos;
+  })) << Read(log);
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  EXPECT_EQ(ExitCode(pid), 0) << Read(log);
 }
 
 TEST(QueryServiceMainTest, SigtermShutsDownCleanly) {

@@ -216,6 +216,56 @@ TEST_F(BankctlTest, ConnectionRefusedExitsTwo) {
   EXPECT_THAT(watch.err, StartsWith("UNAVAILABLE: "));
 }
 
+TEST_F(BankctlTest, CommandsGoToTheFirstReplicaThatConnects) {
+  RefusingPort refusing;
+  const std::string replicas = absl::StrCat(refusing.address(), ",", command_server_.address());
+  Outcome deposit = RunBankctl({"--command_service=" + replicas, "deposit", "acc1", "100"});
+  EXPECT_EQ(deposit.exit_code, 0) << deposit.err;
+  EXPECT_EQ(deposit.out, "acc1: balance 100, version 1, position 1\n");
+  ASSERT_TRUE(command_.last_deposit().has_value());
+
+  Subprocess watch(ProgramPath("bankctl"), {"--command_service=" + replicas, "--after=1", "watch"});
+  ASSERT_TRUE(watch.WaitForStdout("position 3")) << watch.Stdout() << watch.Stderr();
+  watch.Signal(SIGINT);
+  EXPECT_EQ(watch.Wait(), 0) << watch.Stderr();
+  EXPECT_EQ(command_.last_after_position(), 1u);
+}
+
+TEST_F(BankctlTest, HealthNamesTheReplicaThatAnswered) {
+  RefusingPort refusing;
+  Outcome health =
+      RunBankctl({"--command_service=" + refusing.address() + "," + command_server_.address(),
+                  "health", "command"});
+  EXPECT_EQ(health.exit_code, 0) << health.err;
+  EXPECT_EQ(health.out, absl::StrCat("command ", command_server_.address(), ": SERVING\n"));
+}
+
+TEST_F(BankctlTest, NoReplicaConnectingExitsTwoNamingEach) {
+  RefusingPort first;
+  RefusingPort second;
+  const std::string replicas = first.address() + "," + second.address();
+  Outcome deposit = RunBankctl({"--command_service=" + replicas, "deposit", "a", "1"});
+  EXPECT_EQ(deposit.exit_code, 2);
+  EXPECT_EQ(deposit.out, "");
+  EXPECT_EQ(deposit.err,
+            absl::StrCat("UNAVAILABLE: no command service replica answered (", first.address(),
+                         " cannot connect; ", second.address(), " cannot connect)\n"));
+
+  Outcome health = RunBankctl({"--command_service=" + replicas, "health", "command"});
+  EXPECT_EQ(health.exit_code, 2);
+  EXPECT_THAT(health.err,
+              StartsWith(absl::StrCat("command ", replicas, ": UNAVAILABLE: no command service")));
+}
+
+TEST_F(BankctlTest, MalformedCommandServiceListIsAUsageError) {
+  Outcome outcome =
+      RunBankctl({"--command_service=" + command_server_.address() + ",", "deposit", "acc1", "1"});
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_EQ(outcome.out, "");
+  EXPECT_THAT(outcome.err, StartsWith("bankctl: --command_service: address 2 is empty"));
+  EXPECT_FALSE(command_.last_deposit().has_value());
+}
+
 TEST_F(BankctlTest, SlowAnswerPastTimeoutExitsTwo) {
   Outcome balance = RunBankctl(Args({"--timeout=200ms", "balance", "slow"}));
   EXPECT_EQ(balance.exit_code, 2);

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
 
@@ -29,16 +30,71 @@ absl::Status CheckProgress(const std::string& sent, const std::string& next) {
   return absl::OkStatus();
 }
 
+// OK once `channel` is connected; UNAVAILABLE as soon as a connection attempt
+// fails (refused, unresolvable) or when `deadline` passes first. Waiting for
+// READY alone would spend the whole deadline on a refused port, which gRPC
+// keeps retrying.
+absl::Status AwaitConnected(grpc::Channel& channel, absl::Time deadline) {
+  for (grpc_connectivity_state state = channel.GetState(/*try_to_connect=*/true);
+       state != GRPC_CHANNEL_READY; state = channel.GetState(/*try_to_connect=*/true)) {
+    if (state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN) {
+      return absl::UnavailableError("cannot connect");
+    }
+    if (!channel.WaitForStateChange(state, absl::ToChronoTime(deadline))) {
+      return absl::UnavailableError("did not connect within the timeout");
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 BankClient::BankClient(ClientOptions options)
     : options_(std::move(options)),
-      command_channel_(
-          grpc::CreateChannel(options_.command_address, grpc::InsecureChannelCredentials())),
       query_channel_(
           grpc::CreateChannel(options_.query_address, grpc::InsecureChannelCredentials())),
-      command_(bank::v1::CommandService::NewStub(command_channel_)),
-      query_(bank::v1::QueryService::NewStub(query_channel_)) {}
+      query_(bank::v1::QueryService::NewStub(query_channel_)) {
+  if (options_.command_addresses.size() == 1) {
+    // Nothing to choose from: the call itself finds out whether it answers.
+    absl::MutexLock lock(&mu_);
+    command_address_ = options_.command_addresses.front();
+    command_channel_ = grpc::CreateChannel(command_address_, grpc::InsecureChannelCredentials());
+    command_ = bank::v1::CommandService::NewStub(command_channel_);
+  }
+}
+
+std::string BankClient::command_address() const {
+  absl::MutexLock lock(&mu_);
+  if (!command_address_.empty()) return command_address_;
+  return absl::StrJoin(options_.command_addresses, ",");
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> BankClient::CommandChannel() {
+  absl::MutexLock lock(&mu_);
+  if (command_channel_ != nullptr) return command_channel_;
+  std::vector<std::string> failures;
+  for (const std::string& address : options_.command_addresses) {
+    std::shared_ptr<grpc::Channel> channel =
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    const absl::Status connected = AwaitConnected(*channel, absl::Now() + options_.timeout);
+    if (connected.ok()) {
+      command_address_ = address;
+      command_channel_ = std::move(channel);
+      command_ = bank::v1::CommandService::NewStub(command_channel_);
+      return command_channel_;
+    }
+    failures.push_back(absl::StrCat(address, " ", connected.message()));
+  }
+  return absl::UnavailableError(
+      absl::StrCat("no command service replica answered (", absl::StrJoin(failures, "; "), ")"));
+}
+
+absl::StatusOr<bank::v1::CommandService::Stub*> BankClient::Command() {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = CommandChannel();
+  if (!channel.ok()) return channel.status();
+  absl::MutexLock lock(&mu_);
+  return command_.get();
+}
 
 void BankClient::PrepareUnary(grpc::ClientContext& context) const {
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
@@ -46,19 +102,23 @@ void BankClient::PrepareUnary(grpc::ClientContext& context) const {
 
 absl::StatusOr<bank::v1::CommandReply> BankClient::Deposit(
     const bank::v1::DepositRequest& request) {
+  absl::StatusOr<bank::v1::CommandService::Stub*> command = Command();
+  if (!command.ok()) return command.status();
   grpc::ClientContext context;
   PrepareUnary(context);
   bank::v1::CommandReply reply;
-  const grpc::Status status = command_->Deposit(&context, request, &reply);
+  const grpc::Status status = (*command)->Deposit(&context, request, &reply);
   return Result(status, reply);
 }
 
 absl::StatusOr<bank::v1::CommandReply> BankClient::Withdraw(
     const bank::v1::WithdrawRequest& request) {
+  absl::StatusOr<bank::v1::CommandService::Stub*> command = Command();
+  if (!command.ok()) return command.status();
   grpc::ClientContext context;
   PrepareUnary(context);
   bank::v1::CommandReply reply;
-  const grpc::Status status = command_->Withdraw(&context, request, &reply);
+  const grpc::Status status = (*command)->Withdraw(&context, request, &reply);
   return Result(status, reply);
 }
 
@@ -116,10 +176,12 @@ absl::Status BankClient::GetHistory(const std::string& account_id,
 absl::Status BankClient::Subscribe(
     uint64_t after_position, grpc::ClientContext* context,
     const std::function<void(const bank::v1::SubscribeResponse&)>& each) {
+  absl::StatusOr<bank::v1::CommandService::Stub*> command = Command();
+  if (!command.ok()) return command.status();
   bank::v1::SubscribeRequest request;
   request.set_after_position(after_position);
   std::unique_ptr<grpc::ClientReader<bank::v1::SubscribeResponse>> reader =
-      command_->Subscribe(context, request);
+      (*command)->Subscribe(context, request);
   bank::v1::SubscribeResponse message;
   while (reader->Read(&message)) each(message);
   return FromGrpcStatus(reader->Finish());
@@ -127,8 +189,13 @@ absl::Status BankClient::Subscribe(
 
 absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus> BankClient::CheckHealth(
     Service service) {
-  std::unique_ptr<grpc::health::v1::Health::Stub> stub = grpc::health::v1::Health::NewStub(
-      service == Service::kCommand ? command_channel_ : query_channel_);
+  std::shared_ptr<grpc::Channel> channel = query_channel_;
+  if (service == Service::kCommand) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> command = CommandChannel();
+    if (!command.ok()) return command.status();
+    channel = *std::move(command);
+  }
+  std::unique_ptr<grpc::health::v1::Health::Stub> stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;
   PrepareUnary(context);
   grpc::health::v1::HealthCheckRequest request;  // service "": the server as a whole

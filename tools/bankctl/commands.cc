@@ -89,26 +89,29 @@ int RunHealth(const Invocation& invocation, const RunOptions& options, BankClien
   struct Target {
     Service service;
     const char* name;
-    std::string address;
   };
   std::vector<Target> targets;
   if (invocation.health_target != HealthTarget::kQuery) {
-    targets.push_back({Service::kCommand, "command", client.options().command_address});
+    targets.push_back({Service::kCommand, "command"});
   }
   if (invocation.health_target != HealthTarget::kCommand) {
-    targets.push_back({Service::kQuery, "query", client.options().query_address});
+    targets.push_back({Service::kQuery, "query"});
   }
   int exit_code = kExitOk;
   for (const Target& target : targets) {
     absl::StatusOr<HealthCheckResponse::ServingStatus> serving = client.CheckHealth(target.service);
+    // Asked after the check: of several command-service replicas, the one
+    // that answered.
+    const std::string address = target.service == Service::kCommand
+                                    ? client.command_address()
+                                    : client.options().query_address;
     if (!serving.ok()) {
-      err << target.name << " " << target.address << ": " << FormatError(serving.status())
-          << std::endl;
+      err << target.name << " " << address << ": " << FormatError(serving.status()) << std::endl;
       exit_code = std::max(exit_code, ExitCodeFor(serving.status()));
       continue;
     }
-    out << FormatHealth(target.name, target.address,
-                        HealthCheckResponse::ServingStatus_Name(*serving), options.format)
+    out << FormatHealth(target.name, address, HealthCheckResponse::ServingStatus_Name(*serving),
+                        options.format)
         << std::endl;
     if (*serving != HealthCheckResponse::SERVING) exit_code = std::max(exit_code, kExitRefused);
   }

@@ -5,10 +5,13 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/address_list.h"
 #include "tools/bankctl/client.h"
 #include "tools/bankctl/command_line.h"
 #include "tools/bankctl/commands.h"
@@ -17,7 +20,9 @@
 #include "tools/bankctl/output.h"
 #include "tools/bankctl/usage.h"
 
-ABSL_FLAG(std::string, command_service, "127.0.0.1:50051", "command service address HOST:PORT");
+ABSL_FLAG(std::string, command_service, "127.0.0.1:50051",
+          "command service address HOST:PORT, or replicas comma-separated (the first that "
+          "connects is used)");
 ABSL_FLAG(std::string, query_service, "127.0.0.1:50052", "query service address HOST:PORT");
 ABSL_FLAG(std::string, command_id, "", "idempotency key for deposit and withdraw");
 ABSL_FLAG(std::optional<uint64_t>, expected_version, std::nullopt,
@@ -57,6 +62,11 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_timeout) <= absl::ZeroDuration()) {
     return UsageError("--timeout must be positive");
   }
+  absl::StatusOr<std::vector<std::string>> command_addresses =
+      bank::ParseAddressList(absl::GetFlag(FLAGS_command_service));
+  if (!command_addresses.ok()) {
+    return UsageError(absl::StrCat("--command_service: ", command_addresses.status().message()));
+  }
 
   // Before the client exists, so no gRPC thread can take Ctrl-C: watch
   // handles it on a thread of its own and exits 0.
@@ -69,7 +79,7 @@ int main(int argc, char** argv) {
   options.after_position = absl::GetFlag(FLAGS_after);
 
   ClientOptions client_options;
-  client_options.command_address = absl::GetFlag(FLAGS_command_service);
+  client_options.command_addresses = *std::move(command_addresses);
   client_options.query_address = absl::GetFlag(FLAGS_query_service);
   client_options.timeout = absl::GetFlag(FLAGS_timeout);
   BankClient client(client_options);

@@ -24,7 +24,11 @@ AMOUNT is an integer number of minor units (cents); amounts and balances print
 as plain integers.
 
 Flags:
-  --command_service=HOST:PORT  command service address (default 127.0.0.1:50051)
+  --command_service=HOST:PORT[,HOST:PORT...]
+                               command service address (default 127.0.0.1:50051),
+                               or replicas of it comma-separated: the first whose
+                               connection opens within --timeout is used, and each
+                               command is sent once, to that replica only
   --query_service=HOST:PORT    query service address (default 127.0.0.1:50052)
   --command_id=ID              idempotency key for deposit/withdraw (default none)
   --expected_version=N         deposit/withdraw only if the account is at version

@@ -11,14 +11,20 @@
 
 namespace bank::bench {
 
-// `count` insecure channels to `address`, each on its own TCP connection:
-// every channel gets a distinct "grpc.channel_id" and a local subchannel
-// pool, so gRPC cannot share one connection between them.
-std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const std::string& address, int count);
+// The address of each of `count` channels spread over `replicas` round robin:
+// channel i goes to replicas[i % replicas.size()], so with at least as many
+// channels as replicas every replica gets its share. `replicas` not empty.
+std::vector<std::string> SpreadOverReplicas(const std::vector<std::string>& replicas, int count);
 
-// Waits up to `timeout` for every channel to be connected; false if one is not.
-bool ConnectAll(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
-                absl::Duration timeout);
+// `count` insecure channels, the i-th to `addresses[i]`, each on its own TCP
+// connection: every channel gets a distinct "grpc.channel_id" and a local
+// subchannel pool, so gRPC cannot share one connection between them.
+std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const std::vector<std::string>& addresses);
+
+// Waits up to `timeout` for every channel to be connected; the index of the
+// first that is not, or -1 when all are.
+int FirstNotConnected(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                      absl::Duration timeout);
 
 }  // namespace bank::bench
 

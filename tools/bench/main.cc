@@ -6,15 +6,19 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/synchronization/mutex.h"
+#include "common/address_list.h"
 #include "common/program_flags.h"
 #include "tools/bench/report.h"
 #include "tools/bench/subcommands.h"
 
-ABSL_FLAG(std::string, command_service, "127.0.0.1:50051", "command service HOST:PORT");
+ABSL_FLAG(std::string, command_service, "127.0.0.1:50051",
+          "command service HOST:PORT, or replicas comma-separated: --channels go to them round "
+          "robin (catchup and rebuild use the first)");
 ABSL_FLAG(std::string, query_service, "127.0.0.1:50052", "query service HOST:PORT (e2e, rebuild)");
 ABSL_FLAG(std::optional<int>, in_flight, std::nullopt,
           "calls kept in flight (default 64; e2e 16; fill 256)");
@@ -54,9 +58,9 @@ int DefaultInFlight(const std::string& verb) {
   return 64;
 }
 
-BenchOptions OptionsFromFlags(const std::string& verb) {
+BenchOptions OptionsFromFlags(const std::string& verb, std::vector<std::string> command_services) {
   BenchOptions o;
-  o.command_service = absl::GetFlag(FLAGS_command_service);
+  o.command_services = std::move(command_services);
   o.query_service = absl::GetFlag(FLAGS_query_service);
   o.in_flight = absl::GetFlag(FLAGS_in_flight).value_or(DefaultInFlight(verb));
   o.channels = absl::GetFlag(FLAGS_channels);
@@ -102,7 +106,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string verb = rest[1];
-  const BenchOptions options = OptionsFromFlags(verb);
+  absl::StatusOr<std::vector<std::string>> command_services =
+      bank::ParseAddressList(absl::GetFlag(FLAGS_command_service));
+  if (!command_services.ok()) {
+    std::cerr << "bank-bench: --command_service: " << command_services.status().message() << "\n";
+    return 2;
+  }
+  const BenchOptions options = OptionsFromFlags(verb, *std::move(command_services));
   if (std::optional<std::string> invalid = Invalid(options)) {
     std::cerr << "bank-bench: " << *invalid << "\n";
     return 2;

@@ -20,13 +20,20 @@ namespace {
 
 constexpr absl::Duration kConnectTimeout = absl::Seconds(10);
 
-absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> Connect(const std::string& address,
-                                                                    int count) {
-  std::vector<std::shared_ptr<grpc::Channel>> channels = MakeChannels(address, count);
-  if (!ConnectAll(channels, kConnectTimeout)) {
-    return absl::UnavailableError(absl::StrCat("cannot connect to ", address));
+// `count` connected channels spread over `replicas` round robin.
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> Connect(
+    const std::vector<std::string>& replicas, int count) {
+  const std::vector<std::string> addresses = SpreadOverReplicas(replicas, count);
+  std::vector<std::shared_ptr<grpc::Channel>> channels = MakeChannels(addresses);
+  if (const int failed = FirstNotConnected(channels, kConnectTimeout); failed >= 0) {
+    return absl::UnavailableError(absl::StrCat("cannot connect to ", addresses[failed]));
   }
   return channels;
+}
+
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> Connect(const std::string& address,
+                                                                    int count) {
+  return Connect(std::vector<std::string>{address}, count);
 }
 
 // Unique per process, so command ids never collide with an earlier run's.
@@ -60,7 +67,7 @@ absl::Status ExpectSomeOk(const std::string& what, const LoadResult& result) {
 
 absl::Status RunBaseline(const BenchOptions& options, Report& report) {
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
-      Connect(options.command_service, options.channels);
+      Connect(options.command_services, options.channels);
   if (!channels.ok()) return channels.status();
   HealthWorkload health(*channels);
   const LoadResult result = RunClosedLoop(LoopOptions(options), health);
@@ -72,7 +79,7 @@ absl::Status RunBaseline(const BenchOptions& options, Report& report) {
 
 absl::Status RunCommands(const BenchOptions& options, Report& report) {
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
-      Connect(options.command_service, options.channels);
+      Connect(options.command_services, options.channels);
   if (!channels.ok()) return channels.status();
   report.Number("in_flight", options.in_flight);
   report.Number("channels", options.channels);
@@ -111,7 +118,7 @@ absl::Status RunCommands(const BenchOptions& options, Report& report) {
 
 absl::Status RunEndToEnd(const BenchOptions& options, Report& report) {
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> commands =
-      Connect(options.command_service, options.channels);
+      Connect(options.command_services, options.channels);
   if (!commands.ok()) return commands.status();
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> queries =
       Connect(options.query_service, options.channels);
@@ -161,7 +168,7 @@ absl::Status RunEndToEnd(const BenchOptions& options, Report& report) {
 
 absl::Status RunCatchup(const BenchOptions& options, Report& report) {
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
-      Connect(options.command_service, 1);
+      Connect(options.command_services, 1);
   if (!channels.ok()) return channels.status();
   absl::StatusOr<CatchupResult> result = MeasureCatchup(channels->front(), options.timeout);
   if (!result.ok()) return result.status();
@@ -175,7 +182,7 @@ absl::Status RunCatchup(const BenchOptions& options, Report& report) {
 
 absl::Status RunFill(const BenchOptions& options, Report& report) {
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
-      Connect(options.command_service, options.channels);
+      Connect(options.command_services, options.channels);
   if (!channels.ok()) return channels.status();
   CommandMix mix = MixOf(options);
   mix.deposits = 1;
@@ -200,14 +207,14 @@ absl::Status RunRebuild(const BenchOptions& options, Report& report) {
   uint64_t head = options.head;
   if (head == 0) {
     absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> commands =
-        Connect(options.command_service, 1);
+        Connect(options.command_services, 1);
     if (!commands.ok()) return commands.status();
     absl::StatusOr<uint64_t> queried = QueryHead(commands->front(), kConnectTimeout);
     if (!queried.ok()) return queried.status();
     head = *queried;
   }
   // No Connect(): the query service may still be starting; polls retry.
-  std::vector<std::shared_ptr<grpc::Channel>> queries = MakeChannels(options.query_service, 1);
+  std::vector<std::shared_ptr<grpc::Channel>> queries = MakeChannels({options.query_service});
   absl::StatusOr<RebuildResult> result =
       MeasureRebuild(queries.front(), head, options.poll_interval, options.timeout);
   if (!result.ok()) return result.status();

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -12,7 +13,8 @@ namespace bank::bench {
 
 // Everything the subcommands read from the command line (see main.cc).
 struct BenchOptions {
-  std::string command_service = "127.0.0.1:50051";
+  // Replicas of the command service; --channels are spread over them.
+  std::vector<std::string> command_services = {"127.0.0.1:50051"};
   std::string query_service = "127.0.0.1:50052";
   int in_flight = 64;
   int channels = 1;
