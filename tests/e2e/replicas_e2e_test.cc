@@ -3,7 +3,10 @@
 // together, whichever replica a call reaches.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "bank/v1/command_service.grpc.pb.h"
+#include "bank/v1/query_service.grpc.pb.h"
 #include "tests/e2e/running_service.h"
 #include "tests/support/test_postgres.h"
 
@@ -166,6 +170,36 @@ TEST_F(ReplicasE2eTest, SubscribeOnEachReplicaStreamsTheSameDenseSequenceLiveEve
   for (const bank::v1::Event& event : streamed) {
     EXPECT_EQ(event.version(), ++versions[event.account_id()]) << event.ShortDebugString();
   }
+}
+
+TEST_F(ReplicasE2eTest, TheQueryServiceFollowsTheNextReplicaWhenItsReplicaDies) {
+  const std::string data_dir = absl::StrCat("/tmp/replicas-query-", schema_);
+  auto query = std::make_unique<RunningService>(
+      "query-service",
+      std::vector<std::string>{"--data_dir=" + data_dir,
+                               absl::StrCat("--command_service=", replicas_[0]->address(), ",",
+                                            replicas_[1]->address())});
+  auto query_stub = bank::v1::QueryService::NewStub(query->channel());
+  auto balance_at = [&](uint64_t position) {
+    grpc::ClientContext context;
+    context.set_deadline(In(60));
+    bank::v1::GetBalanceRequest request;
+    request.set_account_id("carol");
+    request.set_min_position(position);
+    bank::v1::AccountBalance reply;
+    const grpc::Status status = query_stub->GetBalance(&context, request, &reply);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return reply.balance();
+  };
+  bank::v1::CommandReply reply;
+  ASSERT_TRUE(CallDeposit(replica(1), "carol", 10, &reply).ok());
+  EXPECT_EQ(balance_at(reply.position()), 10);  // heard through replica 0
+  replicas_[0]->process().Signal(SIGKILL);
+  replicas_[0]->process().Wait();
+  ASSERT_TRUE(CallDeposit(replica(1), "carol", 5, &reply).ok());
+  EXPECT_EQ(balance_at(reply.position()), 15);  // through replica 1, nothing applied twice
+  query.reset();
+  std::filesystem::remove_all(data_dir);
 }
 
 }  // namespace
