@@ -2,7 +2,6 @@
 // over real gRPC: the contract's "Stores" guarantees held by the replicas
 // together, whichever replica a call reaches.
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <atomic>
