@@ -107,8 +107,12 @@ int Count(absl::string_view haystack, absl::string_view text) {
 std::vector<absl::Duration> RetryDelays(const std::string& log) {
   std::vector<absl::Duration> delays;
   for (absl::string_view line : absl::StrSplit(log, '\n')) {
-    const size_t at = line.find("; resubscribing after position ");
-    if (at == absl::string_view::npos) continue;
+    // "...; resubscribing to HOST:PORT after position N in DELAY"
+    const size_t at = line.find(" after position ", line.find("; resubscribing to "));
+    if (line.find("; resubscribing to ") == absl::string_view::npos ||
+        at == absl::string_view::npos) {
+      continue;
+    }
     const size_t in = line.find(" in ", at);
     absl::Duration delay;
     if (in != absl::string_view::npos && absl::ParseDuration(line.substr(in + 4), &delay)) {
