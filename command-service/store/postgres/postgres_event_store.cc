@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "command-service/store/postgres/pg_binary.h"
 #include "command-service/store/postgres/schema.h"
+#include "command-service/store/postgres/store_sql.h"
 #include "command-service/store/postgres/store_uri.h"
 #include "google/protobuf/util/time_util.h"
 #include "spdlog/spdlog.h"
@@ -25,82 +26,6 @@ namespace {
 constexpr absl::Duration kFirstBackoff = absl::Milliseconds(50);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(2);
 constexpr size_t kMaxIdleReaders = 16;
-
-// $S is the quoted schema (see schema.cc). Every value is a parameter.
-std::vector<Statement> StoreStatements(absl::string_view schema) {
-  std::vector<Statement> statements = {
-      {"lock_head", "SELECT value FROM $S.store_meta WHERE key = 'head' FOR UPDATE"},
-      {"account_versions",
-       "SELECT a.id, coalesce((SELECT max(e.version) FROM $S.events e WHERE e.account_id = a.id), "
-       "0)::int8 FROM unnest($1::text[]) AS a(id)"},
-      // The IS NOT NULL lets the planner use the partial unique index.
-      {"stored_commands",
-       "SELECT command_id FROM $S.events "
-       "WHERE command_id = ANY($1::text[]) AND command_id IS NOT NULL"},
-      {"insert_events",
-       "INSERT INTO $S.events (position, group_end, account_id, version, command_id, recorded_at, "
-       "principal, schema_version, payload) SELECT * FROM unnest($1::int8[], $2::int8[], "
-       "$3::text[], $4::int8[], $5::text[], $6::timestamptz[], $7::text[], $8::int2[], "
-       "$9::bytea[])"},
-      // NOTIFY is delivered at COMMIT, to every LISTENing replica.
-      {"publish_head",
-       "WITH moved AS (UPDATE $S.store_meta SET value = $1::int8 WHERE key = 'head') "
-       "SELECT pg_notify($2::text, $1::int8::text)"},
-      {"read_head", "SELECT value FROM $S.store_meta WHERE key = 'head'"},
-      {"read_range",
-       "SELECT position, group_end, schema_version, payload FROM $S.events "
-       "WHERE position > $1::int8 AND position <= $2::int8 ORDER BY position"},
-      {"read_account",
-       "SELECT position, group_end, schema_version, payload FROM $S.events "
-       "WHERE account_id = $1::text AND version > $2::int8 ORDER BY version"},
-      {"read_command",
-       "SELECT e.position, e.group_end, e.schema_version, e.payload FROM $S.events c "
-       "JOIN $S.events e ON e.position BETWEEN c.position AND c.group_end "
-       "WHERE c.command_id = $1::text AND c.command_id IS NOT NULL ORDER BY e.position"},
-  };
-  for (Statement& statement : statements) {
-    statement.sql = absl::StrReplaceAll(statement.sql, {{"$S", QuoteIdentifier(schema)}});
-  }
-  return statements;
-}
-
-// The rows of one commit's insert, column by column.
-struct EventColumns {
-  std::vector<std::optional<std::string>> position, group_end, account_id, version, command_id,
-      recorded_at, principal, schema_version, payload;
-
-  void Add(const bank::v1::Event& event, uint64_t group_end, bool first_of_group,
-           int64_t recorded_at_unix_micros) {
-    position.push_back(Int8(static_cast<int64_t>(event.position())));
-    this->group_end.push_back(Int8(static_cast<int64_t>(group_end)));
-    account_id.push_back(event.account_id());
-    version.push_back(Int8(static_cast<int64_t>(event.version())));
-    // The group's id is on its first row only, where it is unique.
-    if (first_of_group && !event.command_id().empty()) {
-      command_id.push_back(event.command_id());
-    } else {
-      command_id.push_back(std::nullopt);
-    }
-    recorded_at.push_back(TimestampFromUnixMicros(recorded_at_unix_micros));
-    principal.push_back(std::string());
-    schema_version.push_back(Int2(kCurrentSchemaVersion));
-    payload.push_back(event.SerializeAsString());
-  }
-
-  Params ToParams() const {
-    Params params;
-    params.Add(Array(kInt8Oid, position))
-        .Add(Array(kInt8Oid, group_end))
-        .Add(Array(kTextOid, account_id))
-        .Add(Array(kInt8Oid, version))
-        .Add(Array(kTextOid, command_id))
-        .Add(Array(kTimestampTzOid, recorded_at))
-        .Add(Array(kTextOid, principal))
-        .Add(Array(kInt2Oid, schema_version))
-        .Add(Array(kByteaOid, payload));
-    return params;
-  }
-};
 
 // ALREADY_EXISTS or ABORTED when `group` conflicts with the stored
 // `versions` and `stored_ids`, ids first; otherwise OK with the versions the
@@ -172,7 +97,7 @@ absl::StatusOr<std::unique_ptr<PostgresEventStore>> PostgresEventStore::Open(
 
 PostgresEventStore::PostgresEventStore(PostgresStoreOptions options)
     : options_(std::move(options)),
-      channel_(absl::StrCat("bank_events_", options_.schema)),
+      channel_(NotifyChannel(options_.schema)),
       connect_backoff_(kFirstBackoff),
       wake_fd_(eventfd(0, EFD_CLOEXEC)) {}
 
@@ -327,7 +252,7 @@ absl::Status PostgresEventStore::WriteBatchInTransaction(
 
   // The same verdicts as MemoryEventStore's, group by group in Append order.
   const int64_t now_micros = absl::ToUnixMicros(absl::Now());
-  EventColumns columns;
+  EventRows columns;
   std::vector<const bank::v1::Event*> stored_here;  // this commit's, in position order
   for (PendingAppend& append : batch) {
     absl::flat_hash_map<std::string, uint64_t> group_versions;
@@ -353,7 +278,7 @@ absl::Status PostgresEventStore::WriteBatchInTransaction(
       event.set_position(++position);
       *event.mutable_recorded_at() =
           google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(now_micros);
-      columns.Add(event, group_end, event.position() == first, now_micros);
+      columns.Add(event, group_end, event.position() == first);
       stored_here.push_back(&event);
     }
     for (const auto& [account, version] : group_versions) versions[account] = version;
@@ -362,7 +287,7 @@ absl::Status PostgresEventStore::WriteBatchInTransaction(
     }
     outcomes.push_back(first);
   }
-  if (columns.position.empty()) return absl::OkStatus();
+  if (columns.empty()) return absl::OkStatus();
   if (absl::StatusOr<Result> inserted = connection.Execute("insert_events", columns.ToParams());
       !inserted.ok()) {
     return inserted.status();

@@ -203,13 +203,13 @@ TEST(BankLogTest, ADirectoryALiveProcessHoldsIsRefused) {
   EXPECT_EQ(Snapshot(dir), before);
 }
 
-TEST(BankLogTest, UsageErrorsExit2AndCopyIsNotAvailableYet) {
+TEST(BankLogTest, UsageErrorsExit2) {
   EXPECT_EQ(RunBankLog({}).exit_code, 2);
   EXPECT_EQ(RunBankLog({"verify"}).exit_code, 2);
   EXPECT_EQ(RunBankLog({"frobnicate", "dir"}).exit_code, 2);
-  Outcome copy = RunBankLog({"copy"});
-  EXPECT_EQ(copy.exit_code, 2);
-  EXPECT_THAT(copy.err, HasSubstr("copy is not available yet"));
+  Outcome usage = RunBankLog({"dump"});
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_THAT(usage.err, HasSubstr("bank-log copy --from=DATA_DIR --to=URI"));
 }
 
 }  // namespace

@@ -1,0 +1,82 @@
+#include "command-service/store/postgres/store_sql.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "command-service/store/event_upcaster.h"
+#include "command-service/store/postgres/pg_binary.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace bank::store::postgres {
+
+// $S is the quoted schema (see schema.cc). Every value is a parameter.
+std::vector<Statement> StoreStatements(absl::string_view schema) {
+  std::vector<Statement> statements = {
+      {"lock_head", "SELECT value FROM $S.store_meta WHERE key = 'head' FOR UPDATE"},
+      {"account_versions",
+       "SELECT a.id, coalesce((SELECT max(e.version) FROM $S.events e WHERE e.account_id = a.id), "
+       "0)::int8 FROM unnest($1::text[]) AS a(id)"},
+      // The IS NOT NULL lets the planner use the partial unique index.
+      {"stored_commands",
+       "SELECT command_id FROM $S.events "
+       "WHERE command_id = ANY($1::text[]) AND command_id IS NOT NULL"},
+      {"insert_events",
+       "INSERT INTO $S.events (position, group_end, account_id, version, command_id, recorded_at, "
+       "principal, schema_version, payload) SELECT * FROM unnest($1::int8[], $2::int8[], "
+       "$3::text[], $4::int8[], $5::text[], $6::timestamptz[], $7::text[], $8::int2[], "
+       "$9::bytea[])"},
+      // NOTIFY is delivered at COMMIT, to every LISTENing replica.
+      {"publish_head",
+       "WITH moved AS (UPDATE $S.store_meta SET value = $1::int8 WHERE key = 'head') "
+       "SELECT pg_notify($2::text, $1::int8::text)"},
+      {"read_head", "SELECT value FROM $S.store_meta WHERE key = 'head'"},
+      {"read_range",
+       "SELECT position, group_end, schema_version, payload FROM $S.events "
+       "WHERE position > $1::int8 AND position <= $2::int8 ORDER BY position"},
+      {"read_account",
+       "SELECT position, group_end, schema_version, payload FROM $S.events "
+       "WHERE account_id = $1::text AND version > $2::int8 ORDER BY version"},
+      {"read_command",
+       "SELECT e.position, e.group_end, e.schema_version, e.payload FROM $S.events c "
+       "JOIN $S.events e ON e.position BETWEEN c.position AND c.group_end "
+       "WHERE c.command_id = $1::text AND c.command_id IS NOT NULL ORDER BY e.position"},
+  };
+  for (Statement& statement : statements) {
+    statement.sql = absl::StrReplaceAll(statement.sql, {{"$S", QuoteIdentifier(schema)}});
+  }
+  return statements;
+}
+
+std::string NotifyChannel(absl::string_view schema) { return absl::StrCat("bank_events_", schema); }
+
+void EventRows::Add(const bank::v1::Event& event, uint64_t group_end, bool first_of_group) {
+  position_.push_back(Int8(static_cast<int64_t>(event.position())));
+  group_end_.push_back(Int8(static_cast<int64_t>(group_end)));
+  account_id_.push_back(event.account_id());
+  version_.push_back(Int8(static_cast<int64_t>(event.version())));
+  if (first_of_group && !event.command_id().empty()) {
+    command_id_.push_back(event.command_id());
+  } else {
+    command_id_.push_back(std::nullopt);
+  }
+  recorded_at_.push_back(TimestampFromUnixMicros(
+      google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.recorded_at())));
+  principal_.push_back(std::string());
+  schema_version_.push_back(Int2(kCurrentSchemaVersion));
+  payload_.push_back(event.SerializeAsString());
+}
+
+Params EventRows::ToParams() const {
+  Params params;
+  params.Add(Array(kInt8Oid, position_))
+      .Add(Array(kInt8Oid, group_end_))
+      .Add(Array(kTextOid, account_id_))
+      .Add(Array(kInt8Oid, version_))
+      .Add(Array(kTextOid, command_id_))
+      .Add(Array(kTimestampTzOid, recorded_at_))
+      .Add(Array(kTextOid, principal_))
+      .Add(Array(kInt2Oid, schema_version_))
+      .Add(Array(kByteaOid, payload_));
+  return params;
+}
+
+}  // namespace bank::store::postgres
