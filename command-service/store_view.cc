@@ -9,15 +9,15 @@ namespace bank::command {
 
 namespace {
 
-// The account's state after its event at `up_to_version` (all of them when
-// nullopt), folded from the store.
-absl::StatusOr<AccountState> FoldAccount(const SharedEventStore& store,
-                                         absl::string_view account_id,
-                                         std::optional<uint64_t> up_to_version) {
-  std::vector<bank::v1::Event> events;
-  if (absl::Status read = store.ReadAccount(account_id, 0, &events); !read.ok()) return read;
+// The state of `account_id` folded from `events` (in version order; other
+// accounts' are skipped), up to its event at `up_to_version` (all of them
+// when nullopt).
+absl::StatusOr<AccountState> Fold(absl::string_view account_id,
+                                  const std::vector<bank::v1::Event>& events,
+                                  std::optional<uint64_t> up_to_version = std::nullopt) {
   AccountState state;
   for (const bank::v1::Event& event : events) {
+    if (event.account_id() != account_id) continue;
     if (up_to_version && event.version() > *up_to_version) break;
     absl::StatusOr<AccountState> applied = ApplyStored(state, event);
     if (!applied.ok()) return applied.status();
@@ -30,17 +30,13 @@ absl::StatusOr<AccountState> FoldAccount(const SharedEventStore& store,
   return state;
 }
 
-// Folds `events` (of one account, in version order) from its first.
-absl::StatusOr<AccountState> Fold(absl::string_view account_id,
-                                  const std::vector<bank::v1::Event>& events) {
-  AccountState state;
-  for (const bank::v1::Event& event : events) {
-    if (event.account_id() != account_id) continue;
-    absl::StatusOr<AccountState> applied = ApplyStored(state, event);
-    if (!applied.ok()) return applied.status();
-    state = *applied;
-  }
-  return state;
+// The same, read from the store.
+absl::StatusOr<AccountState> FoldAccount(const SharedEventStore& store,
+                                         absl::string_view account_id,
+                                         std::optional<uint64_t> up_to_version) {
+  std::vector<bank::v1::Event> events;
+  if (absl::Status read = store.ReadAccount(account_id, 0, &events); !read.ok()) return read;
+  return Fold(account_id, events, up_to_version);
 }
 
 }  // namespace
