@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -111,11 +112,13 @@ class PostgresEventStore final : public SharedEventStore {
   absl::Status WriteBatchInTransaction(std::vector<PendingAppend>& batch,
                                        std::vector<absl::StatusOr<uint64_t>>& outcomes,
                                        uint64_t* head);
-  // Calls `append`'s redecide on the stored events of its group's accounts,
-  // read on the committing `connection` (inside its transaction), and those
-  // of `stored_here`, this commit's groups before it.
+  // Stored events by account, read inside a commit.
+  using StoredByAccount = absl::flat_hash_map<std::string, std::vector<bank::v1::Event>>;
+  // Calls `append`'s redecide on the stored events of its group's accounts
+  // (from `prefetched`, or read on the committing `connection`, inside its
+  // transaction) and those of `stored_here`, this commit's groups before it.
   absl::StatusOr<std::vector<bank::v1::Event>> RedecideInCommit(
-      Connection& connection, PendingAppend& append,
+      Connection& connection, PendingAppend& append, const StoredByAccount& prefetched,
       const std::vector<const bank::v1::Event*>& stored_here) const;
   // The commit connection, (re)opened with backoff; the committer's alone.
   absl::StatusOr<Connection*> CommitConnection();

@@ -35,6 +35,9 @@ std::vector<Statement> StoreStatements(absl::string_view schema) {
       {"read_account",
        "SELECT position, group_end, schema_version, payload FROM $S.events "
        "WHERE account_id = $1::text AND version > $2::int8 ORDER BY version"},
+      {"read_accounts",
+       "SELECT position, group_end, schema_version, payload FROM $S.events "
+       "WHERE account_id = ANY($1::text[]) ORDER BY position"},
       {"read_command",
        "SELECT e.position, e.group_end, e.schema_version, e.payload FROM $S.events c "
        "JOIN $S.events e ON e.position BETWEEN c.position AND c.group_end "

@@ -15,7 +15,7 @@ namespace bank::store::postgres {
 // The statements of the store on the tables of `schema` (schema.h), for
 // Connection::Prepare: lock_head, account_versions, stored_commands,
 // insert_events (EventRows' parameters), publish_head (head, channel),
-// read_head, read_range, read_account, read_command.
+// read_head, read_range, read_account, read_accounts, read_command.
 std::vector<Statement> StoreStatements(absl::string_view schema);
 
 // The NOTIFY channel of the store in `schema`: every replica LISTENs on it.
