@@ -45,10 +45,14 @@ void CommandHandler::Execute(Command command, Done done) {
     std::move(done)(valid);
     return;
   }
-  Run(Attempt{.command = std::move(command), .done = std::move(done)}, nullptr);
+  if (Run(Attempt{.command = std::move(command), .done = std::move(done)}, nullptr)) {
+    // Made durable here, outside the lock, unless another thread is
+    // committing already (it then commits this event too).
+    store_.Commit();
+  }
 }
 
-void CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
+bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
   const Command& command = attempt.command;
   enum class Next { kAnswer, kAppended, kParked, kReadStore } next = Next::kAnswer;
   absl::StatusOr<bank::v1::CommandReply> answer;
@@ -78,20 +82,15 @@ void CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
       // One writer's failures are sticky. A shared store's are not: its
       // appends answer for themselves, and they are how it recovers.
       answer = health;
+    } else if (!HoldAccountLocked(attempt)) {
+      next = Next::kParked;
     } else {
-      if (fresh != nullptr) {
-        // Newer than what is held, or as new: what is held may include an
-        // event of this process that the store has not taken.
-        std::optional<AccountState> held = cache_.Find(command.account_id);
-        if (!held || fresh->account.version >= held->version) {
-          cache_.Put(command.account_id, fresh->account);
-        }
-      }
+      if (fresh != nullptr) RememberLocked(command.account_id, fresh->account);
       std::optional<AccountState> state = FindStateLocked(command.account_id);
       if (!state) {
         next = Next::kReadStore;
       } else if (absl::StatusOr<bank::v1::Event> event = Decide(*state, command); event.ok()) {
-        AppendLocked(std::move(*event), std::move(attempt));
+        AppendLocked(std::move(*event), *state, std::move(attempt));
         next = Next::kAppended;
       } else if (shared_ != nullptr && fresh == nullptr) {
         // Refused on a state other replicas may have moved on from, or the
@@ -104,15 +103,11 @@ void CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
   }
   switch (next) {
     case Next::kParked:
-      return;
+      return false;
     case Next::kAppended:
-      // Made durable here, outside the lock, unless another thread is
-      // committing already (it then commits this event too).
-      store_.Commit();
-      return;
+      return true;
     case Next::kAnswer:
-      Answer(std::move(attempt), std::move(answer));
-      return;
+      return Answer(std::move(attempt), std::move(answer));
     case Next::kReadStore:
       break;
   }
@@ -120,17 +115,47 @@ void CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
     absl::Status contended = absl::UnavailableError(
         absl::StrCat("account ", attempt.command.account_id,
                      " changed on other replicas during each of ", kMaxAttempts, " tries; retry"));
-    Answer(std::move(attempt), std::move(contended));
-    return;
+    return Answer(std::move(attempt), std::move(contended));
   }
   absl::StatusOr<StoreView> view =
       ReadStoreView(*shared_, attempt.command.account_id, attempt.command.command_id);
-  if (!view.ok()) {
-    Answer(std::move(attempt), view.status());
-    return;
-  }
+  if (!view.ok()) return Answer(std::move(attempt), view.status());
   ++attempt.number;
-  Run(std::move(attempt), &*view);
+  return Run(std::move(attempt), &*view);
+}
+
+bool CommandHandler::HoldAccountLocked(Attempt& attempt) {
+  // One writer's decisions are final: commands on an account pipeline.
+  if (shared_ == nullptr || attempt.holds_account) return true;
+  auto [busy, free] = busy_accounts_.try_emplace(attempt.command.account_id);
+  if (!free) {
+    busy->second.push_back(std::move(attempt));
+    ++waiting_;
+    return false;
+  }
+  attempt.holds_account = true;
+  return true;
+}
+
+std::optional<CommandHandler::Attempt> CommandHandler::ReleaseAccountLocked(
+    const std::string& account_id) {
+  auto busy = busy_accounts_.find(account_id);
+  if (busy->second.empty()) {
+    busy_accounts_.erase(busy);
+    return std::nullopt;
+  }
+  Attempt next = std::move(busy->second.front());
+  busy->second.pop_front();
+  --waiting_;
+  next.holds_account = true;
+  return next;
+}
+
+void CommandHandler::RememberLocked(const std::string& account_id, AccountState state) {
+  if (std::optional<AccountState> held = cache_.Find(account_id);
+      !held || state.version >= held->version) {
+    cache_.Put(account_id, state);
+  }
 }
 
 absl::StatusOr<std::optional<RecordedCommand>> CommandHandler::FindOriginalLocked(
@@ -152,11 +177,13 @@ std::optional<AccountState> CommandHandler::FindStateLocked(const std::string& a
   return book_.Get(account_id);
 }
 
-void CommandHandler::AppendLocked(bank::v1::Event event, Attempt attempt) {
+void CommandHandler::AppendLocked(bank::v1::Event event, const AccountState decided_on,
+                                  Attempt attempt) {
   AccountState state;
   if (shared_ != nullptr) {
-    state = command::Apply(*cache_.Find(event.account_id()), event);
-    cache_.Put(event.account_id(), state);
+    // The cache keeps `decided_on` until the store has judged the event: the
+    // next command on the account waits for that (see busy_accounts_).
+    state = command::Apply(decided_on, event);
   } else {
     // Cannot fail here: Decide chose the account's next version and a valid
     // amount.
@@ -187,72 +214,90 @@ void CommandHandler::AppendLocked(bank::v1::Event event, Attempt attempt) {
   }
   // Decided on this replica's state; if another replica moved the account
   // on meanwhile, the store decides it again inside its commit, where no
-  // replica can race it (so a hot account never starves a replica).
-  auto redecided = std::make_shared<std::optional<AccountState>>();
-  SharedEventStore::Redecide redecide = RedecideCommand(attempt.command, redecided);
+  // replica can race it (so a hot account never starves a replica), on
+  // what it holds after the state it was decided on.
+  auto redecision = std::make_shared<Redecision>();
+  SharedEventStore::Redecide redecide = RedecideCommand(attempt.command, decided_on, redecision);
   shared_->AppendOrRedecide(
       std::move(group), std::move(redecide),
-      [this, attempt = std::move(attempt), reply = std::move(reply),
-       redecided = std::move(redecided)](absl::StatusOr<uint64_t> position) mutable {
-        if (redecided->has_value()) {
-          reply.set_version((*redecided)->version);
-          reply.set_balance((*redecided)->balance);
-          // What this replica holds of the account missed the other's events.
-          absl::MutexLock lock(&mu_);
-          cache_.Forget(attempt.command.account_id);
-        }
-        OnAppended(std::move(attempt), std::move(reply), std::move(position));
+      [this, attempt = std::move(attempt), reply = std::move(reply), state,
+       redecision = std::move(redecision)](absl::StatusOr<uint64_t> position) mutable {
+        OnSharedAppended(std::move(attempt), std::move(reply), state, *redecision,
+                         std::move(position));
       });
 }
 
-void CommandHandler::OnAppended(Attempt attempt, bank::v1::CommandReply reply,
+bool CommandHandler::OnAppended(Attempt attempt, bank::v1::CommandReply reply,
                                 absl::StatusOr<uint64_t> position) {
-  if (position.ok()) {
-    if (shared_ == nullptr && !attempt.command.command_id.empty()) {
-      absl::MutexLock lock(&mu_);
-      book_.RecordCommand(attempt.command.command_id, {*position, reply.balance()});
-    }
-    spdlog::debug("accepted a command on {} at position {}", reply.account_id(), *position);
-    reply.set_position(*position);
-    Answer(std::move(attempt), std::move(reply));
-    return;
+  if (!position.ok()) return Answer(std::move(attempt), position.status());
+  if (!attempt.command.command_id.empty()) {
+    absl::MutexLock lock(&mu_);
+    book_.RecordCommand(attempt.command.command_id, {*position, reply.balance()});
   }
-  if (shared_ != nullptr) {
-    {
-      absl::MutexLock lock(&mu_);
-      cache_.Forget(attempt.command.account_id);
-    }
-    if (IsConflict(position.status())) {
-      // Another replica wrote the account, or accepted the command id,
-      // first: decide again on what it wrote.
-      ++attempt.number;
-      Run(std::move(attempt), nullptr);
-      return;
-    }
-  }
-  Answer(std::move(attempt), position.status());
+  spdlog::debug("accepted a command on {} at position {}", reply.account_id(), *position);
+  reply.set_position(*position);
+  return Answer(std::move(attempt), std::move(reply));
 }
 
-void CommandHandler::Answer(Attempt attempt, absl::StatusOr<bank::v1::CommandReply> answer) {
-  std::vector<Done> retries;
-  if (attempt.in_flight) {
+bool CommandHandler::OnSharedAppended(Attempt attempt, bank::v1::CommandReply reply,
+                                      AccountState decided, const Redecision& redecision,
+                                      absl::StatusOr<uint64_t> position) {
+  const std::string& account = attempt.command.account_id;
+  // The store refused the command on its own state, under its lock: final.
+  const bool refused_on_stored = redecision.stored.has_value() && !redecision.after.has_value();
+  {
     absl::MutexLock lock(&mu_);
-    --in_flight_;
-    if (!attempt.command.command_id.empty()) {
-      retries = std::move(in_flight_commands_.extract(attempt.command.command_id).mapped().retries);
+    if (position.ok()) {
+      RememberLocked(account, redecision.after.value_or(decided));
+    } else if (refused_on_stored) {
+      RememberLocked(account, *redecision.stored);
+    } else {
+      // Not judged on what is stored: what is held may have missed it.
+      cache_.Forget(account);
     }
+  }
+  if (position.ok()) {
+    const AccountState after = redecision.after.value_or(decided);
+    reply.set_version(after.version);
+    reply.set_balance(after.balance);
+    reply.set_position(*position);
+    spdlog::debug("accepted a command on {} at position {}", account, *position);
+    return Answer(std::move(attempt), std::move(reply));
+  }
+  if (IsConflict(position.status()) && !refused_on_stored) {
+    // Another replica accepted the command id first: decide again on what
+    // it wrote.
+    ++attempt.number;
+    return Run(std::move(attempt), nullptr);
+  }
+  return Answer(std::move(attempt), position.status());
+}
+
+bool CommandHandler::Answer(Attempt attempt, absl::StatusOr<bank::v1::CommandReply> answer) {
+  std::vector<Done> retries;
+  std::optional<Attempt> next;
+  if (attempt.in_flight || attempt.holds_account) {
+    absl::MutexLock lock(&mu_);
+    if (attempt.in_flight) {
+      --in_flight_;
+      if (!attempt.command.command_id.empty()) {
+        retries =
+            std::move(in_flight_commands_.extract(attempt.command.command_id).mapped().retries);
+      }
+    }
+    if (attempt.holds_account) next = ReleaseAccountLocked(attempt.command.account_id);
   }
   for (Done& retry : retries) std::move(retry)(answer);
   std::move(attempt.done)(std::move(answer));
+  // The next command on the account decides now, on what this one left.
+  return next.has_value() && Run(*std::move(next), nullptr);
 }
 
 int CommandHandler::Drain(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   draining_ = true;
-  mu_.AwaitWithTimeout(absl::Condition(
-                           +[](int* in_flight) { return *in_flight == 0; }, &in_flight_),
-                       timeout);
-  return in_flight_;
+  mu_.AwaitWithTimeout(absl::Condition(this, &CommandHandler::AllAnsweredLocked), timeout);
+  return in_flight_ + waiting_;
 }
 
 }  // namespace bank::command

@@ -2,6 +2,7 @@
 #define BANK_COMMAND_SERVICE_COMMAND_HANDLER_H_
 
 #include <cstddef>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,11 +41,15 @@ namespace bank::command {
 //   use, loaded from the store on first use. It may miss other replicas'
 //   events, so the store has the last word: a refusal (ABORTED, FAILED_
 //   PRECONDITION, OUT_OF_RANGE) is only given after the account and the
-//   command id were read from the store itself; a decision the store refuses
-//   as stale (another replica wrote first) is made again on a fresh read,
-//   never answered ABORTED; a command id another replica accepted is found
-//   in the store and gets its original reply; a failed append drops the
-//   account from the cache, since it may hold the failed event.
+//   command id were read from the store itself; a decision the store finds
+//   stale (another replica wrote first) is made again inside the store's
+//   commit, never answered ABORTED; a command id another replica accepted is
+//   found in the store and gets its original reply. The cache only ever
+//   holds states the store has (had): an account has at most one command
+//   between decision and outcome, and the next waits for that outcome. A
+//   decision on a state that was never stored could pass the store's version
+//   check (another replica's event taking the version of a refused one) and
+//   overdraw.
 class CommandHandler {
  public:
   using Done = absl::AnyInvocable<void(absl::StatusOr<bank::v1::CommandReply>) &&>;
@@ -59,12 +64,14 @@ class CommandHandler {
   // known at once, else on the thread that commits its event (see
   // EventStore::Commit): this one, or another caller's. So Execute may block
   // while it writes and syncs a group of events, its own and other callers';
-  // in the service that is a gRPC thread, and the replies leave from it.
+  // in the service that is a gRPC thread, and the replies leave from it. (On
+  // a shared store, a command waiting for another on its account is decided
+  // and appended on the thread that answers that one.)
   void Execute(Command command, Done done);
 
   // For shutdown: refuses new commands with UNAVAILABLE from now on and waits
-  // up to `timeout` for those already sequenced to be answered. Returns how
-  // many are still unanswered.
+  // up to `timeout` for those already sequenced (or waiting for their
+  // account) to be answered. Returns how many are still unanswered.
   int Drain(absl::Duration timeout);
 
  private:
@@ -76,17 +83,40 @@ class CommandHandler {
     // It holds the command id's in_flight_commands_ entry (an earlier try
     // appended), and counts in in_flight_.
     bool in_flight = false;
+    // It holds its account on a shared store (see busy_accounts_).
+    bool holds_account = false;
   };
 
   // Decides `attempt` on the state this process holds, or on `fresh` when
-  // the store was read for it; appends, answers, or reads the store and
-  // tries again.
-  void Run(Attempt attempt, const StoreView* fresh);
-  // Records the decided `event` as sequenced and hands it to the store.
-  void AppendLocked(bank::v1::Event event, Attempt attempt) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void OnAppended(Attempt attempt, bank::v1::CommandReply reply, absl::StatusOr<uint64_t> position);
-  // Ends `attempt` with `answer`, and every retry parked on it.
-  void Answer(Attempt attempt, absl::StatusOr<bank::v1::CommandReply> answer);
+  // the store was read for it; appends, answers, parks it, or reads the
+  // store and tries again. True when it appended to the store (it, or a
+  // command it let go on): a caller outside the store's callbacks commits
+  // then, while in a callback the committing thread does.
+  bool Run(Attempt attempt, const StoreView* fresh);
+  // True when `attempt` holds its account, now or already. Otherwise false,
+  // and the attempt has been moved behind the command that holds it.
+  bool HoldAccountLocked(Attempt& attempt) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Hands the account on to the next command waiting for it, if any.
+  std::optional<Attempt> ReleaseAccountLocked(const std::string& account_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Holds `state`, which the store has (had), unless a newer one is held.
+  void RememberLocked(const std::string& account_id, AccountState state)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records the `event` decided on `state` as sequenced and hands it to the
+  // store.
+  void AppendLocked(bank::v1::Event event, AccountState decided_on, Attempt attempt)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The store's verdict on an appended event: one writer's, and a shared
+  // store's, where `redecision` tells what the store decided in its stead.
+  bool OnAppended(Attempt attempt, bank::v1::CommandReply reply, absl::StatusOr<uint64_t> position);
+  bool OnSharedAppended(Attempt attempt, bank::v1::CommandReply reply, AccountState decided,
+                        const Redecision& redecision, absl::StatusOr<uint64_t> position);
+  bool AllAnsweredLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return in_flight_ + waiting_ == 0;
+  }
+  // Ends `attempt` with `answer`, and every retry parked on it, and lets the
+  // next command on its account go on (see Run for the result).
+  bool Answer(Attempt attempt, absl::StatusOr<bank::v1::CommandReply> answer);
   // The command accepted under `command_id`, durable or still in flight
   // (position 0), as far as this process knows; nullopt when the id is new
   // to it.
@@ -111,6 +141,10 @@ class CommandHandler {
   AccountCache cache_ ABSL_GUARDED_BY(mu_);  // a shared store: the accounts in use
   absl::flat_hash_map<std::string, InFlightCommand> in_flight_commands_ ABSL_GUARDED_BY(mu_);
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;  // appended, not yet answered
+  // A shared store's accounts with a command between decision and outcome,
+  // each with the commands that wait for it, in arrival order.
+  absl::flat_hash_map<std::string, std::deque<Attempt>> busy_accounts_ ABSL_GUARDED_BY(mu_);
+  int waiting_ ABSL_GUARDED_BY(mu_) = 0;  // in busy_accounts_
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -9,13 +9,12 @@ namespace bank::command {
 
 namespace {
 
-// The state of `account_id` folded from `events` (in version order; other
-// accounts' are skipped), up to its event at `up_to_version` (all of them
-// when nullopt).
+// The state of `account_id` folded from `events` onto `state` (in version
+// order; other accounts' are skipped), up to its event at `up_to_version`
+// (all of them when nullopt).
 absl::StatusOr<AccountState> Fold(absl::string_view account_id,
-                                  const std::vector<bank::v1::Event>& events,
+                                  const std::vector<bank::v1::Event>& events, AccountState state,
                                   std::optional<uint64_t> up_to_version = std::nullopt) {
-  AccountState state;
   for (const bank::v1::Event& event : events) {
     if (event.account_id() != account_id) continue;
     if (up_to_version && event.version() > *up_to_version) break;
@@ -36,21 +35,22 @@ absl::StatusOr<AccountState> FoldAccount(const SharedEventStore& store,
                                          std::optional<uint64_t> up_to_version) {
   std::vector<bank::v1::Event> events;
   if (absl::Status read = store.ReadAccount(account_id, 0, &events); !read.ok()) return read;
-  return Fold(account_id, events, up_to_version);
+  return Fold(account_id, events, AccountState{}, up_to_version);
 }
 
 }  // namespace
 
-SharedEventStore::Redecide RedecideCommand(Command command,
-                                           std::shared_ptr<std::optional<AccountState>> decided) {
-  return [command = std::move(command),
-          decided = std::move(decided)](const std::vector<bank::v1::Event>& stored)
+SharedEventStore::Redecide RedecideCommand(Command command, AccountState base,
+                                           std::shared_ptr<Redecision> found) {
+  return [command = std::move(command), base,
+          found = std::move(found)](const std::vector<bank::v1::Event>& stored)
              -> absl::StatusOr<std::vector<bank::v1::Event>> {
-    absl::StatusOr<AccountState> state = Fold(command.account_id, stored);
+    absl::StatusOr<AccountState> state = Fold(command.account_id, stored, base);
     if (!state.ok()) return state.status();
+    found->stored = *state;
     absl::StatusOr<bank::v1::Event> event = Decide(*state, command);
     if (!event.ok()) return event.status();
-    *decided = Apply(*state, *event);
+    found->after = Apply(*state, *event);
     std::vector<bank::v1::Event> group;
     group.push_back(*std::move(event));
     return group;

@@ -28,12 +28,19 @@ struct StoreView {
 absl::StatusOr<StoreView> ReadStoreView(const SharedEventStore& store, absl::string_view account_id,
                                         absl::string_view command_id);
 
-// The redecision of `command` for SharedEventStore::AppendOrRedecide: its
-// account folded from the events the store hands over (ApplyStored's checks),
-// and the command decided on that state. When it returns an event,
-// `*decided` holds the account's state after it, for the reply.
-SharedEventStore::Redecide RedecideCommand(Command command,
-                                           std::shared_ptr<std::optional<AccountState>> decided);
+// What a redecision inside the store's commit found, for the reply and for
+// the replica's cache: both are the store's truth at that commit.
+struct Redecision {
+  std::optional<AccountState> stored;  // the account as stored; unset: not redecided
+  std::optional<AccountState> after;   // after the command, when it was accepted
+};
+
+// The redecision of `command`, first decided on `base`, for
+// SharedEventStore::AppendOrRedecide: the events the store hands over (those
+// after `base`) folded onto it with ApplyStored's checks, and the command
+// decided again on that state. `*found` records the outcome.
+SharedEventStore::Redecide RedecideCommand(Command command, AccountState base,
+                                           std::shared_ptr<Redecision> found);
 
 }  // namespace bank::command
 

@@ -53,9 +53,12 @@ class EventStore {
 
   // Sequences `group` (one or more events) after every earlier Append and
   // queues it, returning at once; Commit() makes it durable. `done` runs
-  // exactly once, on the thread that commits it, when the group is durable or
-  // has failed, after the store has let go of its committer role: so `done`
-  // may Append and Commit again (a re-decided command does). The store
+  // exactly once, on the thread that commits it (never inside Append, even
+  // for a group refused at once: the caller may hold its own lock there),
+  // when the group is durable or has failed, after the store has let go of
+  // its committer role. So `done` may Append again, and needs no Commit for
+  // it: the thread that runs `done` commits what `done` appended before its
+  // Commit() returns (a command that waited for this one appends so). The store
   // assigns `position` and `recorded_at`; the caller sets the rest. Each
   // `version` is the expectation: the account's previous version + 1 (a
   // single-writer store relies on its caller having checked it; a shared
@@ -101,9 +104,10 @@ class EventStore {
 class SharedEventStore : public EventStore {
  public:
   // Decides a group again, on what the store holds now: `stored` is every
-  // durable event of the group's accounts, in position order (so each
-  // account's in version order), the groups this commit stored before it
-  // included. Returns the group to store
+  // durable event of the group's accounts that its decision did not see
+  // (those above the version before the group's first event of the
+  // account), in position order (so each account's in version order), the
+  // groups this commit stored before it included. Returns the group to store
   // instead, or why the command is refused now (its `done` gets that).
   using Redecide = absl::AnyInvocable<absl::StatusOr<std::vector<bank::v1::Event>>(
       const std::vector<bank::v1::Event>& stored)>;

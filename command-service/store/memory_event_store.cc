@@ -26,49 +26,48 @@ void MemoryEventStore::Append(std::vector<bank::v1::Event> group, AppendDone don
 
 void MemoryEventStore::AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
                                         AppendDone done) {
-  absl::Status refused;
-  {
-    absl::MutexLock lock(&mu_);
-    if (!sticky_) {
-      for (bank::v1::Event& event : group) StampRecordedAt(event);
-      queue_.push_back({std::move(group), std::move(redecide), std::move(done)});
-      return;
-    }
-    refused = health_;
-  }
-  std::move(done)(refused);
+  // Queued even after a sticky failure: Commit answers it (see EventStore).
+  for (bank::v1::Event& event : group) StampRecordedAt(event);
+  absl::MutexLock lock(&mu_);
+  queue_.push_back({std::move(group), std::move(redecide), std::move(done)});
 }
 
 void MemoryEventStore::Commit() {
-  std::vector<PendingAppend> appends;
-  std::vector<absl::StatusOr<uint64_t>> outcomes;
-  {
-    absl::MutexLock lock(&mu_);
-    if (queue_.empty()) return;
-    appends.swap(queue_);
-    if (!next_failure_.ok()) {
-      health_ = std::exchange(next_failure_, absl::OkStatus());
-      sticky_ = next_failure_kind_ == Failure::kSticky;
-      if (next_failure_kind_ == Failure::kOutcomeLost) {
+  // What the callbacks append is this call's to commit too: loop.
+  for (;;) {
+    std::vector<PendingAppend> appends;
+    std::vector<absl::StatusOr<uint64_t>> outcomes;
+    {
+      absl::MutexLock lock(&mu_);
+      if (queue_.empty()) return;
+      appends.swap(queue_);
+      if (sticky_) {
+        outcomes.assign(appends.size(), health_);
+      } else if (!next_failure_.ok()) {
+        health_ = std::exchange(next_failure_, absl::OkStatus());
+        sticky_ = next_failure_kind_ == Failure::kSticky;
+        if (next_failure_kind_ == Failure::kOutcomeLost) {
+          for (PendingAppend& append : appends) {
+            (void)StoreGroupLocked(std::move(append.group), &append.redecide);
+          }
+        }
+        outcomes.assign(appends.size(), health_);
+      } else {
+        // The commit reached the store: a transient failure is over.
+        health_ = absl::OkStatus();
         for (PendingAppend& append : appends) {
-          (void)StoreGroupLocked(std::move(append.group), &append.redecide);
+          outcomes.push_back(StoreGroupLocked(std::move(append.group), &append.redecide));
         }
       }
-      outcomes.assign(appends.size(), health_);
-    } else {
-      // The commit reached the store: a transient failure is over. (After a
-      // sticky one nothing is queued: Append refuses.)
-      health_ = absl::OkStatus();
-      for (PendingAppend& append : appends) {
-        outcomes.push_back(StoreGroupLocked(std::move(append.group), &append.redecide));
-      }
+    }
+    // Outside the lock: listeners and callbacks read the store, and a
+    // callback may take its owner's lock while that owner asks health(), or
+    // append again.
+    NotifyListeners();
+    for (size_t i = 0; i < appends.size(); ++i) {
+      std::move(appends[i].done)(std::move(outcomes[i]));
     }
   }
-  // Outside the lock: listeners and callbacks read the store, and a
-  // callback may take its owner's lock while that owner asks health(), or
-  // append and commit again.
-  NotifyListeners();
-  for (size_t i = 0; i < appends.size(); ++i) std::move(appends[i].done)(std::move(outcomes[i]));
 }
 
 absl::Status MemoryEventStore::ReadAfter(uint64_t after, size_t max_events,
@@ -138,17 +137,23 @@ absl::Status MemoryEventStore::AppendAsAnotherWriter(std::vector<bank::v1::Event
 
 absl::StatusOr<uint64_t> MemoryEventStore::StoreGroupLocked(std::vector<bank::v1::Event> group,
                                                             Redecide* redecide) {
-  std::vector<std::string> accounts;
-  for (const bank::v1::Event& event : group) accounts.push_back(event.account_id());
+  // The version each account was at when the group was decided.
+  absl::flat_hash_map<std::string, uint64_t> accounts;
+  for (const bank::v1::Event& event : group) {
+    accounts.try_emplace(event.account_id(), event.version() - 1);
+  }
   absl::StatusOr<uint64_t> stored = StoreGroupOnceLocked(std::move(group));
   if (stored.ok() || stored.status().code() != absl::StatusCode::kAborted || redecide == nullptr ||
       *redecide == nullptr) {
     return stored;
   }
+  // Each account's events above the version the group was decided on.
   std::vector<uint64_t> positions;
-  for (const std::string& account_id : accounts) {
-    if (auto account = accounts_.find(account_id); account != accounts_.end()) {
-      positions.insert(positions.end(), account->second.begin(), account->second.end());
+  for (const auto& [account_id, decided_on] : accounts) {
+    if (auto account = accounts_.find(account_id);
+        account != accounts_.end() && account->second.size() > decided_on) {
+      positions.insert(positions.end(), account->second.begin() + decided_on,
+                       account->second.end());
     }
   }
   std::sort(positions.begin(), positions.end());

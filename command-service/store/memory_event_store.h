@@ -30,8 +30,9 @@ namespace bank::store {
 // - Group commit, simplified: storing is a copy under one lock, so there is
 //   no committer role to hand over. Each Commit() takes everything queued and
 //   stores it under the lock, then, outside it, calls the head listeners and
-//   runs the callbacks of what it took; a Commit that finds the queue empty
-//   (another thread took its appends) returns at once. That keeps
+//   runs the callbacks of what it took, and then does the same for what
+//   those callbacks appended; a Commit that finds the queue empty (another
+//   thread took its appends) returns at once. That keeps
 //   EventLog's guarantees: durable in Append order, each callback exactly
 //   once on the committing thread after its event is readable, listeners one
 //   call at a time with a non-decreasing head that is readable.

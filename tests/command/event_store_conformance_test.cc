@@ -291,6 +291,23 @@ TEST_P(EventStoreConformanceTest,
   }
 }
 
+TEST_P(EventStoreConformanceTest, WhatACallbackAppendsIsCommittedBeforeItsCommitReturns) {
+  std::vector<Answer> answers(2);
+  store().Append({DepositEvent("a", 1, 1)}, [&](absl::StatusOr<uint64_t> position) {
+    answers[0].position = position;
+    // A command that waited for this one appends from here, committing
+    // nothing itself.
+    AppendTo(store(), DepositEvent("a", 2, 2), &answers[1]);
+  });
+  store().Commit();
+
+  ASSERT_TRUE(answers[0].position.ok()) << answers[0].position.status();
+  EXPECT_EQ(answers[1].calls, 1);
+  ASSERT_TRUE(answers[1].position.ok()) << answers[1].position.status();
+  EXPECT_EQ(*answers[1].position, 2u);
+  EXPECT_EQ(store().durable_head(), 2u);
+}
+
 TEST_P(EventStoreConformanceTest, ReadAfterReturnsAtMostMaxEventsAfterThePositionUpToTheHead) {
   EXPECT_TRUE(ReadAll(store()).empty());
   EXPECT_EQ(store().durable_head(), 0u);
@@ -437,9 +454,12 @@ TEST_P(EventStoreConformanceTest, AStickyFailureFailsItsGroupAndEveryLaterAppend
   }
   EXPECT_EQ(Positions(ReadAll(store())), (std::vector<uint64_t>{1}));
 
-  // Sticky: nothing later is taken, though nothing fails any more.
+  // Sticky: nothing later is taken, though nothing fails any more. The
+  // refusal is Commit's to answer, never Append's: an appender may hold its
+  // own lock around Append, which the callback may take.
   Answer later;
   AppendTo(store(), DepositEvent("d", 1, 1), &later);
+  EXPECT_EQ(later.calls, 0);
   store().Commit();
   EXPECT_EQ(later.calls, 1);
   EXPECT_EQ(later.position.status(), health);
@@ -687,6 +707,26 @@ TEST_P(EventStoreConformanceTest, AStaleGroupIsDecidedAgainInsideTheCommitOnWhat
   ASSERT_EQ(account.size(), 3u);
   for (size_t i = 0; i < account.size(); ++i) EXPECT_EQ(account[i].version(), i + 1);
   EXPECT_EQ(account[2].deposited().amount(), 30);
+}
+
+TEST_P(EventStoreConformanceTest, ARedecisionIsShownOnlyTheEventsItsDecisionDidNotSee) {
+  SharedEventStore* shared = under_test_->shared();
+  if (shared == nullptr) GTEST_SKIP() << "a single-writer store: nothing to race";
+  std::vector<Answer> stored(4);
+  for (int version = 1; version <= 4; ++version) {
+    AppendTo(store(), DepositEvent("a", version, version), &stored[version - 1]);
+  }
+  CommitDeposits(store(), 1);  // another account's, at position 5
+  // Decided on version 2: versions 3 and 4 are what it missed.
+  std::vector<uint64_t> shown;
+  absl::StatusOr<uint64_t> answer = absl::UnknownError("not answered");
+  shared->AppendOrRedecide({DepositEvent("a", 3, 7)}, DepositOnTopOf("a", 7, &shown),
+                           [&](absl::StatusOr<uint64_t> position) { answer = position; });
+  store().Commit();
+
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(*answer, 6u);
+  EXPECT_EQ(shown, (std::vector<uint64_t>{3, 4}));
 }
 
 TEST_P(EventStoreConformanceTest, ARefusalFromTheRedecisionIsTheAnswerAndNothingIsStored) {

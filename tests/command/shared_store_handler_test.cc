@@ -6,10 +6,12 @@
 
 #include <atomic>
 #include <future>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "command-service/command_handler.h"
 #include "command-service/store/memory_event_store.h"
 
@@ -41,6 +43,64 @@ std::vector<bank::v1::Event> StoredEvents(const MemoryEventStore& store) {
   std::vector<bank::v1::Event> events;
   EXPECT_TRUE(store.ReadAfter(0, 1 << 20, &events).ok());
   return events;
+}
+
+// A replica's view of a shared store whose commits wait until the test lets
+// them go, as they would behind a slow commit, and that counts the reads of
+// accounts the replica makes.
+class HeldStore final : public SharedEventStore {
+ public:
+  explicit HeldStore(MemoryEventStore& store) : store_(store) {}
+
+  void Hold() { held_ = true; }
+  void Release() {
+    held_ = false;
+    store_.Commit();
+  }
+  int account_reads() const { return account_reads_; }
+
+  void Append(std::vector<bank::v1::Event> group, AppendDone done) override {
+    store_.Append(std::move(group), std::move(done));
+  }
+  void AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
+                        AppendDone done) override {
+    store_.AppendOrRedecide(std::move(group), std::move(redecide), std::move(done));
+  }
+  void Commit() override {
+    if (!held_) store_.Commit();
+  }
+  absl::Status ReadAfter(uint64_t after, size_t max_events,
+                         std::vector<bank::v1::Event>* out) const override {
+    return store_.ReadAfter(after, max_events, out);
+  }
+  uint64_t durable_head() const override { return store_.durable_head(); }
+  absl::Status health() const override { return store_.health(); }
+  void AddHeadListener(HeadListener listener) override {
+    store_.AddHeadListener(std::move(listener));
+  }
+  absl::Status ReadAccount(absl::string_view account_id, uint64_t after_version,
+                           std::vector<bank::v1::Event>* out) const override {
+    ++account_reads_;
+    return store_.ReadAccount(account_id, after_version, out);
+  }
+  absl::Status ReadCommand(absl::string_view command_id,
+                           std::vector<bank::v1::Event>* out) const override {
+    return store_.ReadCommand(command_id, out);
+  }
+
+ private:
+  MemoryEventStore& store_;
+  std::atomic<bool> held_{false};
+  mutable std::atomic<int> account_reads_{0};
+};
+
+// Runs `command` on `handler` without waiting: the answer lands in `*reply`.
+void Start(CommandHandler& handler, Command command,
+           absl::StatusOr<bank::v1::CommandReply>* reply) {
+  *reply = absl::UnknownError("not answered");
+  handler.Execute(std::move(command), [reply](absl::StatusOr<bank::v1::CommandReply> answer) {
+    *reply = std::move(answer);
+  });
 }
 
 class SharedStoreHandlerTest : public ::testing::Test {
@@ -199,6 +259,79 @@ TEST_F(SharedStoreHandlerTest, SixteenClientsOverTwoReplicasNeverOverdrawNorSeeA
     ASSERT_EQ(events.size(), static_cast<size_t>(kBalance + 1));
     for (size_t v = 0; v < events.size(); ++v) EXPECT_EQ(events[v].version(), v + 1);
   }
+}
+
+TEST(SharedStoreHandlerQueueTest, ACommandQueuedBehindOneTheStoreRefusesIsDecidedOnTheStoresState) {
+  MemoryEventStore store;
+  HeldStore held(store);
+  CommandHandler a(held, 1000);
+  CommandHandler b(store, 1000);
+  ASSERT_TRUE(Deposit(a, "acc", 100).ok());   // a holds balance 100
+  ASSERT_TRUE(Withdraw(b, "acc", 100).ok());  // the store holds 0
+
+  // Both fit a's balance of 100, the second only after the first. The store
+  // refuses the first on its balance of 0; had the second been decided on
+  // the first's outcome as a predicted, it would take the refused one's
+  // version and overdraw the account.
+  held.Hold();
+  absl::StatusOr<bank::v1::CommandReply> first, second;
+  Start(a, Command{CommandKind::kWithdraw, "acc", 50, "", std::nullopt}, &first);
+  Start(a, Command{CommandKind::kWithdraw, "acc", 10, "", std::nullopt}, &second);
+  held.Release();
+
+  EXPECT_EQ(first.status().code(), absl::StatusCode::kFailedPrecondition) << first.status();
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition) << second.status();
+  EXPECT_EQ(StoredEvents(store).size(), 2u);
+  absl::StatusOr<bank::v1::CommandReply> deposit = Deposit(a, "acc", 5);
+  ASSERT_TRUE(deposit.ok()) << deposit.status();
+  EXPECT_EQ(deposit->version(), 3u);
+  EXPECT_EQ(deposit->balance(), 5);
+}
+
+TEST(SharedStoreHandlerQueueTest, CommandsOnOneAccountQueuedTogetherAllLandInArrivalOrder) {
+  MemoryEventStore store;
+  HeldStore held(store);
+  CommandHandler a(held, 1000);
+  held.Hold();
+  std::vector<absl::StatusOr<bank::v1::CommandReply>> replies(5);
+  for (int i = 0; i < 5; ++i) {
+    Start(a, Command{CommandKind::kDeposit, "acc", i + 1, absl::StrCat("d-", i), std::nullopt},
+          &replies[i]);
+  }
+  EXPECT_TRUE(StoredEvents(store).empty());
+  held.Release();
+
+  int64_t balance = 0;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(replies[i].ok()) << i << ": " << replies[i].status();
+    balance += i + 1;
+    EXPECT_EQ(replies[i]->version(), static_cast<uint64_t>(i + 1));
+    EXPECT_EQ(replies[i]->balance(), balance);
+    EXPECT_EQ(replies[i]->position(), static_cast<uint64_t>(i + 1));
+  }
+}
+
+TEST(SharedStoreHandlerQueueTest, ARedecisionLeavesTheReplicaHoldingTheStoresState) {
+  MemoryEventStore store;
+  HeldStore held(store);
+  CommandHandler a(held, 1000);
+  CommandHandler b(store, 1000);
+  ASSERT_TRUE(Deposit(a, "acc", 100).ok());
+  ASSERT_TRUE(Deposit(b, "acc", 10).ok());
+  const int reads = held.account_reads();
+
+  // Fits a's 100, stale there: decided again inside the commit, on the
+  // store's 110.
+  absl::StatusOr<bank::v1::CommandReply> withdrawn = Withdraw(a, "acc", 50);
+  ASSERT_TRUE(withdrawn.ok()) << withdrawn.status();
+  EXPECT_EQ(withdrawn->version(), 3u);
+  EXPECT_EQ(withdrawn->balance(), 60);
+  // And a holds what the store decided: no read of the account for the next.
+  absl::StatusOr<bank::v1::CommandReply> next = Withdraw(a, "acc", 60);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->version(), 4u);
+  EXPECT_EQ(next->balance(), 0);
+  EXPECT_EQ(held.account_reads(), reads);
 }
 
 TEST(SharedStoreHandlerCacheTest, AReplicaServesMoreAccountsThanItsCacheHolds) {

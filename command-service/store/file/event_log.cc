@@ -66,16 +66,15 @@ EventLog::~EventLog() {
 }
 
 void EventLog::Append(std::vector<bank::v1::Event> group, AppendDone done) {
-  if (group.size() != 1) {
-    std::move(done)(absl::UnimplementedError(
-        absl::StrCat("the file log stores one event a group; this one has ", group.size())));
-    return;
-  }
-  bank::v1::Event& event = group.front();
   absl::Status refused;
-  {
-    absl::MutexLock lock(&queue_mu_);
+  if (group.size() != 1) {
+    refused = absl::UnimplementedError(
+        absl::StrCat("the file log stores one event a group; this one has ", group.size()));
+  }
+  absl::MutexLock lock(&queue_mu_);
+  if (refused.ok()) {
     if (failure_.ok() && !stopping_) {
+      bank::v1::Event& event = group.front();
       event.set_position(next_position_++);
       *event.mutable_recorded_at() =
           google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
@@ -84,7 +83,7 @@ void EventLog::Append(std::vector<bank::v1::Event> group, AppendDone done) {
     }
     refused = stopping_ ? absl::UnavailableError("the event log is shutting down") : failure_;
   }
-  std::move(done)(refused);
+  refused_.push_back({std::move(done), std::move(refused)});
 }
 
 absl::Status EventLog::health() const {
@@ -100,12 +99,21 @@ void EventLog::AddHeadListener(HeadListener listener) {
 void EventLog::Commit() {
   queue_mu_.Lock();
   ++threads_in_commit_;
-  while (!committing_ && !queue_.empty()) {
-    committing_ = true;
-    std::vector<PendingAppend> group;
-    group.swap(queue_);
-    queue_mu_.Unlock();
-    CommitGroup(std::move(group));
+  for (;;) {
+    if (!refused_.empty()) {
+      std::vector<RefusedAppend> refused;
+      refused.swap(refused_);
+      queue_mu_.Unlock();
+      for (RefusedAppend& append : refused) std::move(append.done)(std::move(append.why));
+    } else if (!committing_ && !queue_.empty()) {
+      committing_ = true;
+      std::vector<PendingAppend> group;
+      group.swap(queue_);
+      queue_mu_.Unlock();
+      CommitGroup(std::move(group));
+    } else {
+      break;
+    }
     // Appends that queued while this thread answered, with nobody left to
     // commit them, are this thread's to commit: loop.
     queue_mu_.Lock();

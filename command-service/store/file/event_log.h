@@ -100,6 +100,12 @@ class EventLog final : public EventStore {
 
   mutable absl::Mutex queue_mu_;
   std::vector<PendingAppend> queue_ ABSL_GUARDED_BY(queue_mu_);
+  // Appends refused at once, answered by the next Commit (see EventStore).
+  struct RefusedAppend {
+    AppendDone done;
+    absl::Status why;
+  };
+  std::vector<RefusedAppend> refused_ ABSL_GUARDED_BY(queue_mu_);
   uint64_t next_position_ ABSL_GUARDED_BY(queue_mu_);
   absl::Status failure_ ABSL_GUARDED_BY(queue_mu_);
   bool committing_ ABSL_GUARDED_BY(queue_mu_) = false;  // a thread holds the committer role

@@ -112,6 +112,53 @@ absl::StatusOr<Result> Connection::Execute(absl::string_view statement, const Pa
                                 params.lengths(), params.formats(), /*resultFormat=*/1));
 }
 
+absl::StatusOr<std::vector<Result>> Connection::ExecuteAll(const std::vector<Call>& calls) {
+  if (PQenterPipelineMode(conn_) == 0) return SendFailed();
+  for (const Call& call : calls) {
+    if (PQsendQueryPrepared(conn_, call.statement, call.params.count(), call.params.values(),
+                            call.params.lengths(), call.params.formats(),
+                            /*resultFormat=*/1) == 0) {
+      return SendFailed();
+    }
+  }
+  if (PQpipelineSync(conn_) == 0) return SendFailed();
+  // Each call's result (after a failed one, PGRES_PIPELINE_ABORTED), each
+  // followed by a null, then the sync's: all read before the pipeline ends.
+  std::vector<Result> results;
+  absl::Status first_error;
+  int nulls_in_a_row = 0;
+  for (;;) {
+    PGresult* raw = PQgetResult(conn_);
+    if (raw == nullptr) {
+      // The end of one call's results; twice in a row, nothing is coming.
+      if (broken() || ++nulls_in_a_row > 1) return first_error.ok() ? SendFailed() : first_error;
+      continue;
+    }
+    nulls_in_a_row = 0;
+    const ExecStatusType status = PQresultStatus(raw);
+    if (status == PGRES_PIPELINE_SYNC || status == PGRES_PIPELINE_ABORTED) {
+      PQclear(raw);
+      if (status == PGRES_PIPELINE_SYNC) break;
+    } else if (absl::StatusOr<Result> result = Checked(raw); !result.ok()) {
+      if (first_error.ok()) first_error = result.status();
+    } else {
+      results.push_back(*std::move(result));
+    }
+  }
+  if (PQexitPipelineMode(conn_) == 0) return first_error.ok() ? SendFailed() : first_error;
+  if (!first_error.ok()) return first_error;
+  if (results.size() != calls.size()) {
+    return absl::InternalError(absl::StrCat("PostgreSQL answered ", results.size(), " of ",
+                                            calls.size(), " statements sent together"));
+  }
+  return results;
+}
+
+absl::Status Connection::SendFailed() {
+  return absl::UnavailableError(
+      absl::StrCat("lost the connection to PostgreSQL: ", Describe(PQerrorMessage(conn_))));
+}
+
 absl::StatusOr<Result> Connection::ExecuteSql(const std::string& sql) {
   return Checked(PQexec(conn_, sql.c_str()));
 }

@@ -51,6 +51,13 @@ struct Statement {
   std::string sql;
 };
 
+// A prepared statement to run with its parameters, one of several sent at
+// once (Connection::ExecuteAll).
+struct Call {
+  const char* statement;
+  Params params;
+};
+
 // Where to connect and as whom; the URI is libpq's (several hosts allowed).
 struct ConnectTarget {
   std::string uri;
@@ -73,6 +80,10 @@ class Connection {
   // when the connection is lost or the server cannot serve for now, ABORTED
   // on a unique violation, INTERNAL otherwise.
   absl::StatusOr<Result> Execute(absl::string_view statement, const Params& params);
+  // Runs `calls` in order in one round trip (libpq's pipeline mode): their
+  // results in order, or the first error (the calls after a failed one are
+  // not run). Inside an explicit transaction, that is as if run one by one.
+  absl::StatusOr<std::vector<Result>> ExecuteAll(const std::vector<Call>& calls);
   // Runs SQL without parameters (BEGIN, COMMIT, DDL); its rows, if any, in
   // text format.
   absl::StatusOr<Result> ExecuteSql(const std::string& sql);
@@ -90,6 +101,8 @@ class Connection {
   explicit Connection(PGconn* conn) : conn_(conn) {}
 
   absl::StatusOr<Result> Checked(PGresult* result);
+  // What ExecuteAll's sending failed with.
+  absl::Status SendFailed();
 
   PGconn* conn_;
 };

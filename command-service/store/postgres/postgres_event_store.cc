@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -134,16 +136,9 @@ void PostgresEventStore::Append(std::vector<bank::v1::Event> group, AppendDone d
 
 void PostgresEventStore::AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
                                           AppendDone done) {
-  absl::Status refused;
-  {
-    absl::MutexLock lock(&mu_);
-    if (!sticky_) {
-      queue_.push_back({std::move(group), std::move(redecide), std::move(done)});
-      return;
-    }
-    refused = commit_health_;
-  }
-  std::move(done)(refused);
+  // Queued even after a failure for good: Commit answers it (see EventStore).
+  absl::MutexLock lock(&mu_);
+  queue_.push_back({std::move(group), std::move(redecide), std::move(done)});
 }
 
 void PostgresEventStore::Commit() {
@@ -166,7 +161,16 @@ void PostgresEventStore::Commit() {
 void PostgresEventStore::CommitBatch(std::vector<PendingAppend> batch) {
   std::vector<absl::StatusOr<uint64_t>> outcomes;
   uint64_t head = 0;
-  absl::Status status = WriteBatch(batch, outcomes, &head);
+  absl::Status status;
+  {
+    absl::MutexLock lock(&mu_);
+    if (sticky_) status = commit_health_;
+  }
+  if (status.ok()) {
+    status = WriteBatch(batch, outcomes, &head);
+  } else {
+    outcomes.assign(batch.size(), status);
+  }
   if (head > 0) AdvanceHead(head);
   {
     absl::MutexLock lock(&mu_);
@@ -194,14 +198,13 @@ absl::Status PostgresEventStore::WriteBatch(std::vector<PendingAppend>& batch,
   absl::StatusOr<Connection*> connection = CommitConnection();
   absl::Status status = connection.status();
   if (status.ok()) {
-    status = (*connection)->ExecuteSql("BEGIN").status();
-    if (status.ok()) status = WriteBatchInTransaction(batch, outcomes, head);
-    if (status.ok()) status = (*connection)->ExecuteSql("COMMIT").status();
+    status = WriteBatchInTransaction(**connection, batch, outcomes, head);
     if (!status.ok()) {
       *head = 0;
       if (status.code() == absl::StatusCode::kUnavailable) {
         commit_connection_.reset();  // see WithReadConnection
-      } else if (!(*connection)->broken()) {
+      } else if (!(*connection)->broken() &&
+                 PQtransactionStatus((*connection)->raw()) != PQTRANS_IDLE) {
         (void)(*connection)->ExecuteSql("ROLLBACK");
       }
     }
@@ -217,14 +220,8 @@ absl::Status PostgresEventStore::WriteBatch(std::vector<PendingAppend>& batch,
 }
 
 absl::Status PostgresEventStore::WriteBatchInTransaction(
-    std::vector<PendingAppend>& batch, std::vector<absl::StatusOr<uint64_t>>& outcomes,
-    uint64_t* head) {
-  Connection& connection = *commit_connection_;
-  // First the head row: from here until COMMIT no other writer commits.
-  absl::StatusOr<Result> locked = connection.Execute("lock_head", Params());
-  if (!locked.ok()) return locked.status();
-  uint64_t position = static_cast<uint64_t>(GetInt8(locked->get(), 0, 0));
-
+    Connection& connection, std::vector<PendingAppend>& batch,
+    std::vector<absl::StatusOr<uint64_t>>& outcomes, uint64_t* head) {
   absl::flat_hash_set<std::string> accounts, command_ids;
   for (const PendingAppend& append : batch) {
     for (const bank::v1::Event& event : append.group) {
@@ -232,50 +229,63 @@ absl::Status PostgresEventStore::WriteBatchInTransaction(
       if (!event.command_id().empty()) command_ids.insert(event.command_id());
     }
   }
+  // One round trip: BEGIN, the head row locked first (from here until
+  // COMMIT no other writer commits), then, seeing every commit before it,
+  // the stored versions of the batch's accounts and which of its command ids
+  // are stored.
+  std::vector<Call> reads;
+  reads.push_back({"begin", Params()});
+  reads.push_back({"lock_head", Params()});
+  reads.push_back({"account_versions", Params().Add(Array(kTextOid, TextArray(accounts)))});
+  reads.push_back({"stored_commands", Params().Add(Array(kTextOid, TextArray(command_ids)))});
+  absl::StatusOr<std::vector<Result>> read = connection.ExecuteAll(reads);
+  if (!read.ok()) return read.status();
+  uint64_t position = static_cast<uint64_t>(GetInt8((*read)[1].get(), 0, 0));
   absl::flat_hash_map<std::string, uint64_t> versions;
-  absl::StatusOr<Result> stored_versions =
-      connection.Execute("account_versions", Params().Add(Array(kTextOid, TextArray(accounts))));
-  if (!stored_versions.ok()) return stored_versions.status();
-  for (int row = 0; row < PQntuples(stored_versions->get()); ++row) {
-    versions[GetBytes(stored_versions->get(), row, 0)] =
-        static_cast<uint64_t>(GetInt8(stored_versions->get(), row, 1));
+  const PGresult* stored_versions = (*read)[2].get();
+  for (int row = 0; row < PQntuples(stored_versions); ++row) {
+    versions[GetBytes(stored_versions, row, 0)] =
+        static_cast<uint64_t>(GetInt8(stored_versions, row, 1));
   }
   absl::flat_hash_set<std::string> stored_ids;
-  if (!command_ids.empty()) {
-    absl::StatusOr<Result> stored = connection.Execute(
-        "stored_commands", Params().Add(Array(kTextOid, TextArray(command_ids))));
-    if (!stored.ok()) return stored.status();
-    for (int row = 0; row < PQntuples(stored->get()); ++row) {
-      stored_ids.emplace(GetBytes(stored->get(), row, 0));
-    }
+  const PGresult* stored_commands = (*read)[3].get();
+  for (int row = 0; row < PQntuples(stored_commands); ++row) {
+    stored_ids.emplace(GetBytes(stored_commands, row, 0));
   }
 
-  // The events of the accounts whose redecidable groups are stale already
-  // against what is stored, in one read: a redecision needs them.
-  // (A group that follows an earlier one of this batch on its account is
-  // not stale: each group is assumed to land.)
-  absl::flat_hash_set<std::string> stale;
+  // The events that the redecidable groups already stale against what is
+  // stored did not see, in one read: a redecision needs them. (A group that
+  // follows an earlier one of this batch on its account is not stale: each
+  // group is assumed to land.)
+  absl::flat_hash_map<std::string, uint64_t> stale;  // account -> lowest version decided on
   absl::flat_hash_map<std::string, uint64_t> expected = versions;
   for (const PendingAppend& append : batch) {
     for (const bank::v1::Event& event : append.group) {
       uint64_t& version = expected[event.account_id()];
       if (append.redecide != nullptr && event.version() != version + 1) {
-        stale.insert(event.account_id());
+        auto [decided_on, first] = stale.try_emplace(event.account_id(), event.version() - 1);
+        if (!first) decided_on->second = std::min(decided_on->second, event.version() - 1);
       }
       ++version;
     }
   }
   StoredByAccount prefetched;
   if (!stale.empty()) {
+    std::vector<std::optional<std::string>> ids, after_versions;
+    for (const auto& [account, decided_on] : stale) {
+      ids.push_back(account);
+      after_versions.push_back(Int8(static_cast<int64_t>(decided_on)));
+      prefetched[account];  // read, even if it finds none
+    }
     absl::StatusOr<Result> rows =
-        connection.Execute("read_accounts", Params().Add(Array(kTextOid, TextArray(stale))));
+        connection.Execute("read_accounts_after",
+                           Params().Add(Array(kTextOid, ids)).Add(Array(kInt8Oid, after_versions)));
     if (!rows.ok()) return rows.status();
     std::vector<bank::v1::Event> events;
     if (absl::Status decoded = DecodeRows(rows->get(), PQntuples(rows->get()), &events);
         !decoded.ok()) {
       return decoded;
     }
-    for (const std::string& account : stale) prefetched[account];  // read, even if none
     for (bank::v1::Event& event : events) {
       prefetched[event.account_id()].push_back(std::move(event));
     }
@@ -318,33 +328,44 @@ absl::Status PostgresEventStore::WriteBatchInTransaction(
     }
     outcomes.push_back(first);
   }
-  if (columns.empty()) return absl::OkStatus();
-  if (absl::StatusOr<Result> inserted = connection.Execute("insert_events", columns.ToParams());
-      !inserted.ok()) {
-    return inserted.status();
+  // One more round trip: the events, the new head and its NOTIFY, COMMIT.
+  std::vector<Call> writes;
+  if (!columns.empty()) {
+    writes.push_back({"insert_events", columns.ToParams()});
+    writes.push_back(
+        {"publish_head",
+         Params().Add(Int8(static_cast<int64_t>(position))).Add(std::string(channel_))});
   }
-  absl::StatusOr<Result> published = connection.Execute(
-      "publish_head",
-      Params().Add(Int8(static_cast<int64_t>(position))).Add(std::string(channel_)));
-  if (!published.ok()) return published.status();
-  *head = position;
+  writes.push_back({"commit", Params()});
+  if (absl::StatusOr<std::vector<Result>> written = connection.ExecuteAll(writes); !written.ok()) {
+    return written.status();
+  }
+  if (!columns.empty()) *head = position;
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<bank::v1::Event>> PostgresEventStore::RedecideInCommit(
     Connection& connection, PendingAppend& append, const StoredByAccount& prefetched,
     const std::vector<const bank::v1::Event*>& stored_here) const {
-  absl::flat_hash_set<std::string> accounts;
-  for (const bank::v1::Event& event : append.group) accounts.insert(event.account_id());
+  // Each account's version when the group was decided: it is shown what
+  // came after.
+  absl::flat_hash_map<std::string, uint64_t> decided_on;
+  for (const bank::v1::Event& event : append.group) {
+    decided_on.try_emplace(event.account_id(), event.version() - 1);
+  }
+  auto unseen = [&decided_on](const bank::v1::Event& event) {
+    const auto account = decided_on.find(event.account_id());
+    return account != decided_on.end() && event.version() > account->second;
+  };
   std::vector<bank::v1::Event> stored;
-  for (const std::string& account : accounts) {
+  for (const auto& [account, version] : decided_on) {
     if (const auto read = prefetched.find(account); read != prefetched.end()) {
-      stored.insert(stored.end(), read->second.begin(), read->second.end());
+      std::copy_if(read->second.begin(), read->second.end(), std::back_inserter(stored), unseen);
       continue;
     }
     // Stale only after this commit's earlier groups (one refused, say).
-    absl::StatusOr<Result> rows =
-        connection.Execute("read_account", Params().Add(account).Add(Int8(0)));
+    absl::StatusOr<Result> rows = connection.Execute(
+        "read_account", Params().Add(account).Add(Int8(static_cast<int64_t>(version))));
     if (!rows.ok()) return rows.status();
     if (absl::Status decoded = DecodeRows(rows->get(), PQntuples(rows->get()), &stored);
         !decoded.ok()) {
@@ -352,7 +373,7 @@ absl::StatusOr<std::vector<bank::v1::Event>> PostgresEventStore::RedecideInCommi
     }
   }
   for (const bank::v1::Event* event : stored_here) {
-    if (accounts.contains(event->account_id())) stored.push_back(*event);
+    if (unseen(*event)) stored.push_back(*event);
   }
   std::sort(stored.begin(), stored.end(), [](const bank::v1::Event& a, const bank::v1::Event& b) {
     return a.position() < b.position();

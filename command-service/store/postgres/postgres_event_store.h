@@ -109,14 +109,15 @@ class PostgresEventStore final : public SharedEventStore {
   // the new head (0 when nothing was stored).
   absl::Status WriteBatch(std::vector<PendingAppend>& batch,
                           std::vector<absl::StatusOr<uint64_t>>& outcomes, uint64_t* head);
-  absl::Status WriteBatchInTransaction(std::vector<PendingAppend>& batch,
+  absl::Status WriteBatchInTransaction(Connection& connection, std::vector<PendingAppend>& batch,
                                        std::vector<absl::StatusOr<uint64_t>>& outcomes,
                                        uint64_t* head);
   // Stored events by account, read inside a commit.
   using StoredByAccount = absl::flat_hash_map<std::string, std::vector<bank::v1::Event>>;
   // Calls `append`'s redecide on the stored events of its group's accounts
-  // (from `prefetched`, or read on the committing `connection`, inside its
-  // transaction) and those of `stored_here`, this commit's groups before it.
+  // that its decision did not see (from `prefetched`, or read on the
+  // committing `connection`, inside its transaction) and those of
+  // `stored_here`, this commit's groups before it.
   absl::StatusOr<std::vector<bank::v1::Event>> RedecideInCommit(
       Connection& connection, PendingAppend& append, const StoredByAccount& prefetched,
       const std::vector<const bank::v1::Event*>& stored_here) const;

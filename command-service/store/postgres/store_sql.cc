@@ -11,6 +11,9 @@ namespace bank::store::postgres {
 // $S is the quoted schema (see schema.cc). Every value is a parameter.
 std::vector<Statement> StoreStatements(absl::string_view schema) {
   std::vector<Statement> statements = {
+      // Sent together with other statements (Connection::ExecuteAll).
+      {"begin", "BEGIN"},
+      {"commit", "COMMIT"},
       {"lock_head", "SELECT value FROM $S.store_meta WHERE key = 'head' FOR UPDATE"},
       {"account_versions",
        "SELECT a.id, coalesce((SELECT max(e.version) FROM $S.events e WHERE e.account_id = a.id), "
@@ -35,9 +38,12 @@ std::vector<Statement> StoreStatements(absl::string_view schema) {
       {"read_account",
        "SELECT position, group_end, schema_version, payload FROM $S.events "
        "WHERE account_id = $1::text AND version > $2::int8 ORDER BY version"},
-      {"read_accounts",
-       "SELECT position, group_end, schema_version, payload FROM $S.events "
-       "WHERE account_id = ANY($1::text[]) ORDER BY position"},
+      // Each account's events above its version in $2.
+      {"read_accounts_after",
+       "SELECT e.position, e.group_end, e.schema_version, e.payload "
+       "FROM unnest($1::text[], $2::int8[]) AS a(id, after_version) "
+       "JOIN $S.events e ON e.account_id = a.id AND e.version > a.after_version "
+       "ORDER BY e.position"},
       {"read_command",
        "SELECT e.position, e.group_end, e.schema_version, e.payload FROM $S.events c "
        "JOIN $S.events e ON e.position BETWEEN c.position AND c.group_end "
