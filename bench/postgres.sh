@@ -4,9 +4,12 @@
 # summed), and what the same PostgreSQL commits with one event-row INSERT per
 # transaction from 64 pgbench clients (no gRPC in the way): interleaved, in
 # one run, on a throw-away cluster with PostgreSQL's defaults (fsync and
-# synchronous_commit on).
+# synchronous_commit on). Then the store's size: a file log of --store-events
+# deposits (bank-make-log) copied into PostgreSQL with `bank-log copy`, a
+# replica's start-up over it (launch to `listening on`), and Subscribe's
+# catch-up over all of it (--store-events=0 skips it).
 #
-#   bench/postgres.sh [--seconds N] [--rounds R] [--bin-dir DIR]
+#   bench/postgres.sh [--seconds N] [--rounds R] [--store-events N] [--bin-dir DIR]
 #
 # Needs jq. Prints one line per measurement and a summary.
 set -euo pipefail
@@ -14,13 +17,15 @@ cd "$(dirname "$0")/.."
 
 seconds=8
 rounds=2
+store_events=10000000
 bin_dir=build/bin
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
+    --store-events) store_events="$2"; shift ;;
     --bin-dir) bin_dir="$2"; shift ;;
-    *) echo "usage: bench/postgres.sh [--seconds N] [--rounds R] [--bin-dir DIR]" >&2; exit 2 ;;
+    *) echo "usage: bench/postgres.sh [--seconds N] [--rounds R] [--store-events N] [--bin-dir DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -40,18 +45,24 @@ trap cleanup EXIT
 uri="$(scripts/postgres-cluster.sh start "$work/pg")"
 echo "postgresql: $uri"
 
-# Starts a command service with "$@"; its address in $address. (Not in a
+now_ms() { date +%s%3N; }
+
+# Starts a command service with "$@"; its address in $address, the
+# milliseconds from launch to `listening on` in $started_ms. (Not in a
 # command substitution: the service must be this shell's child.)
 start_service() {
   local log="$work/service.$RANDOM.log"
+  local launched
+  launched="$(now_ms)"
   "$bin_dir/command-service" --listen=127.0.0.1:0 "$@" >/dev/null 2>"$log" &
   pids+=($!)
-  for _ in $(seq 200); do
+  for _ in $(seq 2000); do
     if grep -q "listening on" "$log"; then
+      started_ms=$(($(now_ms) - launched))
       address="$(grep -o "listening on [0-9.:]*" "$log" | head -1 | awk '{print $3}')"
       return
     fi
-    sleep 0.05
+    sleep 0.005
   done
   echo "command-service did not start: $(cat "$log")" >&2
   exit 1
@@ -101,6 +112,28 @@ for round in $(seq "$rounds"); do
   pgbench_rates+=("$tps")
   echo "round $round: pgbench, 64 clients, one INSERT per transaction: $tps tx/s"
 done
+
+# --store-events=0 skips this part.
+if [ "$store_events" -gt 0 ]; then
+  echo
+  echo "store size: $store_events events"
+  "$bin_dir/bank-make-log" --data_dir="$work/big" --events="$store_events" --accounts=10000 >/dev/null 2>&1
+  copy_start="$(now_ms)"
+  "$bin_dir/bank-log" copy --from="$work/big" --to="$uri" --store_schema=big >/dev/null
+  copy_s="$(jq -n "($(now_ms) - $copy_start) / 1000")"
+  rm -rf "$work/big"
+  echo "bank-log copy of $store_events events: $copy_s s"
+  startups=()
+  for run in 1 2 3; do
+    start_service --store="$uri" --store_schema=big
+    startups+=("$started_ms")
+    [ "$run" -lt 3 ] && stop_services
+  done
+  echo "a replica's start-up over $store_events events (launch to listening on): ${startups[*]} ms"
+  catchup="$("$bin_dir/bank-bench" --json --command_service="$address" catchup | jq '.catchup_events_per_s')"
+  stop_services
+  echo "Subscribe catch-up from PostgreSQL over $store_events events: $catchup events/s"
+fi
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 file="$(median "${file_rates[@]}")"

@@ -55,6 +55,7 @@ void CommandHandler::Execute(Command command, Done done) {
 bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
   const Command& command = attempt.command;
   enum class Next { kAnswer, kAppended, kParked, kReadStore } next = Next::kAnswer;
+  bool read_command = false;  // with kReadStore: the command id too
   absl::StatusOr<bank::v1::CommandReply> answer;
   {
     absl::MutexLock lock(&mu_);
@@ -88,14 +89,18 @@ bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
       if (fresh != nullptr) RememberLocked(command.account_id, fresh->account);
       std::optional<AccountState> state = FindStateLocked(command.account_id);
       if (!state) {
+        // A load: an acceptance needs no command id from the store, whose
+        // unique ids refuse a retry of a command another replica accepted.
         next = Next::kReadStore;
       } else if (absl::StatusOr<bank::v1::Event> event = Decide(*state, command); event.ok()) {
         AppendLocked(std::move(*event), *state, std::move(attempt));
         next = Next::kAppended;
-      } else if (shared_ != nullptr && fresh == nullptr) {
+      } else if (shared_ != nullptr &&
+                 (fresh == nullptr || (!fresh->command_read && !command.command_id.empty()))) {
         // Refused on a state other replicas may have moved on from, or the
         // retry of a command one of them accepted: the store decides.
         next = Next::kReadStore;
+        read_command = true;
       } else {
         answer = event.status();
       }
@@ -111,6 +116,10 @@ bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
     case Next::kReadStore:
       break;
   }
+  return RunOnStoreView(std::move(attempt), read_command);
+}
+
+bool CommandHandler::RunOnStoreView(Attempt attempt, bool read_command) {
   if (attempt.number >= kMaxAttempts) {
     absl::Status contended = absl::UnavailableError(
         absl::StrCat("account ", attempt.command.account_id,
@@ -118,7 +127,8 @@ bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
     return Answer(std::move(attempt), std::move(contended));
   }
   absl::StatusOr<StoreView> view =
-      ReadStoreView(*shared_, attempt.command.account_id, attempt.command.command_id);
+      ReadStoreView(*shared_, attempt.command.account_id,
+                    read_command ? attempt.command.command_id : std::string());
   if (!view.ok()) return Answer(std::move(attempt), view.status());
   ++attempt.number;
   return Run(std::move(attempt), &*view);
@@ -265,10 +275,8 @@ bool CommandHandler::OnSharedAppended(Attempt attempt, bank::v1::CommandReply re
     return Answer(std::move(attempt), std::move(reply));
   }
   if (IsConflict(position.status()) && !refused_on_stored) {
-    // Another replica accepted the command id first: decide again on what
-    // it wrote.
-    ++attempt.number;
-    return Run(std::move(attempt), nullptr);
+    // Another replica accepted the command id first: its original reply.
+    return RunOnStoreView(std::move(attempt), /*read_command=*/true);
   }
   return Answer(std::move(attempt), position.status());
 }

@@ -93,6 +93,9 @@ class CommandHandler {
   // command it let go on): a caller outside the store's callbacks commits
   // then, while in a callback the committing thread does.
   bool Run(Attempt attempt, const StoreView* fresh);
+  // Runs `attempt` again on the account (and, if `read_command`, its command
+  // id) as the shared store holds them; Run's result.
+  bool RunOnStoreView(Attempt attempt, bool read_command);
   // True when `attempt` holds its account, now or already. Otherwise false,
   // and the attempt has been moved behind the command that holds it.
   bool HoldAccountLocked(Attempt& attempt) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
