@@ -55,7 +55,6 @@ void CommandHandler::Execute(Command command, Done done) {
 bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
   const Command& command = attempt.command;
   enum class Next { kAnswer, kAppended, kParked, kReadStore } next = Next::kAnswer;
-  bool read_command = false;  // with kReadStore: the command id too
   absl::StatusOr<bank::v1::CommandReply> answer;
   {
     absl::MutexLock lock(&mu_);
@@ -87,20 +86,14 @@ bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
       next = Next::kParked;
     } else {
       if (fresh != nullptr) RememberLocked(command.account_id, fresh->account);
-      std::optional<AccountState> state = FindStateLocked(command.account_id);
-      if (!state) {
-        // A load: an acceptance needs no command id from the store, whose
-        // unique ids refuse a retry of a command another replica accepted.
-        next = Next::kReadStore;
-      } else if (absl::StatusOr<bank::v1::Event> event = Decide(*state, command); event.ok()) {
-        AppendLocked(std::move(*event), *state, std::move(attempt));
+      const AccountState state = StateLocked(command.account_id);
+      if (absl::StatusOr<bank::v1::Event> event = Decide(state, command); event.ok()) {
+        AppendLocked(std::move(*event), state, std::move(attempt));
         next = Next::kAppended;
-      } else if (shared_ != nullptr &&
-                 (fresh == nullptr || (!fresh->command_read && !command.command_id.empty()))) {
+      } else if (shared_ != nullptr && fresh == nullptr) {
         // Refused on a state other replicas may have moved on from, or the
         // retry of a command one of them accepted: the store decides.
         next = Next::kReadStore;
-        read_command = true;
       } else {
         answer = event.status();
       }
@@ -116,10 +109,10 @@ bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
     case Next::kReadStore:
       break;
   }
-  return RunOnStoreView(std::move(attempt), read_command);
+  return RunOnStoreView(std::move(attempt));
 }
 
-bool CommandHandler::RunOnStoreView(Attempt attempt, bool read_command) {
+bool CommandHandler::RunOnStoreView(Attempt attempt) {
   if (attempt.number >= kMaxAttempts) {
     absl::Status contended = absl::UnavailableError(
         absl::StrCat("account ", attempt.command.account_id,
@@ -127,8 +120,7 @@ bool CommandHandler::RunOnStoreView(Attempt attempt, bool read_command) {
     return Answer(std::move(attempt), std::move(contended));
   }
   absl::StatusOr<StoreView> view =
-      ReadStoreView(*shared_, attempt.command.account_id,
-                    read_command ? attempt.command.command_id : std::string());
+      ReadStoreView(*shared_, attempt.command.account_id, attempt.command.command_id);
   if (!view.ok()) return Answer(std::move(attempt), view.status());
   ++attempt.number;
   return Run(std::move(attempt), &*view);
@@ -182,8 +174,10 @@ absl::StatusOr<std::optional<RecordedCommand>> CommandHandler::FindOriginalLocke
                            [this](uint64_t position) { return ReadEventAt(store_, position); });
 }
 
-std::optional<AccountState> CommandHandler::FindStateLocked(const std::string& account_id) {
-  if (shared_ != nullptr) return cache_.Find(account_id);
+AccountState CommandHandler::StateLocked(const std::string& account_id) {
+  // An account a replica does not hold is decided as a new one: if it is
+  // not, the store decides again inside its commit, on its events.
+  if (shared_ != nullptr) return cache_.Find(account_id).value_or(AccountState{});
   return book_.Get(account_id);
 }
 
@@ -276,7 +270,7 @@ bool CommandHandler::OnSharedAppended(Attempt attempt, bank::v1::CommandReply re
   }
   if (IsConflict(position.status()) && !refused_on_stored) {
     // Another replica accepted the command id first: its original reply.
-    return RunOnStoreView(std::move(attempt), /*read_command=*/true);
+    return RunOnStoreView(std::move(attempt));
   }
   return Answer(std::move(attempt), position.status());
 }

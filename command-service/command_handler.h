@@ -38,8 +38,8 @@ namespace bank::command {
 //   sticky, so a decision built on an event that then failed is never
 //   acknowledged either.
 // - A store shared with other replicas: an AccountCache of the accounts in
-//   use, loaded from the store on first use. It may miss other replicas'
-//   events, so the store has the last word: a refusal (ABORTED, FAILED_
+//   use. It may miss other replicas' events, or the whole account (one not
+//   cached is decided as new), so the store has the last word: a refusal (ABORTED, FAILED_
 //   PRECONDITION, OUT_OF_RANGE) is only given after the account and the
 //   command id were read from the store itself; a decision the store finds
 //   stale (another replica wrote first) is made again inside the store's
@@ -93,9 +93,9 @@ class CommandHandler {
   // command it let go on): a caller outside the store's callbacks commits
   // then, while in a callback the committing thread does.
   bool Run(Attempt attempt, const StoreView* fresh);
-  // Runs `attempt` again on the account (and, if `read_command`, its command
-  // id) as the shared store holds them; Run's result.
-  bool RunOnStoreView(Attempt attempt, bool read_command);
+  // Runs `attempt` again on the account and its command id as the shared
+  // store holds them; Run's result.
+  bool RunOnStoreView(Attempt attempt);
   // True when `attempt` holds its account, now or already. Otherwise false,
   // and the attempt has been moved behind the command that holds it.
   bool HoldAccountLocked(Attempt& attempt) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -125,10 +125,9 @@ class CommandHandler {
   // to it.
   absl::StatusOr<std::optional<RecordedCommand>> FindOriginalLocked(const std::string& command_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The account's state with every event sequenced here; nullopt when a
-  // shared store's cache does not hold it.
-  std::optional<AccountState> FindStateLocked(const std::string& account_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The account's state with every event sequenced here; on a shared store,
+  // what the cache holds of it (see StateLocked's comment).
+  AccountState StateLocked(const std::string& account_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // A command with an id whose event is not durable yet, and the retries
   // that arrived meanwhile: they get its answer when it has one.

@@ -61,7 +61,6 @@ absl::StatusOr<StoreView> ReadStoreView(const SharedEventStore& store, absl::str
                                         absl::string_view command_id) {
   StoreView view;
   if (!command_id.empty()) {
-    view.command_read = true;
     std::vector<bank::v1::Event> group;
     if (absl::Status read = store.ReadCommand(command_id, &group); !read.ok()) return read;
     if (!group.empty()) {

@@ -17,16 +17,12 @@ namespace bank::command {
 // replica accepted it.
 struct StoreView {
   AccountState account;
-  // Whether a command id was looked up, and what for: nullopt when the id
-  // is new (or not looked up).
-  bool command_read = false;
-  std::optional<RecordedCommand> original;
+  std::optional<RecordedCommand> original;  // nullopt: the id is new (or empty)
 };
 
 // Reads the view for a command on `account_id` with `command_id` (may be
-// empty: then the account alone is read): the account's events folded from
-// its first, and the group carrying the id with the balance its account had
-// after it. DATA_LOSS when a stored
+// empty): the account's events folded from its first, and the group carrying
+// the id with the balance its account had after it. DATA_LOSS when a stored
 // event is one no command could have produced; the store's error when it
 // cannot be read (UNAVAILABLE while its connection is down).
 absl::StatusOr<StoreView> ReadStoreView(const SharedEventStore& store, absl::string_view account_id,

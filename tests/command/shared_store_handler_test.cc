@@ -334,6 +334,25 @@ TEST(SharedStoreHandlerQueueTest, ARedecisionLeavesTheReplicaHoldingTheStoresSta
   EXPECT_EQ(held.account_reads(), reads);
 }
 
+TEST(SharedStoreHandlerQueueTest,
+     AnAccountAReplicaDoesNotHoldIsDecidedInsideTheCommitWithoutARead) {
+  MemoryEventStore store;
+  HeldStore held(store);
+  CommandHandler a(store, 1000);
+  CommandHandler b(held, 1000);
+  ASSERT_TRUE(Deposit(a, "acc", 100).ok());
+
+  // Decided on b as a new account, and again by the store on its events.
+  absl::StatusOr<bank::v1::CommandReply> deposit = Deposit(b, "acc", 5);
+  ASSERT_TRUE(deposit.ok()) << deposit.status();
+  EXPECT_EQ(deposit->version(), 2u);
+  EXPECT_EQ(deposit->balance(), 105);
+  absl::StatusOr<bank::v1::CommandReply> withdrawn = Withdraw(b, "acc", 105);
+  ASSERT_TRUE(withdrawn.ok()) << withdrawn.status();
+  EXPECT_EQ(withdrawn->version(), 3u);
+  EXPECT_EQ(held.account_reads(), 0);
+}
+
 TEST(SharedStoreHandlerCacheTest, AReplicaServesMoreAccountsThanItsCacheHolds) {
   MemoryEventStore store;
   CommandHandler replica(store, /*cached_accounts=*/4);
