@@ -45,6 +45,7 @@ SharedEventStore::Redecide RedecideCommand(Command command, AccountState base,
   return [command = std::move(command), base,
           found = std::move(found)](const std::vector<bank::v1::Event>& stored)
              -> absl::StatusOr<std::vector<bank::v1::Event>> {
+    *found = Redecision{};  // a store may ask again (see AppendOrRedecide)
     absl::StatusOr<AccountState> state = Fold(command.account_id, stored, base);
     if (!state.ok()) return state.status();
     found->stored = *state;

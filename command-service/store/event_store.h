@@ -107,7 +107,8 @@ class SharedEventStore : public EventStore {
   // durable event of the group's accounts that its decision did not see
   // (those above the version before the group's first event of the
   // account), in position order (so each account's in version order), the
-  // groups this commit stored before it included. Returns the group to store
+  // groups this commit stored before it included (last, their positions
+  // perhaps not assigned yet). Returns the group to store
   // instead, or why the command is refused now (its `done` gets that).
   using Redecide = absl::AnyInvocable<absl::StatusOr<std::vector<bank::v1::Event>>(
       const std::vector<bank::v1::Event>& stored)>;
@@ -118,7 +119,9 @@ class SharedEventStore : public EventStore {
   // conflict). So a command that other replicas keep racing still lands in
   // at most two decisions: optimistic first, then under the store's lock.
   // A stored command id is still ALREADY_EXISTS. `redecide` runs on the
-  // committing thread and must be quick, pure, and never call the store.
+  // committing thread and must be quick, pure, and never call the store; a
+  // store may call it more than once (a commit tried again), and what it
+  // returned last is what was stored.
   virtual void AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
                                 AppendDone done) = 0;
 

@@ -24,11 +24,13 @@ absl::Status EventUpcaster::Upcast(const StoredPayload& stored, bank::v1::Event*
   const Decoder decode = decoders_[stored.schema_version];
   if (decode == nullptr) return UnreadableVersion(stored);
   event->Clear();
-  if (!decode(stored.payload, event) || event->position() != stored.position) {
+  if (!decode(stored.payload, event) ||
+      (event->position() != 0 && event->position() != stored.position)) {
     return absl::DataLossError(absl::StrCat("the event stored at position ", stored.position,
                                             " is not a valid event of schema version ",
                                             stored.schema_version));
   }
+  event->set_position(stored.position);
   return absl::OkStatus();
 }
 

@@ -17,7 +17,9 @@ inline constexpr uint8_t kCurrentSchemaVersion = 1;
 // A stored event as every store keeps it: the schema version of its payload
 // (so its shape is known before a byte of it is parsed), the position the
 // store gave it, and the payload's bytes. The file log keeps the version as
-// its record type (log_format.h), PostgreSQL in a column.
+// its record type (log_format.h), PostgreSQL in a column. A payload holds
+// its position, or none (0) where the store assigns it after the payload is
+// made (PostgreSQL, inside the commit's statement).
 struct StoredPayload {
   uint8_t schema_version = kCurrentSchemaVersion;
   uint64_t position = 0;
@@ -49,7 +51,8 @@ class EventUpcaster {
   // Decodes `stored` into `event`. FAILED_PRECONDITION when no decoder is
   // registered for its version (the message names the version and the
   // position, and whether a newer release wrote it); DATA_LOSS when the
-  // payload is not of its version's shape or holds another position.
+  // payload is not of its version's shape or holds another position. The
+  // event gets the stored position.
   absl::Status Upcast(const StoredPayload& stored, bank::v1::Event* event) const;
 
  private:

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
 #include <iterator>
 #include <optional>
 #include <utility>
@@ -198,7 +199,22 @@ absl::Status PostgresEventStore::WriteBatch(std::vector<PendingAppend>& batch,
   absl::StatusOr<Connection*> connection = CommitConnection();
   absl::Status status = connection.status();
   if (status.ok()) {
-    status = WriteBatchInTransaction(**connection, batch, outcomes, head);
+    // Optimistic first: the batch is judged on what it reads, and the head
+    // row is locked only by the statement that stores it, so no replica
+    // waits on another's round trips. A replica that stored one of its
+    // accounts' versions or command ids meanwhile makes that statement fail
+    // on the unique constraints: then once more with the head row locked
+    // first, where no writer can race it.
+    status = WriteBatchInTransaction(**connection, batch, /*lock_first=*/false, outcomes, head);
+    if (status.code() == absl::StatusCode::kAborted) {
+      spdlog::debug("PostgreSQL store: another replica raced a commit; trying it again, locked: {}",
+                    status.ToString());
+      status = (*connection)->ExecuteSql("ROLLBACK").status();
+      outcomes.clear();
+      if (status.ok()) {
+        status = WriteBatchInTransaction(**connection, batch, /*lock_first=*/true, outcomes, head);
+      }
+    }
     if (!status.ok()) {
       *head = 0;
       if (status.code() == absl::StatusCode::kUnavailable) {
@@ -220,164 +236,144 @@ absl::Status PostgresEventStore::WriteBatch(std::vector<PendingAppend>& batch,
 }
 
 absl::Status PostgresEventStore::WriteBatchInTransaction(
-    Connection& connection, std::vector<PendingAppend>& batch,
+    Connection& connection, std::vector<PendingAppend>& batch, bool lock_first,
     std::vector<absl::StatusOr<uint64_t>>& outcomes, uint64_t* head) {
   absl::flat_hash_set<std::string> accounts, command_ids;
+  // For the groups that may be decided again: each account's lowest version
+  // a group of it was decided on.
+  absl::flat_hash_map<std::string, uint64_t> decided_on;
   for (const PendingAppend& append : batch) {
     for (const bank::v1::Event& event : append.group) {
       accounts.insert(event.account_id());
       if (!event.command_id().empty()) command_ids.insert(event.command_id());
+      if (append.redecide == nullptr) continue;
+      auto [version, first] = decided_on.try_emplace(event.account_id(), event.version() - 1);
+      if (!first) version->second = std::min(version->second, event.version() - 1);
     }
   }
-  // One round trip: BEGIN, the head row locked first (from here until
-  // COMMIT no other writer commits), then, seeing every commit before it,
-  // the stored versions of the batch's accounts and which of its command ids
-  // are stored.
+  // One round trip: BEGIN (and, when asked, the head row locked first: from
+  // there until COMMIT no other writer commits), the stored versions of the
+  // batch's accounts, which of its command ids are stored, and the events
+  // a redecision would need (for accounts no other writer moved on, none).
+  std::vector<std::optional<std::string>> redecidable, after_versions;
+  for (const auto& [account, version] : decided_on) {
+    redecidable.push_back(account);
+    after_versions.push_back(Int8(static_cast<int64_t>(version)));
+  }
   std::vector<Call> reads;
   reads.push_back({"begin", Params()});
-  reads.push_back({"lock_head", Params()});
+  if (lock_first) reads.push_back({"lock_head", Params()});
   reads.push_back({"account_versions", Params().Add(Array(kTextOid, TextArray(accounts)))});
   reads.push_back({"stored_commands", Params().Add(Array(kTextOid, TextArray(command_ids)))});
+  reads.push_back(
+      {"read_accounts_after",
+       Params().Add(Array(kTextOid, redecidable)).Add(Array(kInt8Oid, after_versions))});
   absl::StatusOr<std::vector<Result>> read = connection.ExecuteAll(reads);
   if (!read.ok()) return read.status();
-  uint64_t position = static_cast<uint64_t>(GetInt8((*read)[1].get(), 0, 0));
+  const size_t first_read = lock_first ? 2 : 1;
   absl::flat_hash_map<std::string, uint64_t> versions;
-  const PGresult* stored_versions = (*read)[2].get();
+  const PGresult* stored_versions = (*read)[first_read].get();
   for (int row = 0; row < PQntuples(stored_versions); ++row) {
     versions[GetBytes(stored_versions, row, 0)] =
         static_cast<uint64_t>(GetInt8(stored_versions, row, 1));
   }
   absl::flat_hash_set<std::string> stored_ids;
-  const PGresult* stored_commands = (*read)[3].get();
+  const PGresult* stored_commands = (*read)[first_read + 1].get();
   for (int row = 0; row < PQntuples(stored_commands); ++row) {
     stored_ids.emplace(GetBytes(stored_commands, row, 0));
   }
-
-  // The events that the redecidable groups already stale against what is
-  // stored did not see, in one read: a redecision needs them. (A group that
-  // follows an earlier one of this batch on its account is not stale: each
-  // group is assumed to land.)
-  absl::flat_hash_map<std::string, uint64_t> stale;  // account -> lowest version decided on
-  absl::flat_hash_map<std::string, uint64_t> expected = versions;
-  for (const PendingAppend& append : batch) {
-    for (const bank::v1::Event& event : append.group) {
-      uint64_t& version = expected[event.account_id()];
-      if (append.redecide != nullptr && event.version() != version + 1) {
-        auto [decided_on, first] = stale.try_emplace(event.account_id(), event.version() - 1);
-        if (!first) decided_on->second = std::min(decided_on->second, event.version() - 1);
-      }
-      ++version;
-    }
+  StoredByAccount unseen;
+  for (const auto& [account, version] : decided_on) unseen[account];
+  std::vector<bank::v1::Event> events;
+  const PGresult* unseen_rows = (*read)[first_read + 2].get();
+  if (absl::Status decoded = DecodeRows(unseen_rows, PQntuples(unseen_rows), &events);
+      !decoded.ok()) {
+    return decoded;
   }
-  StoredByAccount prefetched;
-  if (!stale.empty()) {
-    std::vector<std::optional<std::string>> ids, after_versions;
-    for (const auto& [account, decided_on] : stale) {
-      ids.push_back(account);
-      after_versions.push_back(Int8(static_cast<int64_t>(decided_on)));
-      prefetched[account];  // read, even if it finds none
-    }
-    absl::StatusOr<Result> rows =
-        connection.Execute("read_accounts_after",
-                           Params().Add(Array(kTextOid, ids)).Add(Array(kInt8Oid, after_versions)));
-    if (!rows.ok()) return rows.status();
-    std::vector<bank::v1::Event> events;
-    if (absl::Status decoded = DecodeRows(rows->get(), PQntuples(rows->get()), &events);
-        !decoded.ok()) {
-      return decoded;
-    }
-    for (bank::v1::Event& event : events) {
-      prefetched[event.account_id()].push_back(std::move(event));
-    }
-  }
+  for (bank::v1::Event& event : events) unseen[event.account_id()].push_back(std::move(event));
 
-  // The same verdicts as MemoryEventStore's, group by group in Append order.
+  // The same verdicts as MemoryEventStore's, group by group in Append order,
+  // at positions counted from the head (append_events adds it).
   const int64_t now_micros = absl::ToUnixMicros(absl::Now());
-  EventRows columns;
-  std::vector<const bank::v1::Event*> stored_here;  // this commit's, in position order
+  EventRows columns(EventRows::Positions::kFromHead);
+  std::deque<bank::v1::Event> stored_here;  // this commit's, in position order
+  uint64_t position = 0;
   for (PendingAppend& append : batch) {
+    const std::vector<bank::v1::Event>* group = &append.group;
     absl::flat_hash_map<std::string, uint64_t> group_versions;
-    absl::Status conflict = CheckGroup(append.group, versions, stored_ids, group_versions);
+    absl::Status conflict = CheckGroup(*group, versions, stored_ids, group_versions);
+    std::vector<bank::v1::Event> again;
     if (conflict.code() == absl::StatusCode::kAborted && append.redecide != nullptr) {
-      absl::StatusOr<std::vector<bank::v1::Event>> again =
-          RedecideInCommit(connection, append, prefetched, stored_here);
-      if (!again.ok()) {
-        outcomes.push_back(again.status());
+      absl::StatusOr<std::vector<bank::v1::Event>> redecided =
+          RedecideInCommit(append, unseen, stored_here);
+      if (!redecided.ok()) {
+        outcomes.push_back(redecided.status());
         continue;
       }
-      append.group = *std::move(again);
+      again = *std::move(redecided);
+      group = &again;
       group_versions.clear();
-      conflict = CheckGroup(append.group, versions, stored_ids, group_versions);
+      conflict = CheckGroup(*group, versions, stored_ids, group_versions);
     }
     if (!conflict.ok()) {
       outcomes.push_back(std::move(conflict));
       continue;
     }
     const uint64_t first = position + 1;
-    const uint64_t group_end = position + append.group.size();
-    for (bank::v1::Event& event : append.group) {
+    const uint64_t group_end = position + group->size();
+    for (const bank::v1::Event& decided : *group) {
+      bank::v1::Event& event = stored_here.emplace_back(decided);
       event.set_position(++position);
       *event.mutable_recorded_at() =
           google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(now_micros);
       columns.Add(event, group_end, event.position() == first);
-      stored_here.push_back(&event);
     }
     for (const auto& [account, version] : group_versions) versions[account] = version;
-    if (!append.group.front().command_id().empty()) {
-      stored_ids.insert(append.group.front().command_id());
-    }
+    if (!group->front().command_id().empty()) stored_ids.insert(group->front().command_id());
     outcomes.push_back(first);
   }
   // One more round trip: the events, the new head and its NOTIFY, COMMIT.
   std::vector<Call> writes;
   if (!columns.empty()) {
-    writes.push_back({"insert_events", columns.ToParams()});
-    writes.push_back(
-        {"publish_head",
-         Params().Add(Int8(static_cast<int64_t>(position))).Add(std::string(channel_))});
+    writes.push_back({"append_events", columns.ToParams().Add(std::string(channel_))});
   }
   writes.push_back({"commit", Params()});
-  if (absl::StatusOr<std::vector<Result>> written = connection.ExecuteAll(writes); !written.ok()) {
-    return written.status();
+  absl::StatusOr<std::vector<Result>> written = connection.ExecuteAll(writes);
+  if (!written.ok()) return written.status();
+  if (columns.empty()) return absl::OkStatus();
+  const uint64_t before = static_cast<uint64_t>(GetInt8((*written)[0].get(), 0, 0));
+  for (absl::StatusOr<uint64_t>& outcome : outcomes) {
+    if (outcome.ok()) *outcome += before;
   }
-  if (!columns.empty()) *head = position;
+  *head = before + position;
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<bank::v1::Event>> PostgresEventStore::RedecideInCommit(
-    Connection& connection, PendingAppend& append, const StoredByAccount& prefetched,
-    const std::vector<const bank::v1::Event*>& stored_here) const {
+    PendingAppend& append, const StoredByAccount& unseen,
+    const std::deque<bank::v1::Event>& stored_here) const {
   // Each account's version when the group was decided: it is shown what
-  // came after.
+  // came after, stored before this commit (from `unseen`, read for the
+  // lowest such version of the batch), then stored by it.
   absl::flat_hash_map<std::string, uint64_t> decided_on;
   for (const bank::v1::Event& event : append.group) {
     decided_on.try_emplace(event.account_id(), event.version() - 1);
   }
-  auto unseen = [&decided_on](const bank::v1::Event& event) {
+  auto after_decision = [&decided_on](const bank::v1::Event& event) {
     const auto account = decided_on.find(event.account_id());
     return account != decided_on.end() && event.version() > account->second;
   };
   std::vector<bank::v1::Event> stored;
   for (const auto& [account, version] : decided_on) {
-    if (const auto read = prefetched.find(account); read != prefetched.end()) {
-      std::copy_if(read->second.begin(), read->second.end(), std::back_inserter(stored), unseen);
-      continue;
-    }
-    // Stale only after this commit's earlier groups (one refused, say).
-    absl::StatusOr<Result> rows = connection.Execute(
-        "read_account", Params().Add(account).Add(Int8(static_cast<int64_t>(version))));
-    if (!rows.ok()) return rows.status();
-    if (absl::Status decoded = DecodeRows(rows->get(), PQntuples(rows->get()), &stored);
-        !decoded.ok()) {
-      return decoded;
-    }
-  }
-  for (const bank::v1::Event* event : stored_here) {
-    if (unseen(*event)) stored.push_back(*event);
+    const std::vector<bank::v1::Event>& read = unseen.at(account);
+    std::copy_if(read.begin(), read.end(), std::back_inserter(stored), after_decision);
   }
   std::sort(stored.begin(), stored.end(), [](const bank::v1::Event& a, const bank::v1::Event& b) {
     return a.position() < b.position();
   });
+  // This commit's come after them all (its positions still count from the
+  // head).
+  std::copy_if(stored_here.begin(), stored_here.end(), std::back_inserter(stored), after_decision);
   return append.redecide(stored);
 }
 

@@ -2,6 +2,7 @@
 #define BANK_COMMAND_SERVICE_STORE_POSTGRES_POSTGRES_EVENT_STORE_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,17 +37,21 @@ struct PostgresStoreOptions {
 // Commits. Group commit as in the file log: Append() queues; Commit() makes
 // the calling thread the committer unless another is, and the committer puts
 // everything queued into one transaction on the store's one commit
-// connection. That transaction first locks the `head` row of store_meta:
-// every replica's commits queue on that lock, so each assigns its positions
-// after the previous commit's last, and the next cannot read the head until
-// this one has committed. Positions are therefore gapless and in commit
-// order: a reader never sees position p + 1 before p. Under the lock it reads
-// the stored versions of the batch's accounts and which of its command ids
-// are stored, refuses the groups that conflict (ABORTED, ALREADY_EXISTS) or
-// decides them again there (AppendOrRedecide), and inserts the rest with one
-// statement; the unique constraints refuse what a
-// buggy writer might still get past that (the whole batch, ABORTED). The
-// committer gives up its role before the callbacks run, as EventStore says.
+// connection, in two round trips. The first reads the stored versions of
+// the batch's accounts, which of its command ids are stored, and the events
+// a redecision would need; the store then refuses the groups that conflict
+// (ABORTED, ALREADY_EXISTS) or decides them again (AppendOrRedecide). The
+// second stores the rest with one statement that first moves the `head` row
+// of store_meta on and takes its positions after the head it found, then
+// COMMIT. That row's lock orders every replica's commits: the next cannot
+// read the head until this one has committed, so positions are gapless and
+// in commit order (a reader never sees position p + 1 before p), and no
+// replica waits on another's round trips. A replica that stored one of the
+// batch's versions or command ids between the two round trips makes the
+// statement fail on the unique constraints; the batch is then tried once
+// more with the head row locked first, which no writer can race. (A buggy
+// writer still gets the whole batch refused, ABORTED.) The committer gives
+// up its role before the callbacks run, as EventStore says.
 //
 // Live events. The commit's transaction sends a NOTIFY with its new head;
 // a thread of the store LISTENs on its own connection and advances the
@@ -109,18 +114,19 @@ class PostgresEventStore final : public SharedEventStore {
   // the new head (0 when nothing was stored).
   absl::Status WriteBatch(std::vector<PendingAppend>& batch,
                           std::vector<absl::StatusOr<uint64_t>>& outcomes, uint64_t* head);
+  // One try at it: optimistic, or with the head row locked first.
   absl::Status WriteBatchInTransaction(Connection& connection, std::vector<PendingAppend>& batch,
+                                       bool lock_first,
                                        std::vector<absl::StatusOr<uint64_t>>& outcomes,
                                        uint64_t* head);
   // Stored events by account, read inside a commit.
   using StoredByAccount = absl::flat_hash_map<std::string, std::vector<bank::v1::Event>>;
   // Calls `append`'s redecide on the stored events of its group's accounts
-  // that its decision did not see (from `prefetched`, or read on the
-  // committing `connection`, inside its transaction) and those of
-  // `stored_here`, this commit's groups before it.
+  // that its decision did not see: from `unseen`, read for this commit, and
+  // from `stored_here`, this commit's groups before it.
   absl::StatusOr<std::vector<bank::v1::Event>> RedecideInCommit(
-      Connection& connection, PendingAppend& append, const StoredByAccount& prefetched,
-      const std::vector<const bank::v1::Event*>& stored_here) const;
+      PendingAppend& append, const StoredByAccount& unseen,
+      const std::deque<bank::v1::Event>& stored_here) const;
   // The commit connection, (re)opened with backoff; the committer's alone.
   absl::StatusOr<Connection*> CommitConnection();
   // A new connection with the schema created or checked (EnsureSchema) and

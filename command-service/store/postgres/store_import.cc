@@ -53,7 +53,7 @@ absl::Status StoreImport::Add(const bank::v1::Event& event) {
 absl::Status StoreImport::Flush() {
   if (rows_.empty()) return absl::OkStatus();
   absl::StatusOr<Result> inserted = connection_->Execute("insert_events", rows_.ToParams());
-  rows_ = EventRows();
+  rows_ = EventRows(EventRows::Positions::kStored);
   return inserted.status();
 }
 

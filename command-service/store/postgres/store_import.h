@@ -42,7 +42,7 @@ class StoreImport {
 
   std::unique_ptr<Connection> connection_;
   const std::string schema_;
-  EventRows rows_;
+  EventRows rows_{EventRows::Positions::kStored};
   uint64_t head_ = 0;
   bool committed_ = false;
 };

@@ -27,6 +27,21 @@ std::vector<Statement> StoreStatements(absl::string_view schema) {
        "principal, schema_version, payload) SELECT * FROM unnest($1::int8[], $2::int8[], "
        "$3::text[], $4::int8[], $5::text[], $6::timestamptz[], $7::text[], $8::int2[], "
        "$9::bytea[])"},
+      // A commit's events, positions and group ends relative to the head:
+      // the UPDATE takes the head row's lock (held to COMMIT, so commits
+      // are ordered by it) and returns the head before them; NOTIFY is
+      // delivered at COMMIT, to every LISTENing replica. The head before.
+      {"append_events",
+       "WITH head AS (UPDATE $S.store_meta SET value = value + cardinality($1::int8[]) "
+       "WHERE key = 'head' RETURNING value - cardinality($1::int8[]) AS before), "
+       "stored AS (INSERT INTO $S.events (position, group_end, account_id, version, command_id, "
+       "recorded_at, principal, schema_version, payload) SELECT head.before + e.position, "
+       "head.before + e.group_end, e.account_id, e.version, e.command_id, e.recorded_at, "
+       "e.principal, e.schema_version, e.payload FROM head, unnest($1::int8[], $2::int8[], "
+       "$3::text[], $4::int8[], $5::text[], $6::timestamptz[], $7::text[], $8::int2[], "
+       "$9::bytea[]) AS e(position, group_end, account_id, version, command_id, recorded_at, "
+       "principal, schema_version, payload)) "
+       "SELECT before, pg_notify($10::text, (before + cardinality($1::int8[]))::text) FROM head"},
       // NOTIFY is delivered at COMMIT, to every LISTENing replica.
       {"publish_head",
        "WITH moved AS (UPDATE $S.store_meta SET value = $1::int8 WHERE key = 'head') "
@@ -76,7 +91,13 @@ void EventRows::Add(const bank::v1::Event& event, uint64_t group_end, bool first
       google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.recorded_at())));
   principal_.push_back(std::string());
   schema_version_.push_back(Int2(kCurrentSchemaVersion));
-  payload_.push_back(event.SerializeAsString());
+  if (positions_ == Positions::kStored) {
+    payload_.push_back(event.SerializeAsString());
+  } else {
+    bank::v1::Event unplaced = event;
+    unplaced.clear_position();
+    payload_.push_back(unplaced.SerializeAsString());
+  }
 }
 
 Params EventRows::ToParams() const {

@@ -13,17 +13,28 @@
 namespace bank::store::postgres {
 
 // The statements of the store on the tables of `schema` (schema.h), for
-// Connection::Prepare: lock_head, account_versions, stored_commands,
-// insert_events (EventRows' parameters), publish_head (head, channel),
-// read_head, read_range, read_account, read_accounts, read_command.
+// Connection::Prepare: begin, commit, lock_head, account_versions,
+// stored_commands, append_events (EventRows' parameters with positions from
+// the head, and the channel), insert_events (EventRows' parameters),
+// publish_head (head, channel), read_head, read_range, read_account,
+// read_accounts_after, read_command.
 std::vector<Statement> StoreStatements(absl::string_view schema);
 
 // The NOTIFY channel of the store in `schema`: every replica LISTENs on it.
 std::string NotifyChannel(absl::string_view schema);
 
-// Rows for insert_events, column by column (one array parameter a column).
+// Rows for insert_events or append_events, column by column (one array
+// parameter a column).
 class EventRows {
  public:
+  enum class Positions {
+    kStored,    // insert_events: each event's position is its own
+    kFromHead,  // append_events: counted from the head, which the statement
+                // adds; the payload then holds no position (see
+                // StoredPayload)
+  };
+  explicit EventRows(Positions positions) : positions_(positions) {}
+
   // `event` (position set) as the row of a group that ends at `group_end`;
   // the group's command id goes on its first row only, where it is unique.
   void Add(const bank::v1::Event& event, uint64_t group_end, bool first_of_group);
@@ -34,6 +45,7 @@ class EventRows {
   Params ToParams() const;
 
  private:
+  Positions positions_;
   std::vector<std::optional<std::string>> position_, group_end_, account_id_, version_, command_id_,
       recorded_at_, principal_, schema_version_, payload_;
 };
