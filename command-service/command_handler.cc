@@ -92,8 +92,10 @@ bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
         next = Next::kAppended;
       } else if (shared_ != nullptr && fresh == nullptr) {
         // Refused on a state other replicas may have moved on from, or the
-        // retry of a command one of them accepted: the store decides.
-        next = Next::kReadStore;
+        // retry of a command one of them accepted: the store confirms the
+        // refusal, or decides again, inside its next commit.
+        ConfirmLocked(event.status(), state, std::move(attempt));
+        next = Next::kAppended;
       } else {
         answer = event.status();
       }
@@ -227,6 +229,40 @@ void CommandHandler::AppendLocked(bank::v1::Event event, const AccountState deci
       [this, attempt = std::move(attempt), reply = std::move(reply), state,
        redecision = std::move(redecision)](absl::StatusOr<uint64_t> position) mutable {
         OnSharedAppended(std::move(attempt), std::move(reply), state, *redecision,
+                         std::move(position));
+      });
+}
+
+void CommandHandler::ConfirmLocked(absl::Status refusal, const AccountState judged_on,
+                                   Attempt attempt) {
+  const Command& command = attempt.command;
+  if (!command.command_id.empty()) {
+    // Its retries wait for its answer, as an appended command's do.
+    in_flight_commands_[command.command_id].command =
+        RecordedCommand{command.account_id, command.kind, command.amount, 0, 0, /*position=*/0};
+  }
+  if (!attempt.in_flight) {
+    attempt.in_flight = true;
+    ++in_flight_;
+  }
+  auto redecision = std::make_shared<Redecision>();
+  SharedEventStore::Redecide redecide = RedecideCommand(command, judged_on, redecision);
+  SharedEventStore::Judged judged{command.account_id, judged_on.version, command.command_id};
+  shared_->ConfirmOrRedecide(
+      std::move(judged), std::move(redecide),
+      [this, attempt = std::move(attempt), refusal = std::move(refusal), judged_on,
+       redecision = std::move(redecision)](absl::StatusOr<uint64_t> position) mutable {
+        if (position.ok() && *position == 0) {
+          {
+            absl::MutexLock lock(&mu_);
+            RememberLocked(attempt.command.account_id, judged_on);
+          }
+          Answer(std::move(attempt), std::move(refusal));
+          return;
+        }
+        bank::v1::CommandReply reply;
+        reply.set_account_id(attempt.command.account_id);
+        OnSharedAppended(std::move(attempt), std::move(reply), judged_on, *redecision,
                          std::move(position));
       });
 }

@@ -39,12 +39,14 @@ namespace bank::command {
 //   acknowledged either.
 // - A store shared with other replicas: an AccountCache of the accounts in
 //   use. It may miss other replicas' events, or the whole account (one not
-//   cached is decided as new), so the store has the last word: a refusal (ABORTED, FAILED_
-//   PRECONDITION, OUT_OF_RANGE) is only given after the account and the
-//   command id were read from the store itself; a decision the store finds
-//   stale (another replica wrote first) is made again inside the store's
-//   commit, never answered ABORTED; a command id another replica accepted is
-//   found in the store and gets its original reply. The cache only ever
+//   cached is decided as new), so the store has the last word, inside its
+//   commits, where no replica can race it: a refusal (ABORTED,
+//   FAILED_PRECONDITION, OUT_OF_RANGE) is only given once a commit confirmed
+//   the account's version and the command id's absence, and a decision the
+//   store finds stale (another replica wrote first) is made again there,
+//   never answered ABORTED; a command id another replica accepted is found
+//   in the store and gets its original reply. No command waits on a read of
+//   its own. The cache only ever
 //   holds states the store has (had): an account has at most one command
 //   between decision and outcome, and the next waits for that outcome. A
 //   decision on a state that was never stored could pass the store's version
@@ -108,6 +110,10 @@ class CommandHandler {
   // Records the `event` decided on `state` as sequenced and hands it to the
   // store.
   void AppendLocked(bank::v1::Event event, AccountState decided_on, Attempt attempt)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Hands the refusal of `attempt`, judged on `judged_on`, to the shared
+  // store to confirm or decide again (SharedEventStore::ConfirmOrRedecide).
+  void ConfirmLocked(absl::Status refusal, AccountState judged_on, Attempt attempt)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The store's verdict on an appended event: one writer's, and a shared
   // store's, where `redecision` tells what the store decided in its stead.

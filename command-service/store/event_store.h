@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -124,6 +125,22 @@ class SharedEventStore : public EventStore {
   // returned last is what was stored.
   virtual void AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
                                 AppendDone done) = 0;
+
+  // What a replica judged a refusal on: `account_id` at `version`, and
+  // `command_id` (may be empty) new.
+  struct Judged {
+    std::string account_id;
+    uint64_t version = 0;
+    std::string command_id;
+  };
+  // Confirms a refusal inside a commit, in Append order with the groups
+  // around it, so that it costs no read of its own: `done` gets 0 when the
+  // account is still at `judged.version` and no group carries the id, and
+  // ALREADY_EXISTS when one does. Otherwise the account moved on: `redecide`
+  // is called as for a stale group of AppendOrRedecide (shown the events
+  // above `judged.version`), and `done` gets the position of the group it
+  // returns, stored, or its refusal.
+  virtual void ConfirmOrRedecide(Judged judged, Redecide redecide, AppendDone done) = 0;
 
   // Appends to `out` the durable events of `account_id` with a version above
   // `after_version`, in version order.

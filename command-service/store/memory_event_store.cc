@@ -29,7 +29,12 @@ void MemoryEventStore::AppendOrRedecide(std::vector<bank::v1::Event> group, Rede
   // Queued even after a sticky failure: Commit answers it (see EventStore).
   for (bank::v1::Event& event : group) StampRecordedAt(event);
   absl::MutexLock lock(&mu_);
-  queue_.push_back({std::move(group), std::move(redecide), std::move(done)});
+  queue_.push_back({std::move(group), std::move(redecide), std::move(done), std::nullopt});
+}
+
+void MemoryEventStore::ConfirmOrRedecide(Judged judged, Redecide redecide, AppendDone done) {
+  absl::MutexLock lock(&mu_);
+  queue_.push_back({{}, std::move(redecide), std::move(done), std::move(judged)});
 }
 
 void MemoryEventStore::Commit() {
@@ -47,17 +52,13 @@ void MemoryEventStore::Commit() {
         health_ = std::exchange(next_failure_, absl::OkStatus());
         sticky_ = next_failure_kind_ == Failure::kSticky;
         if (next_failure_kind_ == Failure::kOutcomeLost) {
-          for (PendingAppend& append : appends) {
-            (void)StoreGroupLocked(std::move(append.group), &append.redecide);
-          }
+          for (PendingAppend& append : appends) (void)JudgeLocked(append);
         }
         outcomes.assign(appends.size(), health_);
       } else {
         // The commit reached the store: a transient failure is over.
         health_ = absl::OkStatus();
-        for (PendingAppend& append : appends) {
-          outcomes.push_back(StoreGroupLocked(std::move(append.group), &append.redecide));
-        }
+        for (PendingAppend& append : appends) outcomes.push_back(JudgeLocked(append));
       }
     }
     // Outside the lock: listeners and callbacks read the store, and a
@@ -135,6 +136,20 @@ absl::Status MemoryEventStore::AppendAsAnotherWriter(std::vector<bank::v1::Event
   return absl::OkStatus();
 }
 
+absl::StatusOr<uint64_t> MemoryEventStore::JudgeLocked(PendingAppend& append) {
+  if (!append.judged.has_value())
+    return StoreGroupLocked(std::move(append.group), &append.redecide);
+  const Judged& judged = *append.judged;
+  if (!judged.command_id.empty() && command_ids_.contains(judged.command_id)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("command_id ", judged.command_id, " is already stored"));
+  }
+  const auto account = accounts_.find(judged.account_id);
+  const uint64_t version = account == accounts_.end() ? 0 : account->second.size();
+  if (version == judged.version) return 0;  // the refusal stands
+  return RedecideLocked({{judged.account_id, judged.version}}, append.redecide);
+}
+
 absl::StatusOr<uint64_t> MemoryEventStore::StoreGroupLocked(std::vector<bank::v1::Event> group,
                                                             Redecide* redecide) {
   // The version each account was at when the group was decided.
@@ -147,6 +162,11 @@ absl::StatusOr<uint64_t> MemoryEventStore::StoreGroupLocked(std::vector<bank::v1
       *redecide == nullptr) {
     return stored;
   }
+  return RedecideLocked(accounts, *redecide);
+}
+
+absl::StatusOr<uint64_t> MemoryEventStore::RedecideLocked(
+    const absl::flat_hash_map<std::string, uint64_t>& accounts, Redecide& redecide) {
   // Each account's events above the version the group was decided on.
   std::vector<uint64_t> positions;
   for (const auto& [account_id, decided_on] : accounts) {
@@ -160,7 +180,7 @@ absl::StatusOr<uint64_t> MemoryEventStore::StoreGroupLocked(std::vector<bank::v1
   positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
   std::vector<bank::v1::Event> events;
   for (uint64_t position : positions) events.push_back(events_[position - 1]);
-  absl::StatusOr<std::vector<bank::v1::Event>> again = (*redecide)(events);
+  absl::StatusOr<std::vector<bank::v1::Event>> again = redecide(events);
   if (!again.ok()) return again.status();
   for (bank::v1::Event& event : *again) StampRecordedAt(event);
   return StoreGroupOnceLocked(*std::move(again));

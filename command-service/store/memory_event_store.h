@@ -2,6 +2,7 @@
 #define BANK_COMMAND_SERVICE_STORE_MEMORY_EVENT_STORE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,7 @@ class MemoryEventStore final : public SharedEventStore {
   void Append(std::vector<bank::v1::Event> group, AppendDone done) override;
   void AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
                         AppendDone done) override;
+  void ConfirmOrRedecide(Judged judged, Redecide redecide, AppendDone done) override;
   void Commit() override;
   absl::Status ReadAfter(uint64_t after, size_t max_events,
                          std::vector<bank::v1::Event>* out) const override;
@@ -85,10 +87,19 @@ class MemoryEventStore final : public SharedEventStore {
 
  private:
   struct PendingAppend {
-    std::vector<bank::v1::Event> group;
-    Redecide redecide;  // may be empty
+    std::vector<bank::v1::Event> group;  // empty for a refusal to confirm
+    Redecide redecide;                   // may be empty
     AppendDone done;
+    std::optional<Judged> judged;  // a refusal to confirm
   };
+
+  // The verdict on `append`: StoreGroupLocked's, or a refusal's confirmation.
+  absl::StatusOr<uint64_t> JudgeLocked(PendingAppend& append) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Calls `redecide` on each account's events above its version in
+  // `accounts` (the one it was decided on), and stores the group it returns.
+  absl::StatusOr<uint64_t> RedecideLocked(
+      const absl::flat_hash_map<std::string, uint64_t>& accounts, Redecide& redecide)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Stores `group` at the next positions, all or none: its first position,
   // or the first conflict (ABORTED or ALREADY_EXISTS) with nothing stored.

@@ -761,6 +761,69 @@ TEST_P(EventStoreConformanceTest, ARefusalFromTheRedecisionIsTheAnswerAndNothing
   EXPECT_EQ(Positions(ReadAll(store())), (std::vector<uint64_t>{1, 2}));
 }
 
+TEST_P(EventStoreConformanceTest, ARefusalIsConfirmedWhereItsAccountAndIdAreAsJudged) {
+  SharedEventStore* shared = under_test_->shared();
+  if (shared == nullptr) GTEST_SKIP() << "a single-writer store: nothing to race";
+  CommitDeposits(store(), 1);  // d1 at version 1, id-less
+  std::vector<Answer> stored(1);
+  store().Append({DepositEvent("a", 1, 5, "c-1")},
+                 [&](absl::StatusOr<uint64_t> position) { stored[0].position = position; });
+  store().Commit();
+  ASSERT_TRUE(stored[0].position.ok()) << stored[0].position.status();
+
+  auto never =
+      [](const std::vector<bank::v1::Event>&) -> absl::StatusOr<std::vector<bank::v1::Event>> {
+    ADD_FAILURE() << "redecided a refusal its store confirms";
+    return absl::InternalError("unexpected");
+  };
+  std::vector<absl::StatusOr<uint64_t>> answers(3, absl::UnknownError("not answered"));
+  shared->ConfirmOrRedecide({"d1", 1, "new-id"}, never,
+                            [&](absl::StatusOr<uint64_t> position) { answers[0] = position; });
+  Answer beside;  // a group the same commit stores
+  AppendTo(store(), DepositEvent("b", 1, 1), &beside);
+  shared->ConfirmOrRedecide({"never-seen", 0, ""}, never,
+                            [&](absl::StatusOr<uint64_t> position) { answers[1] = position; });
+  shared->ConfirmOrRedecide({"d1", 1, "c-1"}, never,
+                            [&](absl::StatusOr<uint64_t> position) { answers[2] = position; });
+  EXPECT_EQ(answers[0].status().code(), absl::StatusCode::kUnknown);  // answered by Commit
+  store().Commit();
+
+  ASSERT_TRUE(answers[0].ok()) << answers[0].status();
+  EXPECT_EQ(*answers[0], 0u);
+  ASSERT_TRUE(answers[1].ok()) << answers[1].status();
+  EXPECT_EQ(*answers[1], 0u);
+  EXPECT_EQ(answers[2].status().code(), absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(beside.position.ok()) << beside.position.status();
+  EXPECT_EQ(*beside.position, 3u);
+  EXPECT_EQ(Positions(ReadAll(store())), (std::vector<uint64_t>{1, 2, 3}));
+}
+
+TEST_P(EventStoreConformanceTest, ARefusalWhoseAccountMovedOnIsDecidedAgainOnWhatItMissed) {
+  SharedEventStore* shared = under_test_->shared();
+  if (shared == nullptr) GTEST_SKIP() << "a single-writer store: nothing to race";
+  std::vector<Answer> stored(3);
+  for (int version = 1; version <= 3; ++version) {
+    AppendTo(store(), DepositEvent("a", version, version), &stored[version - 1]);
+  }
+  store().Commit();
+
+  // Judged on version 1: versions 2 and 3 are what it missed; the deposit it
+  // decides instead is stored.
+  std::vector<uint64_t> shown;
+  absl::StatusOr<uint64_t> answer = absl::UnknownError("not answered");
+  shared->ConfirmOrRedecide({"a", 1, "c-1"}, DepositOnTopOf("a", 7, &shown),
+                            [&](absl::StatusOr<uint64_t> position) { answer = position; });
+  store().Commit();
+
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(*answer, 4u);
+  EXPECT_EQ(shown, (std::vector<uint64_t>{2, 3}));  // versions
+  std::vector<bank::v1::Event> account;
+  ASSERT_TRUE(shared->ReadAccount("a", 3, &account).ok());
+  ASSERT_EQ(account.size(), 1u);
+  EXPECT_EQ(account[0].deposited().amount(), 7);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Stores, EventStoreConformanceTest,
     ::testing::Values(

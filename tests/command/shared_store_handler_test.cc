@@ -57,7 +57,8 @@ class HeldStore final : public SharedEventStore {
     held_ = false;
     store_.Commit();
   }
-  int account_reads() const { return account_reads_; }
+  // Reads of an account's events or of a command id.
+  int reads() const { return reads_; }
 
   void Append(std::vector<bank::v1::Event> group, AppendDone done) override {
     store_.Append(std::move(group), std::move(done));
@@ -65,6 +66,9 @@ class HeldStore final : public SharedEventStore {
   void AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
                         AppendDone done) override {
     store_.AppendOrRedecide(std::move(group), std::move(redecide), std::move(done));
+  }
+  void ConfirmOrRedecide(Judged judged, Redecide redecide, AppendDone done) override {
+    store_.ConfirmOrRedecide(std::move(judged), std::move(redecide), std::move(done));
   }
   void Commit() override {
     if (!held_) store_.Commit();
@@ -80,18 +84,19 @@ class HeldStore final : public SharedEventStore {
   }
   absl::Status ReadAccount(absl::string_view account_id, uint64_t after_version,
                            std::vector<bank::v1::Event>* out) const override {
-    ++account_reads_;
+    ++reads_;
     return store_.ReadAccount(account_id, after_version, out);
   }
   absl::Status ReadCommand(absl::string_view command_id,
                            std::vector<bank::v1::Event>* out) const override {
+    ++reads_;
     return store_.ReadCommand(command_id, out);
   }
 
  private:
   MemoryEventStore& store_;
   std::atomic<bool> held_{false};
-  mutable std::atomic<int> account_reads_{0};
+  mutable std::atomic<int> reads_{0};
 };
 
 // Runs `command` on `handler` without waiting: the answer lands in `*reply`.
@@ -318,7 +323,7 @@ TEST(SharedStoreHandlerQueueTest, ARedecisionLeavesTheReplicaHoldingTheStoresSta
   CommandHandler b(store, 1000);
   ASSERT_TRUE(Deposit(a, "acc", 100).ok());
   ASSERT_TRUE(Deposit(b, "acc", 10).ok());
-  const int reads = held.account_reads();
+  const int reads = held.reads();
 
   // Fits a's 100, stale there: decided again inside the commit, on the
   // store's 110.
@@ -331,7 +336,7 @@ TEST(SharedStoreHandlerQueueTest, ARedecisionLeavesTheReplicaHoldingTheStoresSta
   ASSERT_TRUE(next.ok()) << next.status();
   EXPECT_EQ(next->version(), 4u);
   EXPECT_EQ(next->balance(), 0);
-  EXPECT_EQ(held.account_reads(), reads);
+  EXPECT_EQ(held.reads(), reads);
 }
 
 TEST(SharedStoreHandlerQueueTest,
@@ -350,7 +355,34 @@ TEST(SharedStoreHandlerQueueTest,
   absl::StatusOr<bank::v1::CommandReply> withdrawn = Withdraw(b, "acc", 105);
   ASSERT_TRUE(withdrawn.ok()) << withdrawn.status();
   EXPECT_EQ(withdrawn->version(), 3u);
-  EXPECT_EQ(held.account_reads(), 0);
+  EXPECT_EQ(held.reads(), 0);
+}
+
+TEST(SharedStoreHandlerQueueTest, ARefusalIsConfirmedByTheCommitWithoutARead) {
+  MemoryEventStore store;
+  HeldStore held(store);
+  CommandHandler a(held, 1000);
+  CommandHandler b(store, 1000);
+  ASSERT_TRUE(Deposit(a, "acc", 10, "d-1").ok());
+
+  EXPECT_EQ(Withdraw(a, "acc", 11, "w-1").status().code(), absl::StatusCode::kFailedPrecondition);
+  // Refused on a's 10 and confirmed by the store, which holds 10 too.
+  EXPECT_EQ(held.reads(), 0);
+  EXPECT_EQ(StoredEvents(store).size(), 1u);
+
+  // Once b deposits, a's refusal is decided again inside the commit.
+  ASSERT_TRUE(Deposit(b, "acc", 1).ok());
+  absl::StatusOr<bank::v1::CommandReply> withdrawn = Withdraw(a, "acc", 11, "w-2");
+  ASSERT_TRUE(withdrawn.ok()) << withdrawn.status();
+  EXPECT_EQ(withdrawn->version(), 3u);
+  EXPECT_EQ(withdrawn->balance(), 0);
+  EXPECT_EQ(withdrawn->position(), 3u);
+  // And a retry of an accepted command, refused on what a holds, is found
+  // by the commit and gets its reply.
+  absl::StatusOr<bank::v1::CommandReply> retry = Withdraw(a, "acc", 11, "w-2");
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->position(), 3u);
+  EXPECT_EQ(retry->balance(), 0);
 }
 
 TEST(SharedStoreHandlerCacheTest, AReplicaServesMoreAccountsThanItsCacheHolds) {

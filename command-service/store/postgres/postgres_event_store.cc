@@ -58,6 +58,24 @@ absl::Status CheckGroup(const std::vector<bank::v1::Event>& group,
   return absl::OkStatus();
 }
 
+// ALREADY_EXISTS when the command id of a refusal to confirm is stored;
+// ABORTED when its account moved on from the version it was judged on.
+absl::Status CheckJudged(const SharedEventStore::Judged& judged,
+                         const absl::flat_hash_map<std::string, uint64_t>& versions,
+                         const absl::flat_hash_set<std::string>& stored_ids) {
+  if (!judged.command_id.empty() && stored_ids.contains(judged.command_id)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("command_id ", judged.command_id, " is already stored"));
+  }
+  const auto stored = versions.find(judged.account_id);
+  const uint64_t version = stored == versions.end() ? 0 : stored->second;
+  if (version != judged.version) {
+    return absl::AbortedError(absl::StrCat("account ", judged.account_id, " is at version ",
+                                           version, " in the store, not ", judged.version));
+  }
+  return absl::OkStatus();
+}
+
 std::vector<std::optional<std::string>> TextArray(const absl::flat_hash_set<std::string>& values) {
   return {values.begin(), values.end()};
 }
@@ -139,7 +157,22 @@ void PostgresEventStore::AppendOrRedecide(std::vector<bank::v1::Event> group, Re
                                           AppendDone done) {
   // Queued even after a failure for good: Commit answers it (see EventStore).
   absl::MutexLock lock(&mu_);
-  queue_.push_back({std::move(group), std::move(redecide), std::move(done)});
+  queue_.push_back({std::move(group), std::move(redecide), std::move(done), std::nullopt});
+}
+
+void PostgresEventStore::ConfirmOrRedecide(Judged judged, Redecide redecide, AppendDone done) {
+  absl::MutexLock lock(&mu_);
+  queue_.push_back({{}, std::move(redecide), std::move(done), std::move(judged)});
+}
+
+absl::flat_hash_map<std::string, uint64_t> PostgresEventStore::DecidedOn(
+    const PendingAppend& append) {
+  absl::flat_hash_map<std::string, uint64_t> decided_on;
+  if (append.judged.has_value()) decided_on[append.judged->account_id] = append.judged->version;
+  for (const bank::v1::Event& event : append.group) {
+    decided_on.try_emplace(event.account_id(), event.version() - 1);
+  }
+  return decided_on;
 }
 
 void PostgresEventStore::Commit() {
@@ -246,9 +279,15 @@ absl::Status PostgresEventStore::WriteBatchInTransaction(
     for (const bank::v1::Event& event : append.group) {
       accounts.insert(event.account_id());
       if (!event.command_id().empty()) command_ids.insert(event.command_id());
-      if (append.redecide == nullptr) continue;
-      auto [version, first] = decided_on.try_emplace(event.account_id(), event.version() - 1);
-      if (!first) version->second = std::min(version->second, event.version() - 1);
+    }
+    if (append.judged.has_value()) {
+      accounts.insert(append.judged->account_id);
+      if (!append.judged->command_id.empty()) command_ids.insert(append.judged->command_id);
+    }
+    if (append.redecide == nullptr) continue;
+    for (const auto& [account, version] : DecidedOn(append)) {
+      auto [lowest, first] = decided_on.try_emplace(account, version);
+      if (!first) lowest->second = std::min(lowest->second, version);
     }
   }
   // One round trip: BEGIN (and, when asked, the head row locked first: from
@@ -301,7 +340,13 @@ absl::Status PostgresEventStore::WriteBatchInTransaction(
   for (PendingAppend& append : batch) {
     const std::vector<bank::v1::Event>* group = &append.group;
     absl::flat_hash_map<std::string, uint64_t> group_versions;
-    absl::Status conflict = CheckGroup(*group, versions, stored_ids, group_versions);
+    absl::Status conflict = append.judged.has_value()
+                                ? CheckJudged(*append.judged, versions, stored_ids)
+                                : CheckGroup(*group, versions, stored_ids, group_versions);
+    if (conflict.ok() && append.judged.has_value()) {
+      outcomes.push_back(0);  // the refusal stands
+      continue;
+    }
     std::vector<bank::v1::Event> again;
     if (conflict.code() == absl::StatusCode::kAborted && append.redecide != nullptr) {
       absl::StatusOr<std::vector<bank::v1::Event>> redecided =
@@ -311,6 +356,10 @@ absl::Status PostgresEventStore::WriteBatchInTransaction(
         continue;
       }
       again = *std::move(redecided);
+      if (again.empty()) {
+        outcomes.push_back(absl::InternalError("a redecision returned no event to store"));
+        continue;
+      }
       group = &again;
       group_versions.clear();
       conflict = CheckGroup(*group, versions, stored_ids, group_versions);
@@ -343,7 +392,7 @@ absl::Status PostgresEventStore::WriteBatchInTransaction(
   if (columns.empty()) return absl::OkStatus();
   const uint64_t before = static_cast<uint64_t>(GetInt8((*written)[0].get(), 0, 0));
   for (absl::StatusOr<uint64_t>& outcome : outcomes) {
-    if (outcome.ok()) *outcome += before;
+    if (outcome.ok() && *outcome != 0) *outcome += before;  // 0: a refusal confirmed
   }
   *head = before + position;
   return absl::OkStatus();
@@ -355,10 +404,7 @@ absl::StatusOr<std::vector<bank::v1::Event>> PostgresEventStore::RedecideInCommi
   // Each account's version when the group was decided: it is shown what
   // came after, stored before this commit (from `unseen`, read for the
   // lowest such version of the batch), then stored by it.
-  absl::flat_hash_map<std::string, uint64_t> decided_on;
-  for (const bank::v1::Event& event : append.group) {
-    decided_on.try_emplace(event.account_id(), event.version() - 1);
-  }
+  const absl::flat_hash_map<std::string, uint64_t> decided_on = DecidedOn(append);
   auto after_decision = [&decided_on](const bank::v1::Event& event) {
     const auto account = decided_on.find(event.account_id());
     return account != decided_on.end() && event.version() > account->second;

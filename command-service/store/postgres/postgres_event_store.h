@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -85,6 +86,7 @@ class PostgresEventStore final : public SharedEventStore {
   void Append(std::vector<bank::v1::Event> group, AppendDone done) override;
   void AppendOrRedecide(std::vector<bank::v1::Event> group, Redecide redecide,
                         AppendDone done) override;
+  void ConfirmOrRedecide(Judged judged, Redecide redecide, AppendDone done) override;
   void Commit() override;
   absl::Status ReadAfter(uint64_t after, size_t max_events,
                          std::vector<bank::v1::Event>* out) const override;
@@ -101,10 +103,14 @@ class PostgresEventStore final : public SharedEventStore {
 
  private:
   struct PendingAppend {
-    std::vector<bank::v1::Event> group;
-    Redecide redecide;  // may be empty
+    std::vector<bank::v1::Event> group;  // empty for a refusal to confirm
+    Redecide redecide;                   // may be empty
     AppendDone done;
+    std::optional<Judged> judged;  // a refusal to confirm
   };
+  // Each account of `append` with the version it was decided (or its
+  // refusal judged) on.
+  static absl::flat_hash_map<std::string, uint64_t> DecidedOn(const PendingAppend& append);
 
   explicit PostgresEventStore(PostgresStoreOptions options);
 
