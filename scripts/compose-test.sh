@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Tests the docker-compose stack for real: builds the images, brings command-service and
 # query-service up, waits for both to be healthy, runs the demo profile (must exit 0), checks both
-# services' health and makes a gRPC call from the host, then brings the stack down.
+# services' health and makes a gRPC call from the host. Then the same for the `postgres` profile,
+# with the images already built: PostgreSQL, two command-service replicas and the query service
+# following both come up healthy, its demo exits 0 (a deposit through one replica, a withdrawal
+# through the other), each replica answers health from the host, and with replica a stopped a
+# command still lands through b and the query service shows it. Then it brings everything down.
 #
 # With a Docker engine reachable (DOCKER_HOST or the default socket) and a debian:bookworm image in
 # it, both are used as they are, and the built images stay there as a cache. With none, as root, it
@@ -38,7 +42,7 @@ own_network=0       # 1 when the host's iptables, ip_forward and docker0 are our
 stack_started=0
 export COMPOSE_PROJECT_NAME="banktest$$"
 
-compose() { docker-compose --profile demo "$@"; }
+compose() { docker-compose --profile demo --profile postgres "$@"; }
 
 cleanup() {
   local status=$?
@@ -173,13 +177,23 @@ fi
 
 # --- the stack --------------------------------------------------------------------------------
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { local p=$1; while port_busy "$p" || [ "$p" = "${2:-}" ]; do p=$((p + 1)); done; echo "$p"; }
-export BANK_COMMAND_PORT BANK_QUERY_PORT
-BANK_COMMAND_PORT=$(free_port "${BANK_COMMAND_PORT:-50051}")
-BANK_QUERY_PORT=$(free_port "${BANK_QUERY_PORT:-50052}" "$BANK_COMMAND_PORT")
+taken_ports=()
+free_port() {  # free_port VAR START: exports VAR, the first port from START free and not given yet
+  local p=$2
+  while port_busy "$p" || [[ " ${taken_ports[*]} " == *" $p "* ]]; do p=$((p + 1)); done
+  taken_ports+=("$p")
+  printf -v "$1" '%s' "$p"
+  export "${1?}"
+}
+free_port BANK_COMMAND_PORT "${BANK_COMMAND_PORT:-50051}"
+free_port BANK_QUERY_PORT "${BANK_QUERY_PORT:-50052}"
+free_port BANK_POSTGRES_PORT "${BANK_POSTGRES_PORT:-5432}"
+free_port BANK_COMMAND_A_PORT "${BANK_COMMAND_A_PORT:-50061}"
+free_port BANK_COMMAND_B_PORT "${BANK_COMMAND_B_PORT:-50071}"
+free_port BANK_QUERY_REPLICAS_PORT "${BANK_QUERY_REPLICAS_PORT:-50062}"
 
 phase "build images"
-# The images are built from a copy of the tree taken now, so that all three builds see the same
+# The images are built from a copy of the tree taken now, so that all the builds see the same
 # sources (and share the build stage) even while the tree is being edited.
 # (tar exits 1 when a file changed while it was read: the copy is still whole.)
 mkdir "$tmp/src"
@@ -187,23 +201,29 @@ mkdir "$tmp/src"
   [ $? -eq 1 ]; } | tar -C "$tmp/src" -x
 export COMPOSE_FILE="$tmp/src/docker-compose.yml"
 docker-compose config -q || fail "docker-compose.yml is not valid"
-compose build || fail "image build failed"
+# Each image once: the profile's other services share these images.
+compose build command-service query-service demo postgres || fail "image build failed"
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'bank/*'
+
+wait_healthy() {  # wait_healthy SERVICE...: each one's container healthy within 60 s
+  local service container health
+  for service in "$@"; do
+    container=$(compose ps -q "$service")
+    [ -n "$container" ] || fail "$service has no container"
+    for _ in $(seq 120); do
+      health=$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$container")
+      [ "$health" = healthy ] && break
+      sleep 0.5
+    done
+    [ "$health" = healthy ] || fail "$service is not healthy after 60 s: ${health:-no health status}"
+    echo "$service: healthy"
+  done
+}
 
 phase "up, healthy"
 stack_started=1
 compose up -d command-service query-service || fail "docker-compose up failed"
-for service in command-service query-service; do
-  container=$(compose ps -q "$service")
-  [ -n "$container" ] || fail "$service has no container"
-  for _ in $(seq 120); do
-    health=$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$container")
-    [ "$health" = healthy ] && break
-    sleep 0.5
-  done
-  [ "$health" = healthy ] || fail "$service is not healthy after 60 s: ${health:-no health status}"
-  echo "$service: healthy"
-done
+wait_healthy command-service query-service
 
 phase "demo"
 compose run --rm -T demo || fail "the demo profile did not show acc1 at 60"
@@ -230,3 +250,41 @@ verdict=$(compose run --rm --no-deps -T --entrypoint bank-log command-service ve
   fail "bank-log verify of the command service's volume failed: $verdict"
 echo "$verdict"
 case "$verdict" in "whole: 2 events, head position 2,"*) ;; *) fail "bank-log verify: want the demo's 2 events, got: $verdict" ;; esac
+
+# --- profile postgres: two replicas on PostgreSQL, the same images ---------------------------
+phase "pg: up, healthy"
+# The query service brings what it depends on: PostgreSQL, then both replicas.
+compose up -d query-service-replicas || fail "docker-compose up of the postgres profile failed"
+wait_healthy postgres command-service-a command-service-b query-service-replicas
+
+phase "pg: demo"
+compose run --rm -T demo-replicas || fail "the postgres profile's demo did not show acc1 at 60"
+
+phase "pg: host checks"
+replica_a="127.0.0.1:$BANK_COMMAND_A_PORT"
+replica_b="127.0.0.1:$BANK_COMMAND_B_PORT"
+query_replicas="127.0.0.1:$BANK_QUERY_REPLICAS_PORT"
+for replica in "$replica_a" "$replica_b"; do
+  "${bankctl[@]}" --command_service="$replica" health command ||
+    fail "the replica at $replica is not SERVING from the host"
+done
+"${bankctl[@]}" --query_service="$query_replicas" health query ||
+  fail "the postgres profile's query service is not SERVING from the host"
+
+phase "pg: a stopped"
+# The query service follows replica a (the first of its list): with a gone, a command sent to the
+# replica list lands on b, and the query service, now following b, shows it.
+compose stop command-service-a || fail "docker-compose stop command-service-a failed"
+reply=$("${bankctl[@]}" --command_service="$replica_a,$replica_b" --command_id=compose-test-a-stopped \
+  deposit acc1 15) || fail "a deposit with replica a stopped failed: $reply"
+echo "$reply"
+case "$reply" in "acc1: balance 75, "*) ;; *) fail "deposit with replica a stopped: want balance 75, got: $reply" ;; esac
+for _ in $(seq 100); do
+  balance=$("${bankctl[@]}" --query_service="$query_replicas" balance acc1 2>&1) &&
+    case "$balance" in "acc1: balance 75 "*) break ;; esac
+  sleep 0.2
+done
+echo "$balance"
+case "$balance" in "acc1: balance 75 "*) ;; *) fail "the query service never showed acc1 at 75 with replica a stopped; last answer: $balance" ;; esac
+compose logs --no-color query-service-replicas | grep 'following command service' ||
+  fail "the query service's log does not say which replica it follows"
