@@ -147,6 +147,10 @@ absl::StatusOr<uint64_t> MemoryEventStore::JudgeLocked(PendingAppend& append) {
   const auto account = accounts_.find(judged.account_id);
   const uint64_t version = account == accounts_.end() ? 0 : account->second.size();
   if (version == judged.version) return 0;  // the refusal stands
+  if (append.redecide == nullptr) {
+    return absl::AbortedError(absl::StrCat("account ", judged.account_id, " is at version ",
+                                           version, " in the store, not ", judged.version));
+  }
   return RedecideLocked({{judged.account_id, judged.version}}, append.redecide);
 }
 
