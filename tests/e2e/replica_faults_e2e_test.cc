@@ -29,7 +29,8 @@
 namespace bank::testing {
 namespace {
 
-constexpr int kServing = 1;  // grpc.health.v1.HealthCheckResponse.SERVING
+constexpr int kServing = 1;     // grpc.health.v1.HealthCheckResponse.SERVING
+constexpr int kNotServing = 2;  // and NOT_SERVING
 
 // Clients depositing 1 with a fresh command id each, over the replicas that
 // are up; a failed call is retried with the same id (on the next replica)
@@ -251,6 +252,13 @@ TEST(ReplicaFaultsE2eTest, PrimaryKilledUnderLoadReplicasMoveToThePromotedStandb
   const Outcome killed = primary.Script("kill");
   ASSERT_EQ(killed.exit_code, 0) << killed.err;
   const absl::Time killed_at = absl::Now();
+  for (const std::unique_ptr<RunningService>& replica : replicas) {
+    EXPECT_TRUE(WaitFor([&] { return HealthOf(replica->channel(), "") == kNotServing; },
+                        absl::Seconds(60)));
+  }
+  // Whoever promotes takes seconds to decide: by then the replicas' attempts
+  // to reconnect have backed off to their longest wait.
+  absl::SleepFor(absl::Seconds(4) - (absl::Now() - killed_at));
   const Outcome promoted = standby.Script("promote");
   ASSERT_EQ(promoted.exit_code, 0) << promoted.err;
   const absl::Time promoted_at = absl::Now();
@@ -261,7 +269,7 @@ TEST(ReplicaFaultsE2eTest, PrimaryKilledUnderLoadReplicasMoveToThePromotedStandb
   // cores are shared with other work.
   const std::optional<absl::Time> served_again = load.FirstAcknowledgedAfter(promoted_at);
   ASSERT_TRUE(served_again.has_value());
-  std::cout << "failover: pg_ctl promote took " << absl::FormatDuration(promoted_at - killed_at)
+  std::cout << "failover: the promotion completed " << absl::FormatDuration(promoted_at - killed_at)
             << " after the kill; the first command was acknowledged "
             << absl::FormatDuration(*served_again - promoted_at) << " after the promotion"
             << std::endl;
