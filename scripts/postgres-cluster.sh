@@ -83,8 +83,8 @@ case "$command" in
     [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
     as_owner "$bindir/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir/data" \
       -R -X stream -c fast --no-sync
-    # Named for synchronous_standby_names; and never waiting for a standby
-    # of its own (the primary's setting is not copied), so that once
+    # Named for synchronous_standby_names; and waiting for no standby of its
+    # own (whatever the copy of the primary's settings says), so that once
     # promoted it commits alone until a new standby is made.
     as_owner tee -a "$dir/data/postgresql.auto.conf" >/dev/null <<CONF
 primary_conninfo = 'host=127.0.0.1 port=$primary_port user=postgres application_name=$name'
