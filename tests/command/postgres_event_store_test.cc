@@ -5,10 +5,14 @@
 #include "command-service/store/postgres/postgres_event_store.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -240,6 +244,84 @@ TEST_F(PostgresEventStoreTest, EveryConnectionDroppedTheStoreServesAgainByItself
   events.clear();
   ASSERT_TRUE((*store)->ReadAccount("a", 0, &events).ok());  // the stale pooled one is replaced
   EXPECT_EQ(events.size(), 2u);
+}
+
+// What libpq settled on for `keyword` on `connection`.
+std::string SettingOf(Connection& connection, absl::string_view keyword) {
+  std::string value;
+  PQconninfoOption* options = PQconninfo(connection.raw());
+  for (const PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    if (keyword == option->keyword && option->val != nullptr) value = option->val;
+  }
+  PQconninfoFree(options);
+  return value;
+}
+
+TEST_F(PostgresEventStoreTest, ConnectionsGiveUpOnASilentHostInSecondsUnlessTheUriSaysOtherwise) {
+  absl::StatusOr<std::unique_ptr<Connection>> ours =
+      Connection::Open({.uri = uri_, .application_name = schema_});
+  ASSERT_TRUE(ours.ok()) << ours.status();
+  EXPECT_EQ(SettingOf(**ours, "connect_timeout"), "2");
+  EXPECT_EQ(SettingOf(**ours, "tcp_user_timeout"), "10000");
+  EXPECT_EQ(SettingOf(**ours, "keepalives_idle"), "5");
+  EXPECT_EQ(SettingOf(**ours, "keepalives_interval"), "2");
+  EXPECT_EQ(SettingOf(**ours, "keepalives_count"), "3");
+  const char separator = uri_.find('?') == std::string::npos ? '?' : '&';
+  absl::StatusOr<std::unique_ptr<Connection>> users = Connection::Open(
+      {.uri = absl::StrCat(uri_, std::string(1, separator), "connect_timeout=7&keepalives_idle=60"),
+       .application_name = schema_});
+  ASSERT_TRUE(users.ok()) << users.status();
+  EXPECT_EQ(SettingOf(**users, "connect_timeout"), "7");
+  EXPECT_EQ(SettingOf(**users, "keepalives_idle"), "60");
+}
+
+// A primary whose machine is gone answers nothing: a listening socket whose
+// accept queue is full drops every connection attempt the same way.
+class SilentHost {
+ public:
+  SilentHost() : listener_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address = {};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    EXPECT_EQ(bind(listener_, reinterpret_cast<sockaddr*>(&address), length), 0);
+    EXPECT_EQ(listen(listener_, 0), 0);
+    EXPECT_EQ(getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    port_ = ntohs(address.sin_port);
+    for (int& filler : fillers_) {
+      filler = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      (void)connect(filler, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    }
+  }
+  ~SilentHost() {
+    for (int filler : fillers_) close(filler);
+    close(listener_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int listener_;
+  int fillers_[3] = {};
+  int port_ = 0;
+};
+
+TEST_F(PostgresEventStoreTest, ASilentFirstHostIsPassedOverForTheNext) {
+  const size_t at = uri_.find('@');
+  if (at == std::string::npos || uri_.find(',', at) != std::string::npos) {
+    GTEST_SKIP() << "BANK_TEST_POSTGRES_URI is not of the form postgresql://USER@HOST:PORT/...";
+  }
+  SilentHost gone;
+  const std::string uri = absl::StrCat(
+      uri_.substr(0, at + 1), "127.0.0.1:", gone.port(), ",", uri_.substr(at + 1),
+      uri_.find('?') == std::string::npos ? "?" : "&", "target_session_attrs=read-write");
+  const absl::Time start = absl::Now();
+  auto store = PostgresEventStore::Open({.uri = uri, .schema = schema_});
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_TRUE((*store)->health().ok()) << (*store)->health();
+  ASSERT_TRUE(AppendAndWait(**store, DepositEvent("a", 1, 1)).ok());
+  // Two connections (commit, listen), each waiting connect_timeout first.
+  std::cout << "serving past a silent first host after "
+            << absl::FormatDuration(absl::Now() - start) << std::endl;
 }
 
 }  // namespace

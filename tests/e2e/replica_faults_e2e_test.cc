@@ -1,14 +1,17 @@
 // Faults under load on the PostgreSQL store: a replica killed with SIGKILL,
-// and the database restarted. The promise is the contract's: nothing
-// acknowledged is lost or doubled, positions stay dense, and replicas serve
-// again by themselves.
+// the database restarted, and the primary lost and its synchronous standby
+// promoted. The promise is the contract's: nothing acknowledged is lost or
+// doubled, positions stay dense, and replicas serve again by themselves.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,7 +29,8 @@
 namespace bank::testing {
 namespace {
 
-constexpr int kServing = 1;  // grpc.health.v1.HealthCheckResponse.SERVING
+constexpr int kServing = 1;     // grpc.health.v1.HealthCheckResponse.SERVING
+constexpr int kNotServing = 2;  // and NOT_SERVING
 
 // Clients depositing 1 with a fresh command id each, over the replicas that
 // are up; a failed call is retried with the same id (on the next replica)
@@ -59,6 +63,13 @@ class Load {
     absl::MutexLock lock(&mu_);
     return acknowledged_;
   }
+  // When the first command acknowledged after `time` was, if one was.
+  std::optional<absl::Time> FirstAcknowledgedAfter(absl::Time time) const {
+    absl::MutexLock lock(&mu_);
+    const auto first = std::upper_bound(acknowledged_at_.begin(), acknowledged_at_.end(), time);
+    if (first == acknowledged_at_.end()) return std::nullopt;
+    return *first;
+  }
 
  private:
   void Client(int c) {
@@ -73,6 +84,7 @@ class Load {
         if (status.ok()) {
           absl::MutexLock lock(&mu_);
           acknowledged_[id] = reply.position();
+          acknowledged_at_.push_back(absl::Now());
           break;
         }
         absl::SleepFor(absl::Milliseconds(20));
@@ -85,6 +97,7 @@ class Load {
   std::atomic<bool> stop_{false};
   mutable absl::Mutex mu_;
   std::map<std::string, uint64_t> acknowledged_ ABSL_GUARDED_BY(mu_);
+  std::vector<absl::Time> acknowledged_at_ ABSL_GUARDED_BY(mu_);  // in order
   std::vector<std::thread> clients_;
 };
 
@@ -158,22 +171,32 @@ TEST(ReplicaFaultsE2eTest, AReplicaKilledUnderLoadLosesNothingAcknowledged) {
 }
 
 // A PostgreSQL cluster of this test's own (scripts/postgres-cluster.sh), so
-// that restarting it disturbs no other test.
+// that restarting or killing it disturbs no other test: a primary, or a
+// synchronous streaming standby of `standby_of`.
 class PrivateCluster {
  public:
-  PrivateCluster() : dir_(absl::StrCat("/tmp/bank-pg-", getpid(), "-", counter_++)) {
-    const Outcome started = Script("start");
+  explicit PrivateCluster(const PrivateCluster* standby_of = nullptr)
+      : dir_(absl::StrCat("/tmp/bank-pg-", getpid(), "-", counter_++)) {
+    const Outcome started =
+        standby_of == nullptr ? Script("start") : Run({"standby", standby_of->dir_, dir_});
     EXPECT_EQ(started.exit_code, 0) << started.err;
     uri_ = std::string(absl::StripAsciiWhitespace(started.out));
   }
   ~PrivateCluster() { Script("stop"); }
   const std::string& uri() const { return uri_; }
-  Outcome Script(const std::string& command) {
-    return RunToCompletion("/bin/bash",
-                           {BANK_SOURCE_DIR "/scripts/postgres-cluster.sh", command, dir_});
+  // HOST:PORT, for a multi-host URI.
+  std::string host_port() const {
+    const size_t at = uri_.find('@') + 1;
+    return uri_.substr(at, uri_.find('/', at) - at);
   }
+  Outcome Script(const std::string& command) { return Run({command, dir_}); }
 
  private:
+  static Outcome Run(std::vector<std::string> args) {
+    args.insert(args.begin(), BANK_SOURCE_DIR "/scripts/postgres-cluster.sh");
+    return RunToCompletion("/bin/bash", args);
+  }
+
   static inline std::atomic<int> counter_{0};
   const std::string dir_;
   std::string uri_;
@@ -203,6 +226,65 @@ TEST(ReplicaFaultsE2eTest, PostgresRestartedUnderLoadReplicasServeAgainWithoutAR
   const std::map<std::string, uint64_t> acknowledged = load.acknowledged_ids();
   for (const auto& stub : stubs) {
     ExpectEveryAcknowledgedCommandOnce(AllEvents(*stub, LastPosition(acknowledged)), acknowledged);
+  }
+}
+
+// The issue's failover: a primary with a synchronous standby, replicas on a
+// URI naming both, the primary killed under load and the standby promoted.
+TEST(ReplicaFaultsE2eTest, PrimaryKilledUnderLoadReplicasMoveToThePromotedStandbyLosingNothing) {
+  if (!TestPostgresUri().has_value()) GTEST_SKIP() << "BANK_TEST_POSTGRES_URI is not set";
+  PrivateCluster primary;
+  ASSERT_FALSE(primary.uri().empty());
+  PrivateCluster standby(&primary);
+  ASSERT_FALSE(standby.uri().empty());
+  const std::string uri =
+      absl::StrCat("postgresql://postgres@", primary.host_port(), ",", standby.host_port(),
+                   "/postgres?target_session_attrs=read-write");
+  std::vector<std::unique_ptr<RunningService>> replicas;
+  std::vector<std::unique_ptr<bank::v1::CommandService::Stub>> stubs;
+  for (int r = 0; r < 2; ++r) {
+    replicas.push_back(StartReplica(uri, "bank"));
+    stubs.push_back(bank::v1::CommandService::NewStub(replicas.back()->channel()));
+  }
+  Load load({stubs[0].get(), stubs[1].get()}, 4);
+  ASSERT_TRUE(load.WaitForAcknowledged(100));
+
+  const Outcome killed = primary.Script("kill");
+  ASSERT_EQ(killed.exit_code, 0) << killed.err;
+  const absl::Time killed_at = absl::Now();
+  for (const std::unique_ptr<RunningService>& replica : replicas) {
+    EXPECT_TRUE(WaitFor([&] { return HealthOf(replica->channel(), "") == kNotServing; },
+                        absl::Seconds(60)));
+  }
+  // Whoever promotes takes seconds to decide: by then the replicas' attempts
+  // to reconnect have backed off to their longest wait.
+  absl::SleepFor(absl::Seconds(4) - (absl::Now() - killed_at));
+  const Outcome promoted = standby.Script("promote");
+  ASSERT_EQ(promoted.exit_code, 0) << promoted.err;
+  const absl::Time promoted_at = absl::Now();
+  const size_t at_promotion = load.acknowledged();
+  ASSERT_TRUE(load.WaitForAcknowledged(at_promotion + 100));
+  load.Stop();
+  // Measured, not asserted (the issue's target is 5 s): the machine's two
+  // cores are shared with other work.
+  const std::optional<absl::Time> served_again = load.FirstAcknowledgedAfter(promoted_at);
+  ASSERT_TRUE(served_again.has_value());
+  std::cout << "failover: the promotion completed " << absl::FormatDuration(promoted_at - killed_at)
+            << " after the kill; the first command was acknowledged "
+            << absl::FormatDuration(*served_again - promoted_at) << " after the promotion"
+            << std::endl;
+
+  for (const std::unique_ptr<RunningService>& replica : replicas) {
+    EXPECT_TRUE(
+        WaitFor([&] { return HealthOf(replica->channel(), "") == kServing; }, absl::Seconds(60)));
+  }
+  const std::map<std::string, uint64_t> acknowledged = load.acknowledged_ids();
+  for (size_t r = 0; r < stubs.size(); ++r) {
+    bank::v1::CommandReply reply;
+    EXPECT_TRUE(CallDeposit(*stubs[r], "after-failover", 1, &reply, absl::StrCat("after-", r)).ok())
+        << "replica " << r;
+    ExpectEveryAcknowledgedCommandOnce(AllEvents(*stubs[r], LastPosition(acknowledged)),
+                                       acknowledged);
   }
 }
 

@@ -56,11 +56,24 @@ const char* const* Params::values() const {
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ConnectTarget& target) {
-  // Our defaults first, so that the URI's own settings override them: a
-  // connect that hangs on an unreachable host must end (5 s), and the role is
-  // named in pg_stat_activity.
-  const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
-  const char* values[] = {"5", target.application_name.c_str(), target.uri.c_str(), nullptr};
+  // Our defaults first, so that the URI's own settings override them, and
+  // chosen for failover to a standby listed after a primary whose machine is
+  // gone, answering nothing. A connect to it must end soon, since libpq tries
+  // the next host only then (2 s: libpq's least). A connection to it must be
+  // found dead in seconds, not in TCP's minutes: a commit's unacknowledged
+  // bytes after 10 s (tcp_user_timeout), an idle or waiting connection after
+  // 5 s of silence and three unanswered probes 2 s apart (keepalives). The
+  // role is named in pg_stat_activity.
+  const char* keywords[] = {"connect_timeout",
+                            "keepalives_idle",
+                            "keepalives_interval",
+                            "keepalives_count",
+                            "tcp_user_timeout",
+                            "application_name",
+                            "dbname",
+                            nullptr};
+  const char* values[] = {
+      "2", "5", "2", "3", "10000", target.application_name.c_str(), target.uri.c_str(), nullptr};
   PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (raw == nullptr) return absl::ResourceExhaustedError("libpq could not allocate a connection");
   auto connection = std::unique_ptr<Connection>(new Connection(raw));
