@@ -66,6 +66,11 @@ absl::StatusOr<uint64_t> StoreImport::Commit() {
     return done.status();
   }
   committed_ = true;
+  if (absl::StatusOr<Result> analyzed =
+          connection_->ExecuteSql(absl::StrCat("ANALYZE ", QuoteIdentifier(schema_), ".events"));
+      !analyzed.ok()) {
+    return analyzed.status();
+  }
   return head_;
 }
 

@@ -32,7 +32,10 @@ class StoreImport {
   // The next event: positions 1, 2, 3 ... in order (DATA_LOSS otherwise);
   // each is its own group, as the file log stores them.
   absl::Status Add(const bank::v1::Event& event);
-  // Stores what was added and commits; the number of events.
+  // Stores what was added, commits, and has PostgreSQL gather the table's
+  // statistics (a table planned without them reads position ranges through
+  // a bitmap scan and a sort: catch-up over a freshly copied store ran 9
+  // times slower); the number of events.
   absl::StatusOr<uint64_t> Commit();
 
  private:
