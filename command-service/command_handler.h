@@ -25,18 +25,17 @@ namespace bank::command {
 // Runs commands: validation, idempotency, the aggregate's decision, and the
 // append. Thread-safe.
 //
-// Decisions are made one at a time under one lock against the state that
-// includes every event this process has sequenced, durable or not, and each
-// event goes to the store in that same order. So commands on one account
-// are serialised (no interleaving can overdraw), while the appends of all
-// accounts share the store's group commit. No reply leaves before its event
-// is durable.
+// Decisions are made one at a time under one lock, and each event goes to
+// the store in that same order. So commands on one account are serialised
+// (no interleaving can overdraw), while the appends of all accounts share
+// the store's group commit. No reply leaves before its event is durable.
 //
 // The state comes in two kinds, one per constructor:
 // - One writer (the file log): an AccountBook holding every event of the
-//   store, replayed at start-up. Its answers are final. A store failure is
-//   sticky, so a decision built on an event that then failed is never
-//   acknowledged either.
+//   store, replayed at start-up, and every event sequenced since, durable or
+//   not: commands on an account pipeline. Its answers are final. A store
+//   failure is sticky, so a decision built on an event that then failed is
+//   never acknowledged either.
 // - A store shared with other replicas: an AccountCache of the accounts in
 //   use. It may miss other replicas' events, or the whole account (one not
 //   cached is decided as new), so the store has the last word, inside its
@@ -46,12 +45,11 @@ namespace bank::command {
 //   store finds stale (another replica wrote first) is made again there,
 //   never answered ABORTED; a command id another replica accepted is found
 //   in the store and gets its original reply. No command waits on a read of
-//   its own. The cache only ever
-//   holds states the store has (had): an account has at most one command
-//   between decision and outcome, and the next waits for that outcome. A
-//   decision on a state that was never stored could pass the store's version
-//   check (another replica's event taking the version of a refused one) and
-//   overdraw.
+//   its own. The cache only ever holds states the store has (had): an
+//   account has at most one command between decision and outcome, and the
+//   next waits for that outcome. A decision on a state that was never stored
+//   could pass the store's version check (another replica's event taking the
+//   version of a refused one) and overdraw.
 class CommandHandler {
  public:
   using Done = absl::AnyInvocable<void(absl::StatusOr<bank::v1::CommandReply>) &&>;
