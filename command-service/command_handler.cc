@@ -284,7 +284,10 @@ bool CommandHandler::OnSharedAppended(Attempt attempt, bank::v1::CommandReply re
                                       absl::StatusOr<uint64_t> position) {
   const std::string& account = attempt.command.account_id;
   // The store refused the command on its own state, under its lock: final.
-  const bool refused_on_stored = redecision.stored.has_value() && !redecision.after.has_value();
+  // (Not ALREADY_EXISTS, which no decision gives: the id is stored, perhaps
+  // after a redecision of a commit the store then tried again.)
+  const bool refused_on_stored = redecision.stored.has_value() && !redecision.after.has_value() &&
+                                 position.status().code() != absl::StatusCode::kAlreadyExists;
   {
     absl::MutexLock lock(&mu_);
     if (position.ok()) {
