@@ -132,6 +132,21 @@ class SharedEventStore : public EventStore {
     std::string account_id;
     uint64_t version = 0;
     std::string command_id;
+
+    // The verdict on it, every store's, given the account's stored version
+    // and whether the command id is stored: ALREADY_EXISTS, ABORTED (moved
+    // on), or OK (the refusal stands).
+    absl::Status Check(uint64_t stored_version, bool id_stored) const {
+      if (!command_id.empty() && id_stored) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("command_id ", command_id, " is already stored"));
+      }
+      if (stored_version != version) {
+        return absl::AbortedError(absl::StrCat("account ", account_id, " is at version ",
+                                               stored_version, " in the store, not ", version));
+      }
+      return absl::OkStatus();
+    }
   };
   // Confirms a refusal inside a commit, in Append order with the groups
   // around it, so that it costs no read of its own: `done` gets 0 when the

@@ -140,17 +140,11 @@ absl::StatusOr<uint64_t> MemoryEventStore::JudgeLocked(PendingAppend& append) {
   if (!append.judged.has_value())
     return StoreGroupLocked(std::move(append.group), &append.redecide);
   const Judged& judged = *append.judged;
-  if (!judged.command_id.empty() && command_ids_.contains(judged.command_id)) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("command_id ", judged.command_id, " is already stored"));
-  }
   const auto account = accounts_.find(judged.account_id);
-  const uint64_t version = account == accounts_.end() ? 0 : account->second.size();
-  if (version == judged.version) return 0;  // the refusal stands
-  if (append.redecide == nullptr) {
-    return absl::AbortedError(absl::StrCat("account ", judged.account_id, " is at version ",
-                                           version, " in the store, not ", judged.version));
-  }
+  const absl::Status verdict = judged.Check(account == accounts_.end() ? 0 : account->second.size(),
+                                            command_ids_.contains(judged.command_id));
+  if (verdict.ok()) return 0;  // the refusal stands
+  if (verdict.code() != absl::StatusCode::kAborted || append.redecide == nullptr) return verdict;
   return RedecideLocked({{judged.account_id, judged.version}}, append.redecide);
 }
 

@@ -63,17 +63,9 @@ absl::Status CheckGroup(const std::vector<bank::v1::Event>& group,
 absl::Status CheckJudged(const SharedEventStore::Judged& judged,
                          const absl::flat_hash_map<std::string, uint64_t>& versions,
                          const absl::flat_hash_set<std::string>& stored_ids) {
-  if (!judged.command_id.empty() && stored_ids.contains(judged.command_id)) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("command_id ", judged.command_id, " is already stored"));
-  }
   const auto stored = versions.find(judged.account_id);
-  const uint64_t version = stored == versions.end() ? 0 : stored->second;
-  if (version != judged.version) {
-    return absl::AbortedError(absl::StrCat("account ", judged.account_id, " is at version ",
-                                           version, " in the store, not ", judged.version));
-  }
-  return absl::OkStatus();
+  return judged.Check(stored == versions.end() ? 0 : stored->second,
+                      stored_ids.contains(judged.command_id));
 }
 
 std::vector<std::optional<std::string>> TextArray(const absl::flat_hash_set<std::string>& values) {
