@@ -25,6 +25,7 @@
 #include "command-service/store/postgres/pg_binary.h"
 #include "command-service/store/postgres/pg_connection.h"
 #include "command-service/store/postgres/schema.h"
+#include "command-service/store/postgres/store_sql.h"
 #include "tests/command/log_test_util.h"
 #include "tests/support/test_postgres.h"
 
@@ -135,6 +136,59 @@ TEST_F(PostgresEventStoreTest, ARawReaderNeverSeesAHoleUnderThreeReplicasCommitt
   stop.join();
   EXPECT_EQ(last, kTotal);
   EXPECT_GT(polls, 3) << "the reader should have polled while commits were running";
+}
+
+// A prepared statement may get one plan for any parameters (a generic
+// plan), and keep it, even one costed on the table while it was small. Each
+// read of the store, planned that way, must still use an index once the
+// table has grown: a sequential scan is a cost per commit that grows with
+// the store.
+TEST_F(PostgresEventStoreTest, EveryReadUsesAnIndexEvenWithAPlanMadeWhileTheTableWasSmall) {
+  auto store = OpenReplica(0);
+  ASSERT_TRUE(store.ok()) << store.status();
+  // No ANALYZE but the test's own may replace the plans made below.
+  ASSERT_TRUE(testing::RunSql(absl::StrCat("ALTER TABLE ", Table(schema_, "events"),
+                                           " SET (autovacuum_enabled = false)"))
+                  .ok());
+  auto connection = testing::AdminConnection();
+  ASSERT_TRUE(connection.ok()) << connection.status();
+  ASSERT_TRUE((*connection)->ExecuteSql("SET plan_cache_mode TO force_generic_plan").ok());
+  ASSERT_TRUE((*connection)->Prepare(StoreStatements(schema_)).ok());
+  const std::vector<std::string> reads = {
+      "account_versions('{account-1}')",
+      "stored_commands('{command-1}')",
+      "read_accounts_after('{account-1}', '{0}')",
+      "read_range(0, 512)",
+      "read_account('account-1', 0)",
+      "read_command('command-1')",
+  };
+  auto insert_events = [&](int first, int last) {
+    // 100 accounts, a command id each
+    return testing::RunSql(absl::StrCat(
+        "INSERT INTO ", Table(schema_, "events"),
+        " (position, group_end, account_id, version, command_id, recorded_at, principal, "
+        "schema_version, payload) SELECT g, g, 'account-' || g % 100, g / 100 + 1, 'command-' || "
+        "g, "
+        "now(), '', 1, '' FROM generate_series(",
+        first, ", ", last, ") g"));
+  };
+  ASSERT_TRUE(insert_events(1, 199).ok());
+  ASSERT_TRUE(testing::RunSql(absl::StrCat("ANALYZE ", Table(schema_, "events"))).ok());
+  for (const std::string& read : reads) {
+    ASSERT_TRUE((*connection)->ExecuteSql(absl::StrCat("EXECUTE ", read)).ok()) << read;
+  }
+  ASSERT_TRUE(insert_events(200, 20000).ok());
+  for (const std::string& read : reads) {
+    auto plan = (*connection)->ExecuteSql(absl::StrCat("EXPLAIN EXECUTE ", read));
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    std::string text;
+    for (int row = 0; row < PQntuples(plan->get()); ++row) {
+      absl::StrAppend(&text, PQgetvalue(plan->get(), row, 0), "\n");
+    }
+
+    EXPECT_EQ(text.find("Seq Scan on events"), std::string::npos) << read << ":\n" << text;
+    EXPECT_EQ(text.find("Bitmap Heap Scan on events"), std::string::npos) << read << ":\n" << text;
+  }
 }
 
 TEST_F(PostgresEventStoreTest, AReplicaHearsTheOthersCommitsWithoutPollingAndCanReadThem) {

@@ -81,12 +81,12 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ConnectTarget
     return absl::UnavailableError(
         absl::StrCat("cannot connect to PostgreSQL: ", Describe(PQerrorMessage(raw))));
   }
-  // A prepared statement's generic plan is costed on the table as it was
-  // when the connection began, often empty: a sequential scan, kept as the
-  // table grows (the command id lookup took 8 ms at 20,000 rows). Planning
-  // each execution for its parameters costs microseconds.
+  // Every statement of the store is written for an index (store_sql.cc). A
+  // plan costed on statistics of a small table, generic or not, scans it
+  // sequentially; kept as a generic plan while the table grows, that cost
+  // per commit grows with the store. So scans of a whole table are off.
   if (absl::StatusOr<Result> set =
-          connection->ExecuteSql("SET plan_cache_mode TO force_custom_plan");
+          connection->ExecuteSql("SET enable_seqscan TO off; SET enable_bitmapscan TO off");
       !set.ok()) {
     return set.status();
   }
