@@ -17,6 +17,7 @@ absl::StatusOr<bank::v1::Event> Decide(const AccountState& state, const Command&
   event.set_account_id(command.account_id);
   event.set_version(state.version + 1);
   event.set_command_id(command.command_id);
+  event.set_principal(command.principal);
   switch (command.kind) {
     case CommandKind::kWithdraw:
       if (command.amount > state.balance) {

@@ -19,6 +19,7 @@ struct Command {
   int64_t amount = 0;
   std::string command_id;                    // idempotency key; empty for none
   std::optional<uint64_t> expected_version;  // 0 = the account has no events yet
+  std::string principal;                     // who issued it; empty without tokens
 };
 
 absl::string_view CommandName(CommandKind kind);

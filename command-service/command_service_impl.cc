@@ -4,6 +4,7 @@
 
 #include "common/grpc_status.h"
 #include "common/raw_request.h"
+#include "common/refused_call.h"
 
 namespace bank::command {
 
@@ -13,6 +14,12 @@ grpc::ServerUnaryReactor* CommandServiceImpl::Execute(grpc::CallbackServerContex
                                                       const grpc::ByteBuffer& bytes,
                                                       grpc::ByteBuffer* reply) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::string> principal =
+      authenticator_.Authorize(*context, security::Role::kWrite, CommandName(kind));
+  if (!principal.ok()) {
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return reactor;
+  }
   Request request;
   if (absl::Status parsed = ParseRequest(bytes, &request); !parsed.ok()) {
     reactor->Finish(ToGrpcStatus(parsed));
@@ -26,6 +33,7 @@ grpc::ServerUnaryReactor* CommandServiceImpl::Execute(grpc::CallbackServerContex
       .expected_version = request.has_expected_version()
                               ? std::optional<uint64_t>(request.expected_version())
                               : std::nullopt,
+      .principal = *std::move(principal),
   };
   handler_.Execute(std::move(command),
                    [reactor, reply](absl::StatusOr<bank::v1::CommandReply> answer) {
@@ -49,6 +57,12 @@ grpc::ServerUnaryReactor* CommandServiceImpl::Withdraw(grpc::CallbackServerConte
 
 grpc::ServerWriteReactor<bank::v1::SubscribeResponse>* CommandServiceImpl::Subscribe(
     grpc::CallbackServerContext* context, const bank::v1::SubscribeRequest* request) {
+  if (absl::StatusOr<std::string> caller =
+          authenticator_.Authorize(*context, security::Role::kSubscribe, "Subscribe");
+      !caller.ok()) {
+    return new RefusedCall<grpc::ServerWriteReactor<bank::v1::SubscribeResponse>>(
+        ToGrpcStatus(caller.status()));
+  }
   return subscriptions_.Subscribe(context, request->after_position());
 }
 

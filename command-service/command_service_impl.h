@@ -4,22 +4,25 @@
 #include "bank/v1/command_service.grpc.pb.h"
 #include "command-service/command_handler.h"
 #include "command-service/subscription_hub.h"
+#include "common/security/authenticator.h"
 
 namespace bank::command {
 
 // The gRPC edge of the write side: turns requests into domain commands, hands
 // them to the handler and finishes each call when the handler answers (once
 // the event is durable, on whichever gRPC thread committed it). No business
-// rule here.
+// rule here. Each rpc first asks the authenticator whether its caller has the
+// rpc's role; the caller's name goes into the events as their principal.
 // Deposit and Withdraw take their requests raw, so that one protobuf cannot
 // parse is INVALID_ARGUMENT (see common/raw_request.h).
 class CommandServiceImpl final : public bank::v1::CommandService::WithRawCallbackMethod_Deposit<
                                      bank::v1::CommandService::WithRawCallbackMethod_Withdraw<
                                          bank::v1::CommandService::CallbackService>> {
  public:
-  // Both must outlive the service.
-  CommandServiceImpl(CommandHandler& handler, SubscriptionHub& subscriptions)
-      : handler_(handler), subscriptions_(subscriptions) {}
+  // All three must outlive the service.
+  CommandServiceImpl(CommandHandler& handler, SubscriptionHub& subscriptions,
+                     const security::Authenticator& authenticator)
+      : handler_(handler), subscriptions_(subscriptions), authenticator_(authenticator) {}
 
   grpc::ServerUnaryReactor* Deposit(grpc::CallbackServerContext* context,
                                     const grpc::ByteBuffer* request,
@@ -37,6 +40,7 @@ class CommandServiceImpl final : public bank::v1::CommandService::WithRawCallbac
 
   CommandHandler& handler_;
   SubscriptionHub& subscriptions_;
+  const security::Authenticator& authenticator_;
 };
 
 }  // namespace bank::command

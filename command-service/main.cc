@@ -17,6 +17,7 @@
 #include "common/grpc_server.h"
 #include "common/logging.h"
 #include "common/program_flags.h"
+#include "common/security/server_security.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on; port 0 picks one");
 ABSL_FLAG(std::string, data_dir, "./data/command", "directory of the event log (--store=file)");
@@ -26,6 +27,15 @@ ABSL_FLAG(std::string, store_schema, "bank",
           "the PostgreSQL schema of the store's tables (a --store URI), created when missing");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error, critical or off");
 ABSL_FLAG(uint64_t, segment_bytes, 64ull << 20, "roll to a new log segment past this size");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain to serve TLS with (with --tls_key); plaintext without");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA certificates: require a client certificate signed by one (mutual TLS)");
+ABSL_FLAG(std::string, auth_tokens, "",
+          "file of callers, one line each: NAME ROLES SHA256 (roles write, subscribe, read; the "
+          "token's SHA-256 in hex); every call but health then needs `authorization: Bearer "
+          "TOKEN`");
 ABSL_FLAG(uint64_t, command_id_retention, bank::command::kMinCommandRetention,
           "remember the command ids of at least this many latest commands (at least 1000000, "
           "the contract's minimum); a retry of an older one runs as a new command");
@@ -41,6 +51,15 @@ int Run() {
   if (retention < kMinCommandRetention) {
     spdlog::critical("cannot start: --command_id_retention={} is below the contract's {}",
                      retention, kMinCommandRetention);
+    return EXIT_FAILURE;
+  }
+  absl::StatusOr<security::ServerSecurity> security =
+      security::LoadServerSecurity({.tls_cert = absl::GetFlag(FLAGS_tls_cert),
+                                    .tls_key = absl::GetFlag(FLAGS_tls_key),
+                                    .tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca),
+                                    .auth_tokens = absl::GetFlag(FLAGS_auth_tokens)});
+  if (!security.ok()) {
+    spdlog::critical("cannot start: {}", std::string(security.status().message()));
     return EXIT_FAILURE;
   }
   absl::StatusOr<StoreChoice> store_choice = ParseStoreFlag(absl::GetFlag(FLAGS_store));
@@ -63,9 +82,9 @@ int Run() {
   spdlog::info("state rebuilt: {}", write_side->description);
 
   auto subscriptions = std::make_unique<SubscriptionHub>(*event_store);
-  CommandServiceImpl service(handler, *subscriptions);
+  CommandServiceImpl service(handler, *subscriptions, *security->authenticator);
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
-      GrpcServer::Start(absl::GetFlag(FLAGS_listen), {&service});
+      GrpcServer::Start(absl::GetFlag(FLAGS_listen), {&service}, *security);
   if (!server.ok()) {
     spdlog::critical("cannot start: {}", server.status().ToString());
     return EXIT_FAILURE;

@@ -64,11 +64,12 @@ int64_t EventAmount(const Event& event) {
   }
 }
 
-// ", command_id X, at T" with each part only when known.
-std::string HumanProvenance(const std::string& command_id, bool has_recorded_at,
-                            const google::protobuf::Timestamp& recorded_at) {
+// ", command_id X, by P, at T" with each part only when known.
+std::string HumanProvenance(const std::string& command_id, const std::string& principal,
+                            bool has_recorded_at, const google::protobuf::Timestamp& recorded_at) {
   std::string out;
   if (!command_id.empty()) absl::StrAppend(&out, ", command_id ", command_id);
+  if (!principal.empty()) absl::StrAppend(&out, ", by ", principal);
   if (has_recorded_at) absl::StrAppend(&out, ", at ", Rfc3339(recorded_at));
   return out;
 }
@@ -94,13 +95,14 @@ std::string FormatTransaction(const Transaction& transaction, Format format) {
         .Add("balance_after", transaction.balance_after())
         .Add("command_id", transaction.command_id());
     AddRecordedAt(json, transaction.has_recorded_at(), transaction.recorded_at());
+    json.Add("principal", transaction.principal());
     return json.Build();
   }
   return absl::StrCat("version ", transaction.version(), ", position ", transaction.position(),
                       ": ", KindWord(transaction.kind()), " ", transaction.amount(),
                       ", balance after ", transaction.balance_after(),
-                      HumanProvenance(transaction.command_id(), transaction.has_recorded_at(),
-                                      transaction.recorded_at()));
+                      HumanProvenance(transaction.command_id(), transaction.principal(),
+                                      transaction.has_recorded_at(), transaction.recorded_at()));
 }
 
 std::string FormatEvent(const Event& event, Format format) {
@@ -113,12 +115,13 @@ std::string FormatEvent(const Event& event, Format format) {
         .Add("amount", EventAmount(event))
         .Add("command_id", event.command_id());
     AddRecordedAt(json, event.has_recorded_at(), event.recorded_at());
+    json.Add("principal", event.principal());
     return json.Build();
   }
-  return absl::StrCat(
-      "position ", event.position(), ", ", event.account_id(), " version ", event.version(), ": ",
-      KindWord(EventKind(event)), " ", EventAmount(event),
-      HumanProvenance(event.command_id(), event.has_recorded_at(), event.recorded_at()));
+  return absl::StrCat("position ", event.position(), ", ", event.account_id(), " version ",
+                      event.version(), ": ", KindWord(EventKind(event)), " ", EventAmount(event),
+                      HumanProvenance(event.command_id(), event.principal(),
+                                      event.has_recorded_at(), event.recorded_at()));
 }
 
 }  // namespace bank

@@ -20,10 +20,14 @@
 namespace bank {
 
 struct GrpcServer::Reflection {
+  explicit Reflection(std::shared_ptr<const security::Authenticator> authenticator)
+      : authenticator(std::move(authenticator)) {}
+
+  std::shared_ptr<const security::Authenticator> authenticator;
   RegisteredServices registered;
   reflection::LazyDescriptorIndex index{&registered};
-  reflection::ReflectionV1 v1{&index};
-  reflection::ReflectionV1Alpha v1alpha{&index};
+  reflection::ReflectionV1 v1{&index, authenticator.get()};
+  reflection::ReflectionV1Alpha v1alpha{&index, authenticator.get()};
 };
 
 namespace {
@@ -40,7 +44,8 @@ void OnTerminationSignal(int signal_number) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const std::string& listen, const std::vector<grpc::Service*>& services) {
+    const std::string& listen, const std::vector<grpc::Service*>& services,
+    const security::ServerSecurity& security) {
   const size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) {
     return absl::InvalidArgumentError(
@@ -53,10 +58,13 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
 
-  auto reflection = std::make_unique<Reflection>();
+  if (std::optional<std::string> warning = security::ExposureWarning(listen, security)) {
+    spdlog::warn("{}", *warning);
+  }
+  auto reflection = std::make_unique<Reflection>(security.authenticator);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(listen, security.credentials, &port);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   // gRPC's default lets a client without calls in flight ping once every two
   // hours, and others once every 5 minutes, and answers the third early ping
@@ -92,7 +100,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   auto result =
       std::unique_ptr<GrpcServer>(new GrpcServer(std::move(reflection), std::move(server), port));
   result->SetServing(false);
-  spdlog::info("listening on {}:{}", listen.substr(0, colon), port);
+  spdlog::info("listening on {}:{}{}", listen.substr(0, colon), port, security.tls ? " (TLS)" : "");
   return result;
 }
 

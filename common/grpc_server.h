@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/security/server_security.h"
 
 namespace bank {
 
@@ -28,10 +29,14 @@ class GrpcServer {
   // calls in flight, that the server accepts without counting a strike.
   static constexpr int kMinClientPingIntervalMs = 5'000;
 
-  // Binds `listen` (HOST:PORT) and starts serving `services`, which must
-  // outlive the server. Health answers NOT_SERVING until SetServing(true).
+  // Binds `listen` (HOST:PORT) with `security`'s credentials and starts
+  // serving `services`, which must outlive the server and ask `security`'s
+  // authenticator themselves (reflection asks it for any valid token; health
+  // asks nothing). Health answers NOT_SERVING until SetServing(true). Logs a
+  // warning when a host that is not loopback is served without TLS or tokens.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
-      const std::string& listen, const std::vector<grpc::Service*>& services);
+      const std::string& listen, const std::vector<grpc::Service*>& services,
+      const security::ServerSecurity& security);
 
   ~GrpcServer();
 

@@ -17,13 +17,14 @@ namespace {
 // turn a large batch into a reconnect loop.
 constexpr int kMaxSubscribeMessageBytes = 64 << 20;
 
-std::shared_ptr<grpc::Channel> FreshChannel(const std::string& target) {
+std::shared_ptr<grpc::Channel> FreshChannel(const std::string& target,
+                                            const security::ClientSecurity& security) {
   grpc::ChannelArguments args;
   // A private subchannel pool: a new channel must not inherit the connection
   // backoff state of the previous one's shared subchannel.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetMaxReceiveMessageSize(kMaxSubscribeMessageBytes);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(target, security.credentials(), args);
 }
 
 }  // namespace
@@ -117,8 +118,9 @@ void EventSubscriber::Run() {
 
 absl::Status EventSubscriber::Follow(const std::string& target, uint64_t after) {
   std::unique_ptr<bank::v1::CommandService::Stub> stub =
-      bank::v1::CommandService::NewStub(FreshChannel(target));
+      bank::v1::CommandService::NewStub(FreshChannel(target, options_.security));
   grpc::ClientContext context;
+  options_.security.Authorize(context);
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return absl::CancelledError("stopping");

@@ -11,6 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "common/security/client_security.h"
 #include "query-service/backoff.h"
 #include "query-service/projection_store.h"
 #include "query-service/projector.h"
@@ -26,6 +27,7 @@ struct EventSubscriberOptions {
   std::vector<std::string> targets;
   BackoffOptions backoff;
   StreamWatchdogOptions watchdog;
+  security::ClientSecurity security;  // the stream's credentials and token
 };
 
 // Follows bank.v1.CommandService/Subscribe into the projector, on one thread

@@ -15,6 +15,7 @@
 #include "common/grpc_server.h"
 #include "common/logging.h"
 #include "common/program_flags.h"
+#include "common/security/server_security.h"
 #include "query-service/event_subscriber.h"
 #include "query-service/position_waiters.h"
 #include "query-service/projection_store.h"
@@ -27,6 +28,24 @@ ABSL_FLAG(std::string, data_dir, "./data/query", "directory of the projection da
 ABSL_FLAG(std::string, command_service, "127.0.0.1:50051",
           "HOST:PORT of the command service whose events are projected, or several replicas "
           "sharing one store, comma-separated: one is followed, the next on failure");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain to serve TLS with (with --tls_key); plaintext without");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA certificates: require a client certificate signed by one (mutual TLS)");
+ABSL_FLAG(std::string, auth_tokens, "",
+          "file of callers, one line each: NAME ROLES SHA256 (roles write, subscribe, read; the "
+          "token's SHA-256 in hex); every call but health then needs `authorization: Bearer "
+          "TOKEN`");
+ABSL_FLAG(std::string, command_service_tls_ca, "",
+          "PEM CA certificates to verify the command service with: its stream then uses TLS");
+ABSL_FLAG(std::string, command_service_tls_cert, "",
+          "PEM client certificate for the command service's stream (mutual TLS)");
+ABSL_FLAG(std::string, command_service_tls_key, "",
+          "PEM private key of --command_service_tls_cert");
+ABSL_FLAG(std::string, command_service_token_file, "",
+          "file holding the token the stream's calls carry (a caller with the subscribe role in "
+          "the command service's --auth_tokens)");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error, critical or off");
 
 namespace bank::query {
@@ -46,6 +65,27 @@ int Run() {
                   std::string(command_services.status().message()));
     return 1;
   }
+  absl::StatusOr<security::ServerSecurity> security =
+      security::LoadServerSecurity({.tls_cert = absl::GetFlag(FLAGS_tls_cert),
+                                    .tls_key = absl::GetFlag(FLAGS_tls_key),
+                                    .tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca),
+                                    .auth_tokens = absl::GetFlag(FLAGS_auth_tokens)});
+  if (!security.ok()) {
+    spdlog::error("cannot start: {}", std::string(security.status().message()));
+    return 1;
+  }
+  absl::StatusOr<security::ClientSecurity> stream_security = security::ClientSecurity::Load({
+      .flag_prefix = "command_service_",
+      .tls_ca = absl::GetFlag(FLAGS_command_service_tls_ca),
+      .tls_cert = absl::GetFlag(FLAGS_command_service_tls_cert),
+      .tls_key = absl::GetFlag(FLAGS_command_service_tls_key),
+      .token_file = absl::GetFlag(FLAGS_command_service_token_file),
+      .token = "",
+  });
+  if (!stream_security.ok()) {
+    spdlog::error("cannot start: {}", std::string(stream_security.status().message()));
+    return 1;
+  }
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   absl::StatusOr<std::unique_ptr<DataDirLock>> lock = DataDirLock::Acquire(data_dir);
   if (!lock.ok()) {
@@ -63,18 +103,20 @@ int Run() {
   PositionWaiters waiters(checkpoint);
   SourceStatus source(checkpoint);
   Projector projector(store->get(), &waiters);
-  QueryServiceImpl service(store->get(), &waiters, &source);
+  QueryServiceImpl service(store->get(), &waiters, &source, security->authenticator.get());
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
-      GrpcServer::Start(absl::GetFlag(FLAGS_listen), {&service});
+      GrpcServer::Start(absl::GetFlag(FLAGS_listen), {&service}, *security);
   if (!server.ok()) {
     spdlog::error("cannot start: {}", server.status().ToString());
     return 1;
   }
   (*server)->SetServing(true);
 
-  EventSubscriber subscriber(
-      {.targets = *std::move(command_services), .backoff = {}, .watchdog = {}}, store->get(),
-      &projector, &source);
+  EventSubscriber subscriber({.targets = *std::move(command_services),
+                              .backoff = {},
+                              .watchdog = {},
+                              .security = *std::move(stream_security)},
+                             store->get(), &projector, &source);
   subscriber.Start();
 
   int signal_number = 0;

@@ -9,7 +9,7 @@
 namespace bank::query {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr size_t kMaxIdleReaders = 8;
 
 // PRAGMA synchronous=NORMAL: in WAL mode a commit is a write(2) to the WAL
@@ -50,14 +50,23 @@ constexpr absl::string_view kSchema = R"sql(
     balance_after INTEGER NOT NULL,
     command_id TEXT NOT NULL,
     recorded_at_seconds INTEGER NOT NULL,
-    recorded_at_nanos INTEGER NOT NULL
+    recorded_at_nanos INTEGER NOT NULL,
+    principal TEXT NOT NULL DEFAULT ''
   );
   CREATE UNIQUE INDEX IF NOT EXISTS transactions_by_account ON transactions (account_id, version);
   CREATE TABLE IF NOT EXISTS checkpoint (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     position INTEGER NOT NULL
   );
-  PRAGMA user_version = 1;
+  PRAGMA user_version = 2;
+)sql";
+
+// Version 1 had no principal: its transactions keep an empty one.
+constexpr absl::string_view kFromVersion1 = R"sql(
+  BEGIN;
+  ALTER TABLE transactions ADD COLUMN principal TEXT NOT NULL DEFAULT '';
+  PRAGMA user_version = 2;
+  COMMIT;
 )sql";
 
 // SQLite integers are signed 64-bit; positions and versions are stored as
@@ -126,7 +135,8 @@ absl::StatusOr<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const std
     return absl::FailedPreconditionError(absl::StrCat(path, " has schema version ", *schema,
                                                       "; this build knows up to ", kSchemaVersion));
   }
-  status = sql.Exec(std::string(kSchema));
+  if (*schema == 1) status = sql.Exec(std::string(kFromVersion1));
+  if (status.ok()) status = sql.Exec(std::string(kSchema));
   if (!status.ok()) return status;
 
   struct {
@@ -138,8 +148,8 @@ absl::StatusOr<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const std
       {&writer->rollback, "ROLLBACK"},
       {&writer->insert_transaction,
        "INSERT INTO transactions (account_id, version, position, kind, amount, balance_after, "
-       "command_id, recorded_at_seconds, recorded_at_nanos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-       "?8, ?9)"},
+       "command_id, recorded_at_seconds, recorded_at_nanos, principal) VALUES (?1, ?2, ?3, ?4, "
+       "?5, ?6, ?7, ?8, ?9, ?10)"},
       {&writer->upsert_account,
        "INSERT INTO accounts (account_id, balance, version, last_position) VALUES (?1, ?2, ?3, "
        "?4) ON CONFLICT (account_id) DO UPDATE SET balance = excluded.balance, version = "
@@ -273,6 +283,7 @@ absl::Status ProjectionStore::Persist(absl::Span<const bank::v1::Event> events,
     insert.BindText(7, event.command_id());
     insert.BindInt64(8, event.recorded_at().seconds());
     insert.BindInt64(9, event.recorded_at().nanos());
+    insert.BindText(10, event.principal());
     status = insert.Run();
   }
   for (auto it = touched.begin(); it != touched.end() && status.ok(); ++it) {
@@ -340,7 +351,8 @@ absl::StatusOr<std::vector<TransactionRecord>> ProjectionStore::GetHistory(
             ? TransactionKind::kWithdrawal
             : TransactionKind::kDeposit,
         query.ColumnInt64(3), query.ColumnInt64(4), std::string(query.ColumnText(5)),
-        FromTimestamp(query.ColumnInt64(6), query.ColumnInt64(7))});
+        FromTimestamp(query.ColumnInt64(6), query.ColumnInt64(7)),
+        std::string(query.ColumnText(8))});
   }
   query.Reset();
   ReleaseReader(*std::move(reader));
@@ -366,7 +378,7 @@ absl::StatusOr<std::unique_ptr<ProjectionStore::Reader>> ProjectionStore::Acquir
   if (!status.ok()) return status;
   absl::StatusOr<SqliteStatement> history = reader->db->Prepare(
       "SELECT version, position, kind, amount, balance_after, command_id, recorded_at_seconds, "
-      "recorded_at_nanos FROM transactions WHERE account_id = ?1 AND version > ?2 "
+      "recorded_at_nanos, principal FROM transactions WHERE account_id = ?1 AND version > ?2 "
       "ORDER BY version LIMIT ?3");
   if (!history.ok()) return history.status();
   reader->history = *std::move(history);

@@ -44,6 +44,7 @@ struct TransactionRecord {
   int64_t balance_after = 0;
   std::string command_id;
   absl::Time recorded_at;
+  std::string principal;  // who issued it (Event.principal)
 };
 
 // The read model: accounts, their transaction history and the checkpoint (the

@@ -38,6 +38,7 @@ void ToProto(const TransactionRecord& record, bank::v1::Transaction& out) {
   out.set_amount(record.amount);
   out.set_balance_after(record.balance_after);
   out.set_command_id(record.command_id);
+  out.set_principal(record.principal);
   ToProto(record.recorded_at, *out.mutable_recorded_at());
 }
 
@@ -150,9 +151,20 @@ class BalanceWaitReactor final : public grpc::ServerUnaryReactor {
 
 }  // namespace
 
+grpc::ServerUnaryReactor* QueryServiceImpl::RefuseUnlessReader(grpc::CallbackServerContext* context,
+                                                               absl::string_view rpc) const {
+  absl::StatusOr<std::string> caller =
+      authenticator_->Authorize(*context, security::Role::kRead, rpc);
+  if (caller.ok()) return nullptr;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(caller.status()));
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* QueryServiceImpl::GetBalance(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* bytes,
                                                        grpc::ByteBuffer* out) {
+  if (grpc::ServerUnaryReactor* refused = RefuseUnlessReader(context, "GetBalance")) return refused;
   bank::v1::GetBalanceRequest request;
   absl::Status status = ParseRequest(*bytes, &request);
   if (status.ok()) status = ValidateAccountId(request.account_id());
@@ -172,6 +184,8 @@ grpc::ServerUnaryReactor* QueryServiceImpl::GetBalance(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* QueryServiceImpl::ListAccounts(grpc::CallbackServerContext* context,
                                                          const grpc::ByteBuffer* bytes,
                                                          grpc::ByteBuffer* out) {
+  if (grpc::ServerUnaryReactor* refused = RefuseUnlessReader(context, "ListAccounts"))
+    return refused;
   bank::v1::ListAccountsRequest request;
   bank::v1::ListAccountsResponse reply;
   absl::Status status = ParseRequest(*bytes, &request);
@@ -185,6 +199,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::ListAccounts(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* QueryServiceImpl::GetHistory(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* bytes,
                                                        grpc::ByteBuffer* out) {
+  if (grpc::ServerUnaryReactor* refused = RefuseUnlessReader(context, "GetHistory")) return refused;
   bank::v1::GetHistoryRequest request;
   bank::v1::GetHistoryResponse reply;
   absl::Status status = ParseRequest(*bytes, &request);
@@ -198,6 +213,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::GetHistory(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* QueryServiceImpl::GetStatus(grpc::CallbackServerContext* context,
                                                       const bank::v1::GetStatusRequest*,
                                                       bank::v1::ProjectionStatus* reply) {
+  if (grpc::ServerUnaryReactor* refused = RefuseUnlessReader(context, "GetStatus")) return refused;
   // Applied first: the head read after it can only be newer, and the max()
   // keeps the contract's "never below applied" even before any heartbeat.
   const uint64_t applied = store_->applied_position();

@@ -3,7 +3,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/string_view.h"
 #include "bank/v1/query_service.grpc.pb.h"
+#include "common/security/authenticator.h"
 #include "query-service/position_waiters.h"
 #include "query-service/projection_store.h"
 #include "query-service/source_status.h"
@@ -17,10 +19,10 @@ namespace bank::query {
 // PositionWaiters callback that finishes the call later (applied, deadline,
 // cancellation or shutdown).
 //
-// Errors: INVALID_ARGUMENT for a bad account_id, a negative page_size or a bad
-// page_token; NOT_FOUND for an account with no applied event;
-// DEADLINE_EXCEEDED when min_position is not applied by the call's deadline;
-// UNAVAILABLE while shutting down.
+// Every rpc first asks the authenticator for a caller with the `read` role
+// (UNAUTHENTICATED, PERMISSION_DENIED). Errors: INVALID_ARGUMENT for a bad account_id, a negative
+// page_size or a bad page_token; NOT_FOUND for an account with no applied event; DEADLINE_EXCEEDED
+// when min_position is not applied by the call's deadline; UNAVAILABLE while shutting down.
 //
 // GetBalance, ListAccounts and GetHistory take their requests raw, so that one
 // protobuf cannot parse (a string that is not UTF-8) is INVALID_ARGUMENT (see
@@ -33,8 +35,8 @@ class QueryServiceImpl final : public bank::v1::QueryService::WithRawCallbackMet
                                            bank::v1::QueryService::CallbackService>>> {
  public:
   QueryServiceImpl(const ProjectionStore* store, PositionWaiters* waiters,
-                   const SourceStatus* source)
-      : store_(store), waiters_(waiters), source_(source) {}
+                   const SourceStatus* source, const security::Authenticator* authenticator)
+      : store_(store), waiters_(waiters), source_(source), authenticator_(authenticator) {}
 
   grpc::ServerUnaryReactor* GetBalance(grpc::CallbackServerContext* context,
                                        const grpc::ByteBuffer* request,
@@ -50,9 +52,15 @@ class QueryServiceImpl final : public bank::v1::QueryService::WithRawCallbackMet
                                       bank::v1::ProjectionStatus* reply) override;
 
  private:
+  // Null when the caller of `context` has the `read` role; otherwise the
+  // call, finished with UNAUTHENTICATED or PERMISSION_DENIED.
+  grpc::ServerUnaryReactor* RefuseUnlessReader(grpc::CallbackServerContext* context,
+                                               absl::string_view rpc) const;
+
   const ProjectionStore* const store_;
   PositionWaiters* const waiters_;
   const SourceStatus* const source_;
+  const security::Authenticator* const authenticator_;
 };
 
 }  // namespace bank::query

@@ -66,9 +66,13 @@ int Run() {
         ++in_flight;
       }
       command::Command deposit{
-          command::CommandKind::kDeposit, absl::StrFormat("acct-%07d", i % accounts),
-          1 + static_cast<int64_t>(i % 10000),
-          absl::GetFlag(FLAGS_command_ids) ? absl::StrCat(run, "-", i) : "", std::nullopt};
+          .kind = command::CommandKind::kDeposit,
+          .account_id = absl::StrFormat("acct-%07d", i % accounts),
+          .amount = 1 + static_cast<int64_t>(i % 10000),
+          .command_id = absl::GetFlag(FLAGS_command_ids) ? absl::StrCat(run, "-", i) : "",
+          .expected_version = std::nullopt,
+          .principal = "",
+      };
       handler.Execute(std::move(deposit), [&](absl::StatusOr<bank::v1::CommandReply> reply) {
         absl::MutexLock lock(&mu);
         if (!reply.ok() && first_error.ok()) first_error = reply.status();

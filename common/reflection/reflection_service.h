@@ -10,9 +10,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/grpc_status.h"
 #include "common/raw_request.h"
 #include "common/reflection/lazy_descriptor_index.h"
 #include "common/reflection/reflection_answerer.h"
+#include "common/refused_call.h"
+#include "common/security/authenticator.h"
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 
@@ -36,10 +39,16 @@ template <typename Service, typename Request, typename Response>
 class ReflectionService final : public Service::template WithRawCallbackMethod_ServerReflectionInfo<
                                     typename Service::Service> {
  public:
-  explicit ReflectionService(LazyDescriptorIndex* index) : index_(index) {}
+  // Both must outlive the service.
+  ReflectionService(LazyDescriptorIndex* index, const security::Authenticator* authenticator)
+      : index_(index), authenticator_(authenticator) {}
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* ServerReflectionInfo(
-      grpc::CallbackServerContext*) override {
+      grpc::CallbackServerContext* context) override {
+    if (absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context); !caller.ok()) {
+      return new RefusedCall<grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>>(
+          ToGrpcStatus(caller.status()));
+    }
     return new Stream(index_->Get());
   }
 
@@ -141,6 +150,7 @@ class ReflectionService final : public Service::template WithRawCallbackMethod_S
   };
 
   LazyDescriptorIndex* index_;
+  const security::Authenticator* authenticator_;
 };
 
 using ReflectionV1 = ReflectionService<grpc::reflection::v1::ServerReflection,

@@ -22,7 +22,8 @@ class AccountTest : public ::testing::Test {
                                   .account_id = "acc1",
                                   .amount = amount,
                                   .command_id = "c1",
-                                  .expected_version = expected_version});
+                                  .expected_version = expected_version,
+                                  .principal = "teller-1"});
   }
 
   AccountState state_;
@@ -97,12 +98,18 @@ TEST_F(AccountTest, ExpectedVersionIsCheckedBeforeFunds) {
   EXPECT_EQ(When(CommandKind::kWithdraw, 100, 5).status().code(), absl::StatusCode::kAborted);
 }
 
+TEST_F(AccountTest, TheEventNamesWhoIssuedTheCommand) {
+  absl::StatusOr<bank::v1::Event> event = When(CommandKind::kDeposit, 1);
+  ASSERT_TRUE(event.ok()) << event.status();
+  EXPECT_EQ(event->principal(), "teller-1");
+}
+
 TEST_F(AccountTest, ExpectedVersionZeroMeansNoEventsYet) {
   EXPECT_TRUE(When(CommandKind::kDeposit, 1, 0).ok());
 }
 
 TEST(ValidateCommandTest, ChecksRunInTheContractsOrder) {
-  Command command{CommandKind::kWithdraw, "bad id", 0, "", std::nullopt};
+  Command command{CommandKind::kWithdraw, "bad id", 0, "", std::nullopt, ""};
   EXPECT_EQ(ValidateCommand(command).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StrContains(ValidateCommand(command).message(), "amount"));
   command.amount = 5;
@@ -115,7 +122,7 @@ TEST(ValidateCommandTest, ChecksRunInTheContractsOrder) {
 }
 
 TEST(ValidateCommandTest, IdLengthsAndCharacters) {
-  Command command{CommandKind::kDeposit, std::string(64, 'a'), 1, "", std::nullopt};
+  Command command{CommandKind::kDeposit, std::string(64, 'a'), 1, "", std::nullopt, ""};
   EXPECT_TRUE(ValidateCommand(command).ok());
   command.account_id = "A-z_0.9:x";
   EXPECT_TRUE(ValidateCommand(command).ok());

@@ -29,15 +29,17 @@ bank::v1::Event Deposited() {
 }
 
 TEST(EventFormatTest, TransactionHumanAndJson) {
-  EXPECT_EQ(FormatTransaction(Withdrawal(), Format::kHuman),
-            "version 2, position 5: withdrawal 40, balance after 60, command_id c-2, at "
-            "2024-05-01T12:00:00Z");
-  EXPECT_EQ(FormatTransaction(Withdrawal(), Format::kJson),
+  bank::v1::Transaction transaction = Withdrawal();
+  transaction.set_principal("teller");
+  EXPECT_EQ(FormatTransaction(transaction, Format::kHuman),
+            "version 2, position 5: withdrawal 40, balance after 60, command_id c-2, by teller, "
+            "at 2024-05-01T12:00:00Z");
+  EXPECT_EQ(FormatTransaction(transaction, Format::kJson),
             R"({"version":2,"position":5,"kind":"WITHDRAWAL","amount":40,"balance_after":60,)"
-            R"("command_id":"c-2","recorded_at":"2024-05-01T12:00:00Z"})");
+            R"("command_id":"c-2","recorded_at":"2024-05-01T12:00:00Z","principal":"teller"})");
 }
 
-TEST(EventFormatTest, TransactionWithoutCommandIdOrTimeLeavesThemOut) {
+TEST(EventFormatTest, TransactionWithoutCommandIdCallerOrTimeLeavesThemOut) {
   bank::v1::Transaction transaction = Withdrawal();
   transaction.clear_command_id();
   transaction.clear_recorded_at();
@@ -46,7 +48,7 @@ TEST(EventFormatTest, TransactionWithoutCommandIdOrTimeLeavesThemOut) {
             "version 2, position 5: deposit 40, balance after 60");
   EXPECT_EQ(FormatTransaction(transaction, Format::kJson),
             R"({"version":2,"position":5,"kind":"DEPOSIT","amount":40,"balance_after":60,)"
-            R"("command_id":"","recorded_at":null})");
+            R"("command_id":"","recorded_at":null,"principal":""})");
 }
 
 TEST(EventFormatTest, EventHumanAndJson) {
@@ -55,9 +57,13 @@ TEST(EventFormatTest, EventHumanAndJson) {
   bank::v1::Event withdrawn = Deposited();
   withdrawn.mutable_withdrawn()->set_amount(7);
   withdrawn.set_command_id("c-9");
+  withdrawn.set_principal("teller");
+  EXPECT_EQ(FormatEvent(withdrawn, Format::kHuman),
+            "position 5, acc1 version 2: withdrawal 7, command_id c-9, by teller, at "
+            "2024-05-01T12:00:00.25Z");
   EXPECT_EQ(FormatEvent(withdrawn, Format::kJson),
             R"({"position":5,"account_id":"acc1","version":2,"kind":"WITHDRAWAL","amount":7,)"
-            R"("command_id":"c-9","recorded_at":"2024-05-01T12:00:00.25Z"})");
+            R"("command_id":"c-9","recorded_at":"2024-05-01T12:00:00.25Z","principal":"teller"})");
 }
 
 TEST(EventFormatTest, EventWithUnknownBodyStillPrints) {

@@ -20,7 +20,7 @@ class GrpcServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     absl::StatusOr<std::unique_ptr<GrpcServer>> server =
-        GrpcServer::Start("127.0.0.1:0", {&service_});
+        GrpcServer::Start("127.0.0.1:0", {&service_}, security::ServerSecurity());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     health_ = grpc::health::v1::Health::NewStub(grpc::CreateChannel(

@@ -24,7 +24,7 @@ class ReflectionServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     absl::StatusOr<std::unique_ptr<GrpcServer>> server =
-        GrpcServer::Start("127.0.0.1:0", {&service_});
+        GrpcServer::Start("127.0.0.1:0", {&service_}, security::ServerSecurity());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     stub_ = grpc::reflection::v1::ServerReflection::NewStub(grpc::CreateChannel(

@@ -69,10 +69,12 @@ class QuerySide {
     waiters_ = std::make_unique<PositionWaiters>(store_->applied_position());
     source_ = std::make_unique<SourceStatus>(store_->applied_position());
     projector_ = std::make_unique<Projector>(store_.get(), waiters_.get());
-    subscriber_ = std::make_unique<EventSubscriber>(
-        EventSubscriberOptions{
-            .targets = std::move(targets), .backoff = kFastBackoff, .watchdog = watchdog},
-        store_.get(), projector_.get(), source_.get());
+    subscriber_ =
+        std::make_unique<EventSubscriber>(EventSubscriberOptions{.targets = std::move(targets),
+                                                                 .backoff = kFastBackoff,
+                                                                 .watchdog = watchdog,
+                                                                 .security = {}},
+                                          store_.get(), projector_.get(), source_.get());
     subscriber_->Start();
   }
   ~QuerySide() {

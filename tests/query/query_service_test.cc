@@ -30,7 +30,8 @@ class QueryServiceTest : public ::testing::Test {
     store_ = *std::move(opened);
     waiters_ = std::make_unique<PositionWaiters>(0);
     source_ = std::make_unique<SourceStatus>(0);
-    service_ = std::make_unique<QueryServiceImpl>(store_.get(), waiters_.get(), source_.get());
+    service_ = std::make_unique<QueryServiceImpl>(store_.get(), waiters_.get(), source_.get(),
+                                                  &authenticator_);
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -111,6 +112,7 @@ class QueryServiceTest : public ::testing::Test {
   std::unique_ptr<ProjectionStore> store_;
   std::unique_ptr<PositionWaiters> waiters_;
   std::unique_ptr<SourceStatus> source_;
+  security::Authenticator authenticator_;  // tokens off
   std::unique_ptr<QueryServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<bank::v1::QueryService::Stub> stub_;

@@ -153,7 +153,8 @@ TEST_F(BankctlTest, HistoryWalksEveryPage) {
   EXPECT_EQ(json.exit_code, 0) << json.err;
   EXPECT_THAT(json.out,
               StartsWith("{\"version\":1,\"position\":1,\"kind\":\"DEPOSIT\",\"amount\":100,"
-                         "\"balance_after\":100,\"command_id\":\"c-1\",\"recorded_at\":null}\n"));
+                         "\"balance_after\":100,\"command_id\":\"c-1\",\"recorded_at\":null,"
+                         "\"principal\":\"\"}\n"));
 }
 
 TEST_F(BankctlTest, WatchStreamsFromAfterUntilInterruptedThenExitsZero) {
@@ -175,7 +176,8 @@ TEST_F(BankctlTest, JsonWatchShowsHeartbeats) {
   EXPECT_EQ(watch.Wait(), 0) << watch.Stderr();
   EXPECT_EQ(watch.Stdout(),
             "{\"position\":3,\"account_id\":\"a1\",\"version\":2,\"kind\":\"WITHDRAWAL\","
-            "\"amount\":40,\"command_id\":\"c-3\",\"recorded_at\":\"2024-05-01T12:00:00Z\"}\n"
+            "\"amount\":40,\"command_id\":\"c-3\",\"recorded_at\":\"2024-05-01T12:00:00Z\","
+            "\"principal\":\"\"}\n"
             "{\"heartbeat\":true,\"head_position\":3}\n");
 }
 

@@ -51,14 +51,13 @@ absl::Status AwaitConnected(grpc::Channel& channel, absl::Time deadline) {
 
 BankClient::BankClient(ClientOptions options)
     : options_(std::move(options)),
-      query_channel_(
-          grpc::CreateChannel(options_.query_address, grpc::InsecureChannelCredentials())),
+      query_channel_(grpc::CreateChannel(options_.query_address, options_.security.credentials())),
       query_(bank::v1::QueryService::NewStub(query_channel_)) {
   if (options_.command_addresses.size() == 1) {
     // Nothing to choose from: the call itself finds out whether it answers.
     absl::MutexLock lock(&mu_);
     command_address_ = options_.command_addresses.front();
-    command_channel_ = grpc::CreateChannel(command_address_, grpc::InsecureChannelCredentials());
+    command_channel_ = grpc::CreateChannel(command_address_, options_.security.credentials());
     command_ = bank::v1::CommandService::NewStub(command_channel_);
   }
 }
@@ -75,7 +74,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> BankClient::CommandChannel() {
   std::vector<std::string> failures;
   for (const std::string& address : options_.command_addresses) {
     std::shared_ptr<grpc::Channel> channel =
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+        grpc::CreateChannel(address, options_.security.credentials());
     const absl::Status connected = AwaitConnected(*channel, absl::Now() + options_.timeout);
     if (connected.ok()) {
       command_address_ = address;
@@ -98,6 +97,7 @@ absl::StatusOr<bank::v1::CommandService::Stub*> BankClient::Command() {
 
 void BankClient::PrepareUnary(grpc::ClientContext& context) const {
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  options_.security.Authorize(context);
 }
 
 absl::StatusOr<bank::v1::CommandReply> BankClient::Deposit(
@@ -180,6 +180,7 @@ absl::Status BankClient::Subscribe(
   if (!command.ok()) return command.status();
   bank::v1::SubscribeRequest request;
   request.set_after_position(after_position);
+  options_.security.Authorize(*context);
   std::unique_ptr<grpc::ClientReader<bank::v1::SubscribeResponse>> reader =
       (*command)->Subscribe(context, request);
   bank::v1::SubscribeResponse message;

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "bank/v1/command_service.grpc.pb.h"
 #include "bank/v1/query_service.grpc.pb.h"
+#include "common/security/client_security.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace bank::bankctl {
@@ -29,6 +30,8 @@ struct ClientOptions {
   // Deadline of every unary call, and of each page of a listing. Subscribe
   // has none: it runs until cancelled.
   absl::Duration timeout = absl::Seconds(10);
+  // The channels' credentials and the token every call carries.
+  security::ClientSecurity security;
 };
 
 // Which service a health check asks.

@@ -2,6 +2,7 @@
 // Everything but the flags lives in bankctl_lib; see usage.cc for the
 // subcommands, output formats and exit statuses.
 #include <cstdint>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/address_list.h"
+#include "common/security/client_security.h"
 #include "tools/bankctl/client.h"
 #include "tools/bankctl/command_line.h"
 #include "tools/bankctl/commands.h"
@@ -30,6 +32,11 @@ ABSL_FLAG(std::optional<uint64_t>, expected_version, std::nullopt,
 ABSL_FLAG(bool, json, false, "print one JSON object per line");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "deadline of each call");
 ABSL_FLAG(uint64_t, after, 0, "watch: start after this log position");
+ABSL_FLAG(std::string, tls_ca, "", "PEM CA certificates to verify the services with (TLS)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate (mutual TLS; needs --tls_ca)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, token_file, "",
+          "file holding the token every call carries (default: $BANK_TOKEN, else none)");
 
 namespace {
 
@@ -78,10 +85,22 @@ int main(int argc, char** argv) {
   options.expected_version = absl::GetFlag(FLAGS_expected_version);
   options.after_position = absl::GetFlag(FLAGS_after);
 
+  const char* token = std::getenv("BANK_TOKEN");
+  absl::StatusOr<bank::security::ClientSecurity> security = bank::security::ClientSecurity::Load({
+      .flag_prefix = "",
+      .tls_ca = absl::GetFlag(FLAGS_tls_ca),
+      .tls_cert = absl::GetFlag(FLAGS_tls_cert),
+      .tls_key = absl::GetFlag(FLAGS_tls_key),
+      .token_file = absl::GetFlag(FLAGS_token_file),
+      .token = token == nullptr ? "" : token,
+  });
+  if (!security.ok()) return UsageError(std::string(security.status().message()));
+
   ClientOptions client_options;
   client_options.command_addresses = *std::move(command_addresses);
   client_options.query_address = absl::GetFlag(FLAGS_query_service);
   client_options.timeout = absl::GetFlag(FLAGS_timeout);
+  client_options.security = *std::move(security);
   BankClient client(client_options);
   return RunInvocation(*invocation, options, client, std::cout, std::cerr);
 }

@@ -37,27 +37,38 @@ Flags:
   --timeout=DURATION           deadline of each call, e.g. 500ms, 10s (default 10s);
                                watch has none
   --json                       one JSON object per line instead of text (default off)
+  --tls_ca=FILE                PEM CA certificates to verify the services with: the
+                               calls then use TLS (default plaintext)
+  --tls_cert=FILE, --tls_key=FILE
+                               PEM client certificate and its key, for services
+                               that require one (mutual TLS; needs --tls_ca)
+  --token_file=FILE            file holding the token every call carries, for
+                               services with --auth_tokens (default: the
+                               environment variable BANK_TOKEN, else none)
 
 Output (text):
   deposit, withdraw  acc1: balance 60, version 2, position 2
   balance            acc1: balance 60 (version 2, last position 2, as of position 2)
   accounts           acc1: balance 60 (version 2, last position 2)
   history            version 2, position 5: withdrawal 40, balance after 60,
-                       command_id c-2, at 2024-05-01T12:00:00Z
+                       command_id c-2, by teller, at 2024-05-01T12:00:00Z
   watch              position 5, acc1 version 2: withdrawal 40, command_id c-2,
-                       at 2024-05-01T12:00:00Z
+                       by teller, at 2024-05-01T12:00:00Z
                      (heartbeats are not shown)
   health             command 127.0.0.1:50051: SERVING
-  (", command_id X" only when the command had one; ", at T" only when known)
+  (", command_id X" only when the command had one; ", by P" only when the
+  service knew its caller, --auth_tokens; ", at T" only when known)
 
 Output (--json), integers as JSON numbers, timestamps RFC 3339 UTC or null:
   deposit, withdraw  {"account_id":"acc1","balance":60,"version":2,"position":2}
   balance, accounts  {"account_id":"acc1","balance":60,"version":2,
                       "last_position":2,"as_of_position":2}
   history            {"version":2,"position":5,"kind":"WITHDRAWAL","amount":40,
-                      "balance_after":60,"command_id":"c-2","recorded_at":"..."}
+                      "balance_after":60,"command_id":"c-2","recorded_at":"...",
+                      "principal":"teller"}
   watch              {"position":5,"account_id":"acc1","version":2,"kind":"WITHDRAWAL",
-                      "amount":40,"command_id":"c-2","recorded_at":"..."}
+                      "amount":40,"command_id":"c-2","recorded_at":"...",
+                      "principal":"teller"}
                      and for heartbeats {"heartbeat":true,"head_position":7}
   health             {"service":"command","address":"127.0.0.1:50051","status":"SERVING"}
 

@@ -89,7 +89,7 @@ void EventRows::Add(const bank::v1::Event& event, uint64_t group_end, bool first
   }
   recorded_at_.push_back(TimestampFromUnixMicros(
       google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.recorded_at())));
-  principal_.push_back(std::string());
+  principal_.push_back(event.principal());
   schema_version_.push_back(Int2(kCurrentSchemaVersion));
   if (positions_ == Positions::kStored) {
     payload_.push_back(event.SerializeAsString());
