@@ -1,8 +1,14 @@
 // Real handshakes over loopback between a server made with
 // ServerCredentialsFrom and clients made with ChannelCredentialsFrom, on the
 // certificates of scripts/dev-certs.sh: who gets an answer and who is refused.
-// The call is the standard health check; clients dial localhost, a name the
-// server certificate holds.
+// The call is the standard health check.
+//
+// Clients dial 127.0.0.1 and check the server's certificate for the name
+// "localhost" (as if they had dialled localhost:PORT), or for the name a test
+// gives. Dialling "localhost" itself would resolve it through c-ares, and
+// Debian 12's c-ares 1.18.1 leaks a few bytes on each lookup of localhost that
+// reads /etc/hosts (c-ares issue 439, fixed in 1.19): LeakSanitizer fails the
+// asan build on it.
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -45,18 +51,18 @@ class TlsHandshakeTest : public DevCertsTest {
     ASSERT_NE(server_, nullptr);
   }
 
-  // The code of a health check from a fresh channel to localhost:PORT with
-  // `files`' credentials; with `authority`, the server's certificate must hold
-  // that name instead of localhost.
-  grpc::StatusCode Check(const ClientTlsFiles& files, const std::string& authority = "") {
+  // The code of a health check from a fresh channel to 127.0.0.1:PORT with
+  // `files`' credentials, whose server certificate must hold `name` (with
+  // `name` empty: the address 127.0.0.1).
+  grpc::StatusCode Check(const ClientTlsFiles& files, const std::string& name = "localhost") {
     absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
         ChannelCredentialsFrom(files, "tls_");
     EXPECT_TRUE(credentials.ok()) << credentials.status();
     if (!credentials.ok()) return grpc::StatusCode::INTERNAL;
     grpc::ChannelArguments arguments;
-    if (!authority.empty()) arguments.SetSslTargetNameOverride(authority);
+    if (!name.empty()) arguments.SetSslTargetNameOverride(name);
     auto stub = grpc::health::v1::Health::NewStub(
-        grpc::CreateCustomChannel(absl::StrCat("localhost:", port_), *credentials, arguments));
+        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_), *credentials, arguments));
     grpc::ClientContext context;
     // Bounded: a refused handshake fails the call at once, well inside this.
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -95,11 +101,12 @@ TEST_F(TlsHandshakeTest, ClientTrustingAnotherCaRefusesTheServer) {
   EXPECT_EQ(Check({Path("other-ca.pem"), "", ""}), grpc::StatusCode::UNAVAILABLE);
 }
 
-TEST_F(TlsHandshakeTest, ServerCertificateHoldsTheExtraSanNamesAndNoOthers) {
+TEST_F(TlsHandshakeTest, ServerCertificateHoldsItsNamesAndNoOthers) {
   Serve(Tls());
   const ClientTlsFiles trusting = {Path("ca.pem"), "", ""};
-  EXPECT_EQ(Check(trusting, std::string(DevCerts::kExtraSan)), grpc::StatusCode::OK);
+  EXPECT_EQ(Check(trusting, ""), grpc::StatusCode::OK);  // 127.0.0.1
   EXPECT_EQ(Check(trusting, "query-service"), grpc::StatusCode::OK);
+  EXPECT_EQ(Check(trusting, std::string(DevCerts::kExtraSan)), grpc::StatusCode::OK);
   EXPECT_EQ(Check(trusting, "elsewhere.example"), grpc::StatusCode::UNAVAILABLE);
 }
 
