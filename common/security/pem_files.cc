@@ -96,8 +96,8 @@ absl::StatusOr<Certificate> ParseCertificates(const FlagFile& file, const std::s
   if (bio == nullptr) return absl::ResourceExhaustedError("OpenSSL: out of memory");
   Certificate leaf;
   int count = 0;
-  // Text outside PEM blocks, and blocks of other kinds, are skipped, as gRPC
-  // (which reads the file with the same OpenSSL call) skips them.
+  // Text outside PEM blocks, and blocks of other kinds, are skipped here as
+  // OpenSSL skips them when gRPC reads the same text.
   while (X509* certificate = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
     ++count;
     if (leaf == nullptr) {
