@@ -11,6 +11,7 @@ PACKAGES=(
   libsqlite3-dev libclang-rt-14-dev
   postgresql libpq-dev  # the PostgreSQL store, and the throw-away clusters its tests start
   xz-utils  # scripts/fetch-absl-source.sh unpacks Debian's .debian.tar.xz
+  openssl libssl-dev  # TLS: scripts/dev-certs.sh, and common/security's checks of PEM files
 )
 
 missing=()

@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/security/config_file.h"
+#include "common/security/tls_credentials.h"
 
 namespace bank::security {
 
@@ -23,9 +24,11 @@ ClientSecurity::ClientSecurity() : credentials_(grpc::InsecureChannelCredentials
 
 absl::StatusOr<ClientSecurity> ClientSecurity::Load(const ClientSecurityOptions& options) {
   ClientSecurity security;
-  if (!options.tls_ca.empty() || !options.tls_cert.empty() || !options.tls_key.empty()) {
-    return absl::UnimplementedError("TLS is not built yet");
-  }
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = ChannelCredentialsFrom(
+      {.ca = options.tls_ca, .cert = options.tls_cert, .key = options.tls_key},
+      absl::StrCat(options.flag_prefix, "tls_"));
+  if (!credentials.ok()) return credentials.status();
+  security.credentials_ = *std::move(credentials);
   if (!options.token_file.empty()) {
     const std::string flag = absl::StrCat(options.flag_prefix, "token_file");
     absl::StatusOr<std::string> text = ReadConfigFile(flag, options.token_file);

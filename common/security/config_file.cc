@@ -41,10 +41,11 @@ absl::StatusOr<std::string> ReadConfigFile(absl::string_view flag, const std::st
   if (::fstat(fd, &info) != 0) {
     status = OpenError(errno, what);
   } else if (!S_ISREG(info.st_mode)) {
-    status = absl::FailedPreconditionError(absl::StrCat(what, ": not a regular file"));
+    status = absl::InvalidArgumentError(absl::StrCat(
+        what, S_ISDIR(info.st_mode) ? ": a directory, not a file" : ": not a regular file"));
   } else if (info.st_size > kMaxBytes) {
-    status = absl::FailedPreconditionError(
-        absl::StrCat(what, ": ", info.st_size, " bytes, more than any such file holds"));
+    status = absl::InvalidArgumentError(absl::StrCat(
+        what, ": larger than ", kMaxBytes, " bytes, which no key, certificate or tokens file is"));
   } else {
     bytes.resize(static_cast<size_t>(info.st_size));
     size_t done = 0;

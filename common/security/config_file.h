@@ -10,9 +10,8 @@ namespace bank::security {
 
 // The bytes of the file a flag names, read once at start-up. Errors name
 // both, `--FLAG=PATH: ...`: NOT_FOUND when it does not exist,
-// PERMISSION_DENIED when it may not be read, FAILED_PRECONDITION when it is
-// not a regular file or larger than 1 MiB (no key, certificate or tokens
-// file is).
+// PERMISSION_DENIED when it may not be read, INVALID_ARGUMENT when it is a
+// directory or larger than 1 MiB (no key, certificate or tokens file is).
 absl::StatusOr<std::string> ReadConfigFile(absl::string_view flag, const std::string& path);
 
 }  // namespace bank::security

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/security/tls_credentials.h"
 
 namespace bank::security {
 
@@ -27,9 +28,11 @@ bool IsLoopback(absl::string_view host) {
 
 absl::StatusOr<ServerSecurity> LoadServerSecurity(const ServerSecurityOptions& options) {
   ServerSecurity security;
-  if (!options.tls_cert.empty() || !options.tls_key.empty() || !options.tls_client_ca.empty()) {
-    return absl::UnimplementedError("TLS is not built yet: --tls_cert, --tls_key, --tls_client_ca");
-  }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentialsFrom(
+      {.cert = options.tls_cert, .key = options.tls_key, .client_ca = options.tls_client_ca});
+  if (!credentials.ok()) return credentials.status();
+  security.credentials = *std::move(credentials);
+  security.tls = !options.tls_cert.empty();
   if (!options.auth_tokens.empty()) {
     absl::StatusOr<std::vector<Caller>> callers = ReadTokenFile(options.auth_tokens);
     if (!callers.ok()) return callers.status();

@@ -122,8 +122,8 @@ TEST(TokenFileTest, FilesAreReadOrRefusedNamingTheFlag) {
               HasSubstr("--auth_tokens=" + file.path() + ".missing"));
 
   absl::StatusOr<std::vector<Caller>> directory = ReadTokenFile(::testing::TempDir());
-  EXPECT_EQ(directory.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(directory.status().message()), HasSubstr("not a regular file"));
+  EXPECT_EQ(directory.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(directory.status().message()), HasSubstr("a directory, not a file"));
 }
 
 TEST(ClientSecurityTest, ATokenFileHoldsOneTokenAndItsTrailingNewlineIsNotPartOfIt) {
