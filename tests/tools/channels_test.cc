@@ -53,10 +53,14 @@ TEST(FirstNotConnectedTest, NamesTheChannelWhoseReplicaDoesNotAnswer) {
   const std::string up = absl::StrCat("127.0.0.1:", live_port);
   const std::string down = absl::StrCat("127.0.0.1:", closed_port);
 
-  EXPECT_EQ(FirstNotConnected(MakeChannels({up, up}), absl::Seconds(10)), -1);
+  EXPECT_EQ(FirstNotConnected(MakeChannels({up, up}, grpc::InsecureChannelCredentials()),
+                              absl::Seconds(10)),
+            -1);
   // The refused channel keeps retrying until the timeout, which is also all
   // the live one gets to connect (a local connect takes milliseconds).
-  EXPECT_EQ(FirstNotConnected(MakeChannels({up, down}), absl::Seconds(3)), 1);
+  EXPECT_EQ(FirstNotConnected(MakeChannels({up, down}, grpc::InsecureChannelCredentials()),
+                              absl::Seconds(3)),
+            1);
 }
 
 }  // namespace

@@ -14,7 +14,8 @@ std::vector<std::string> SpreadOverReplicas(const std::vector<std::string>& repl
 }
 
 std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(
-    const std::vector<std::string>& addresses) {
+    const std::vector<std::string>& addresses,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   channels.reserve(addresses.size());
   for (size_t i = 0; i < addresses.size(); ++i) {
@@ -23,8 +24,7 @@ std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     // Catch-up streams carry large batches.
     args.SetMaxReceiveMessageSize(-1);
-    channels.push_back(
-        grpc::CreateCustomChannel(addresses[i], grpc::InsecureChannelCredentials(), args));
+    channels.push_back(grpc::CreateCustomChannel(addresses[i], credentials, args));
   }
   return channels;
 }

@@ -16,10 +16,12 @@ namespace bank::bench {
 // channels as replicas every replica gets its share. `replicas` not empty.
 std::vector<std::string> SpreadOverReplicas(const std::vector<std::string>& replicas, int count);
 
-// `count` insecure channels, the i-th to `addresses[i]`, each on its own TCP
+// A channel to each of `addresses` with `credentials`, each on its own TCP
 // connection: every channel gets a distinct "grpc.channel_id" and a local
 // subchannel pool, so gRPC cannot share one connection between them.
-std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const std::vector<std::string>& addresses);
+std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(
+    const std::vector<std::string>& addresses,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials);
 
 // Waits up to `timeout` for every channel to be connected; the index of the
 // first that is not, or -1 when all are.

@@ -40,6 +40,7 @@ void CommandWorkload::Start(int slot, CallDone done) {
   auto* call = new CommandCall;
   call->context.set_deadline(std::chrono::system_clock::now() +
                              absl::ToChronoNanoseconds(mix_.deadline));
+  if (mix_.security != nullptr) mix_.security->Authorize(call->context);
   auto on_done = [call, done = std::move(done)](grpc::Status status) {
     delete call;
     done(status);

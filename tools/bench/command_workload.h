@@ -12,6 +12,7 @@
 
 #include "absl/time/time.h"
 #include "bank/v1/command_service.grpc.pb.h"
+#include "common/security/client_security.h"
 #include "tools/bench/workload.h"
 
 namespace bank::bench {
@@ -31,6 +32,8 @@ struct CommandMix {
   // Makes command ids unique across runs against one server.
   std::string run_id;
   absl::Duration deadline = absl::Seconds(30);
+  // The token the calls carry (--token_file); must outlive the workload.
+  const security::ClientSecurity* security = nullptr;
 };
 
 // Deposit/Withdraw calls over `channels` (slot s uses channel s % size).

@@ -37,6 +37,11 @@ ABSL_FLAG(absl::Duration, poll_interval, absl::Milliseconds(50), "rebuild: GetSt
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(600), "catchup, fill, rebuild: give up after");
 ABSL_FLAG(std::string, account_prefix, "bench-", "account ids are PREFIX0000123");
 ABSL_FLAG(bool, json, false, "print the figures as one JSON object");
+ABSL_FLAG(std::string, tls_ca, "", "PEM CA certificates to verify the services with (TLS)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate (mutual TLS; needs --tls_ca)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, token_file, "",
+          "file holding the token Deposit and Withdraw calls carry (commands, fill)");
 
 namespace {
 
@@ -112,7 +117,19 @@ int main(int argc, char** argv) {
     std::cerr << "bank-bench: --command_service: " << command_services.status().message() << "\n";
     return 2;
   }
-  const BenchOptions options = OptionsFromFlags(verb, *std::move(command_services));
+  absl::StatusOr<bank::security::ClientSecurity> security =
+      bank::security::ClientSecurity::Load({.flag_prefix = "",
+                                            .tls_ca = absl::GetFlag(FLAGS_tls_ca),
+                                            .tls_cert = absl::GetFlag(FLAGS_tls_cert),
+                                            .tls_key = absl::GetFlag(FLAGS_tls_key),
+                                            .token_file = absl::GetFlag(FLAGS_token_file),
+                                            .token = ""});
+  if (!security.ok()) {
+    std::cerr << "bank-bench: " << security.status().message() << "\n";
+    return 2;
+  }
+  BenchOptions options = OptionsFromFlags(verb, *std::move(command_services));
+  options.security = *std::move(security);
   if (std::optional<std::string> invalid = Invalid(options)) {
     std::cerr << "bank-bench: " << *invalid << "\n";
     return 2;

@@ -22,18 +22,20 @@ constexpr absl::Duration kConnectTimeout = absl::Seconds(10);
 
 // `count` connected channels spread over `replicas` round robin.
 absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> Connect(
-    const std::vector<std::string>& replicas, int count) {
+    const std::vector<std::string>& replicas, int count,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   const std::vector<std::string> addresses = SpreadOverReplicas(replicas, count);
-  std::vector<std::shared_ptr<grpc::Channel>> channels = MakeChannels(addresses);
+  std::vector<std::shared_ptr<grpc::Channel>> channels = MakeChannels(addresses, credentials);
   if (const int failed = FirstNotConnected(channels, kConnectTimeout); failed >= 0) {
     return absl::UnavailableError(absl::StrCat("cannot connect to ", addresses[failed]));
   }
   return channels;
 }
 
-absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> Connect(const std::string& address,
-                                                                    int count) {
-  return Connect(std::vector<std::string>{address}, count);
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> Connect(
+    const std::string& address, int count,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+  return Connect(std::vector<std::string>{address}, count, credentials);
 }
 
 // Unique per process, so command ids never collide with an earlier run's.
@@ -55,6 +57,7 @@ CommandMix MixOf(const BenchOptions& options) {
   mix.command_ids = options.command_ids;
   mix.account_prefix = options.account_prefix;
   mix.run_id = RunId();
+  mix.security = &options.security;
   return mix;
 }
 
@@ -67,7 +70,7 @@ absl::Status ExpectSomeOk(const std::string& what, const LoadResult& result) {
 
 absl::Status RunBaseline(const BenchOptions& options, Report& report) {
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
-      Connect(options.command_services, options.channels);
+      Connect(options.command_services, options.channels, options.security.credentials());
   if (!channels.ok()) return channels.status();
   HealthWorkload health(*channels);
   const LoadResult result = RunClosedLoop(LoopOptions(options), health);
@@ -79,7 +82,7 @@ absl::Status RunBaseline(const BenchOptions& options, Report& report) {
 
 absl::Status RunCommands(const BenchOptions& options, Report& report) {
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
-      Connect(options.command_services, options.channels);
+      Connect(options.command_services, options.channels, options.security.credentials());
   if (!channels.ok()) return channels.status();
   report.Number("in_flight", options.in_flight);
   report.Number("channels", options.channels);
@@ -118,10 +121,10 @@ absl::Status RunCommands(const BenchOptions& options, Report& report) {
 
 absl::Status RunEndToEnd(const BenchOptions& options, Report& report) {
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> commands =
-      Connect(options.command_services, options.channels);
+      Connect(options.command_services, options.channels, options.security.credentials());
   if (!commands.ok()) return commands.status();
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> queries =
-      Connect(options.query_service, options.channels);
+      Connect(options.query_service, options.channels, options.security.credentials());
   if (!queries.ok()) return queries.status();
   ReadYourWritesOptions ryw;
   ryw.accounts = options.accounts;
@@ -168,7 +171,7 @@ absl::Status RunEndToEnd(const BenchOptions& options, Report& report) {
 
 absl::Status RunCatchup(const BenchOptions& options, Report& report) {
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
-      Connect(options.command_services, 1);
+      Connect(options.command_services, 1, options.security.credentials());
   if (!channels.ok()) return channels.status();
   absl::StatusOr<CatchupResult> result = MeasureCatchup(channels->front(), options.timeout);
   if (!result.ok()) return result.status();
@@ -182,7 +185,7 @@ absl::Status RunCatchup(const BenchOptions& options, Report& report) {
 
 absl::Status RunFill(const BenchOptions& options, Report& report) {
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
-      Connect(options.command_services, options.channels);
+      Connect(options.command_services, options.channels, options.security.credentials());
   if (!channels.ok()) return channels.status();
   CommandMix mix = MixOf(options);
   mix.deposits = 1;
@@ -207,14 +210,15 @@ absl::Status RunRebuild(const BenchOptions& options, Report& report) {
   uint64_t head = options.head;
   if (head == 0) {
     absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> commands =
-        Connect(options.command_services, 1);
+        Connect(options.command_services, 1, options.security.credentials());
     if (!commands.ok()) return commands.status();
     absl::StatusOr<uint64_t> queried = QueryHead(commands->front(), kConnectTimeout);
     if (!queried.ok()) return queried.status();
     head = *queried;
   }
   // No Connect(): the query service may still be starting; polls retry.
-  std::vector<std::shared_ptr<grpc::Channel>> queries = MakeChannels({options.query_service});
+  std::vector<std::shared_ptr<grpc::Channel>> queries =
+      MakeChannels({options.query_service}, options.security.credentials());
   absl::StatusOr<RebuildResult> result =
       MeasureRebuild(queries.front(), head, options.poll_interval, options.timeout);
   if (!result.ok()) return result.status();

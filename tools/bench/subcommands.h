@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/security/client_security.h"
 #include "tools/bench/report.h"
 
 namespace bank::bench {
@@ -31,6 +32,8 @@ struct BenchOptions {
   absl::Duration poll_interval = absl::Milliseconds(50);
   absl::Duration timeout = absl::Seconds(600);
   std::string account_prefix = "bench-";
+  // Every channel's credentials; the token of Deposit and Withdraw calls.
+  security::ClientSecurity security;
 };
 
 // Each runs one subcommand, adding its figures to `report`. An error means
