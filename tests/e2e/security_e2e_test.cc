@@ -373,6 +373,12 @@ TEST_F(TokensE2eTest, EachRpcAnswersEachKindOfCallerAsTheContractSaysAndRefusals
   ASSERT_TRUE(GetStatus(query, kAuditor.token, &status).ok());
   EXPECT_EQ(status.applied_position(), 4u);
   EXPECT_TRUE(status.source_connected());
+  // Nor do the services' logs hold a token.
+  for (const Attempt& attempt : attempts) {
+    if (attempt.token.empty()) continue;
+    EXPECT_THAT(command_->process().Stderr(), Not(HasSubstr(attempt.token))) << attempt.who;
+    EXPECT_THAT(query_->process().Stderr(), Not(HasSubstr(attempt.token))) << attempt.who;
+  }
 }
 
 TEST_F(TokensE2eTest, ATokenThatOnlyResemblesAValidOneIsUnauthenticated) {
@@ -465,10 +471,17 @@ TEST_F(TokensE2eTest, TheQueryServiceFollowsOnlyWithATokenThatMaySubscribe) {
     ASSERT_TRUE(GetStatus(query_->channel(), kAuditor.token, &status).ok());
     EXPECT_FALSE(status.source_connected()) << one.refusal;
     EXPECT_EQ(status.applied_position(), 0u) << one.refusal;
+    EXPECT_THAT(query_->process().Stderr(), Not(HasSubstr(kAuditor.token)));
     EXPECT_EQ(query_->Stop(), 0);
     query_.reset();
     std::filesystem::remove_all(root_ + "/query");
   }
+  query_ =
+      StartQuery(*command_, {TokensFlag(), "--command_service_token_file=" + TokenFile(kFollower)});
+  WaitForProjection(query_->channel(), 1);
+  bank::v1::ProjectionStatus status;
+  ASSERT_TRUE(GetStatus(query_->channel(), kAuditor.token, &status).ok());
+  EXPECT_TRUE(status.source_connected());
 }
 
 // --- Principals ------------------------------------------------------------
