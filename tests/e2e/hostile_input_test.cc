@@ -78,6 +78,10 @@ enum class Transport {
   kTlsWithToken,  // every call carries a token with every role
 };
 
+void PrintTo(Transport transport, std::ostream* out) {
+  *out << (transport == Transport::kPlaintext ? "plaintext" : "TLS with a token");
+}
+
 class HostileInputTest : public DevCertsTest, public ::testing::WithParamInterface<Transport> {
  protected:
   void SetUp() override {
