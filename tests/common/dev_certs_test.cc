@@ -1,7 +1,7 @@
 // scripts/dev-certs.sh itself: every file it promises, keys only their owner
 // can read, silence on success, and a refusal of a --san that is not a name.
 
-#include "tests/common/dev_certs.h"
+#include "tests/support/dev_certs.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -13,7 +13,7 @@
 namespace bank::security {
 namespace {
 
-using ::bank::security::testing::DevCertsTest;
+using ::bank::testing::DevCertsTest;
 
 constexpr const char* kScript = BANK_SOURCE_DIR "/scripts/dev-certs.sh";
 

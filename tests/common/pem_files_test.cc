@@ -14,15 +14,15 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "tests/common/dev_certs.h"
+#include "tests/support/dev_certs.h"
 #include "tests/support/subprocess.h"
 
 namespace bank::security {
 namespace {
 
-using ::bank::security::testing::DevCertsTest;
-using ::bank::security::testing::ReadText;
-using ::bank::security::testing::WriteText;
+using ::bank::testing::DevCertsTest;
+using ::bank::testing::ReadText;
+using ::bank::testing::WriteText;
 using ::testing::HasSubstr;
 
 class PemFilesTest : public DevCertsTest {

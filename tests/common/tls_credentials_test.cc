@@ -8,12 +8,12 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "tests/common/dev_certs.h"
+#include "tests/support/dev_certs.h"
 
 namespace bank::security {
 namespace {
 
-using ::bank::security::testing::DevCertsTest;
+using ::bank::testing::DevCertsTest;
 using ::testing::HasSubstr;
 using ::testing::NotNull;
 

@@ -20,13 +20,13 @@
 #include "absl/strings/str_cat.h"
 #include "common/security/tls_credentials.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "tests/common/dev_certs.h"
+#include "tests/support/dev_certs.h"
 
 namespace bank::security {
 namespace {
 
-using ::bank::security::testing::DevCerts;
-using ::bank::security::testing::DevCertsTest;
+using ::bank::testing::DevCerts;
+using ::bank::testing::DevCertsTest;
 
 class TlsHandshakeTest : public DevCertsTest {
  protected:

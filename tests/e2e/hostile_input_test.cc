@@ -2,10 +2,14 @@
 // client sends: requests past the size limit, unknown fields, raw invalid
 // UTF-8, absurd page sizes, forged page tokens, a thousand streams, and
 // streams that are never read. After every case both services still report
-// SERVING and a Deposit goes through and reaches the projection.
+// SERVING and a Deposit goes through and reaches the projection. Each case
+// runs over plaintext, and over TLS with a token on every call (both services
+// with --tls_cert and --auth_tokens, the query service following over TLS):
+// security comes first, and changes none of these answers.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <climits>
 #include <filesystem>
 #include <fstream>
@@ -24,10 +28,13 @@
 #include "google/protobuf/unknown_field_set.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "tests/e2e/running_service.h"
+#include "tests/e2e/security_setup.h"
+#include "tests/support/dev_certs.h"
 
 namespace bank {
 namespace {
 
+using ::bank::testing::DevCertsTest;
 using ::bank::testing::In;
 using ::bank::testing::RunningService;
 
@@ -65,22 +72,55 @@ int64_t RssKilobytes(pid_t pid) {
   return -1;
 }
 
-class HostileInputTest : public ::testing::Test {
+// How the test's clients reach the services.
+enum class Transport {
+  kPlaintext,     // and no tokens, the local default
+  kTlsWithToken,  // every call carries a token with every role
+};
+
+void PrintTo(Transport transport, std::ostream* out) {
+  *out << (transport == Transport::kPlaintext ? "plaintext" : "TLS with a token");
+}
+
+class HostileInputTest : public DevCertsTest, public ::testing::WithParamInterface<Transport> {
  protected:
   void SetUp() override {
-    root_ = ::testing::TempDir() + "/hostile_e2e." + std::to_string(::getpid()) + "." +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    DevCertsTest::SetUp();
+    if (HasFatalFailure()) return;
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '.');
+    root_ = ::testing::TempDir() + "/hostile_e2e." + std::to_string(::getpid()) + "." + name;
     std::filesystem::remove_all(root_);
-    command_ = std::make_unique<RunningService>(
-        "command-service", std::vector<std::string>{"--data_dir=" + root_ + "/command"});
-    query_ = std::make_unique<RunningService>(
-        "query-service", std::vector<std::string>{"--data_dir=" + root_ + "/query",
-                                                  "--command_service=" + command_->address()});
+    std::vector<std::string> command_flags = {"--data_dir=" + root_ + "/command"};
+    std::vector<std::string> query_flags = {"--data_dir=" + root_ + "/query"};
+    credentials_ = grpc::InsecureChannelCredentials();
+    if (GetParam() == Transport::kTlsWithToken) {
+      constexpr char kToken[] = "hostile-3b9f1c7a0e5d2864";
+      std::filesystem::create_directories(root_);
+      ::bank::testing::WriteText(root_ + "/tokens", ::bank::testing::TokensLine(
+                                                        "hostile", "write,subscribe,read", kToken));
+      ::bank::testing::WriteText(root_ + "/token", kToken);
+      for (std::vector<std::string>* flags : {&command_flags, &query_flags}) {
+        for (const std::string& flag : ::bank::testing::ServerTlsFlags(certs())) {
+          flags->push_back(flag);
+        }
+        flags->push_back("--auth_tokens=" + root_ + "/tokens");
+      }
+      query_flags.push_back("--command_service_tls_ca=" + certs().Path("ca.pem"));
+      query_flags.push_back("--command_service_token_file=" + root_ + "/token");
+      // gRPC sends call credentials over TLS only: here they are.
+      credentials_ = grpc::CompositeChannelCredentials(::bank::testing::ClientTls(certs()),
+                                                       grpc::AccessTokenCredentials(kToken));
+    }
+    command_ = std::make_unique<RunningService>("command-service", command_flags, credentials_);
+    query_flags.push_back("--command_service=" + command_->address());
+    query_ = std::make_unique<RunningService>("query-service", query_flags, credentials_);
     command_stub_ = bank::v1::CommandService::NewStub(command_->channel());
     query_stub_ = bank::v1::QueryService::NewStub(query_->channel());
   }
 
   void TearDown() override {
+    if (query_ == nullptr) return;  // SetUp failed
     // Whatever a case did, both services must still be up and working.
     ExpectStillServing();
     EXPECT_EQ(query_->Stop(), 0);
@@ -188,13 +228,14 @@ class HostileInputTest : public ::testing::Test {
   }
 
   std::string root_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::unique_ptr<RunningService> command_;
   std::unique_ptr<RunningService> query_;
   std::unique_ptr<bank::v1::CommandService::Stub> command_stub_;
   std::unique_ptr<bank::v1::QueryService::Stub> query_stub_;
 };
 
-TEST_F(HostileInputTest, RequestsPastTheReceiveLimitAreResourceExhausted) {
+TEST_P(HostileInputTest, RequestsPastTheReceiveLimitAreResourceExhausted) {
   const std::string huge(2 << 20, 'a');  // 2 MiB, twice the servers' limit
   bank::v1::DepositRequest deposit;
   deposit.set_account_id(huge);
@@ -219,7 +260,7 @@ TEST_F(HostileInputTest, RequestsPastTheReceiveLimitAreResourceExhausted) {
   EXPECT_EQ(DepositOk("acc1", 5).position(), 1u) << "nothing refused was appended";
 }
 
-TEST_F(HostileInputTest, UnknownFieldsAreIgnoredAsProto3Says) {
+TEST_P(HostileInputTest, UnknownFieldsAreIgnoredAsProto3Says) {
   bank::v1::DepositRequest deposit;
   deposit.set_account_id("acc1");
   deposit.set_amount(7);
@@ -267,7 +308,7 @@ TEST_F(HostileInputTest, UnknownFieldsAreIgnoredAsProto3Says) {
 // take these requests raw and parse them themselves (common/raw_request.h), so
 // the answer is the contract's INVALID_ARGUMENT, nothing reaches the log and
 // both stay up.
-TEST_F(HostileInputTest, InvalidUtf8InStringFieldsIsRefusedAndChangesNothing) {
+TEST_P(HostileInputTest, InvalidUtf8InStringFieldsIsRefusedAndChangesNothing) {
   const std::string bad = "acc\xff\xfe";
   struct Case {
     std::shared_ptr<grpc::Channel> channel;
@@ -303,7 +344,7 @@ TEST_F(HostileInputTest, InvalidUtf8InStringFieldsIsRefusedAndChangesNothing) {
   EXPECT_EQ(DepositOk("acc1", 1).position(), 1u) << "nothing refused was appended";
 }
 
-TEST_F(HostileInputTest, PageSizesAreClampedOrRefused) {
+TEST_P(HostileInputTest, PageSizesAreClampedOrRefused) {
   // 1001 accounts: one more than the largest page.
   std::vector<std::thread> writers;
   for (int w = 0; w < 8; ++w) {
@@ -329,7 +370,7 @@ TEST_F(HostileInputTest, PageSizesAreClampedOrRefused) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(HostileInputTest, BogusPageTokensAreInvalidArgument) {
+TEST_P(HostileInputTest, BogusPageTokensAreInvalidArgument) {
   for (int i = 0; i < 3; ++i) DepositOk("acc1", 1);
   DepositOk("acc2", 1);
   WaitForProjection(4);
@@ -377,7 +418,7 @@ void* Tag(size_t index, Step step) {
   return reinterpret_cast<void*>(static_cast<intptr_t>(index) * 4 + static_cast<intptr_t>(step));
 }
 
-TEST_F(HostileInputTest, AThousandConcurrentSubscribeStreamsThenAllCancelled) {
+TEST_P(HostileInputTest, AThousandConcurrentSubscribeStreamsThenAllCancelled) {
   constexpr size_t kStreams = 1000;
   constexpr int kChannels = 10;
   DepositOk("acc1", 1);
@@ -386,8 +427,7 @@ TEST_F(HostileInputTest, AThousandConcurrentSubscribeStreamsThenAllCancelled) {
   for (int i = 0; i < kChannels; ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // one connection each
-    stubs.push_back(bank::v1::CommandService::NewStub(
-        grpc::CreateCustomChannel(command_->address(), grpc::InsecureChannelCredentials(), args)));
+    stubs.push_back(bank::v1::CommandService::NewStub(command_->NewChannel(credentials_, args)));
   }
   struct Stream {
     grpc::ClientContext context;
@@ -451,7 +491,7 @@ TEST_F(HostileInputTest, AThousandConcurrentSubscribeStreamsThenAllCancelled) {
 #endif
 }
 
-TEST_F(HostileInputTest, SubscribersThatNeverReadDoNotSlowCommands) {
+TEST_P(HostileInputTest, SubscribersThatNeverReadDoNotSlowCommands) {
   // Twenty streams that are opened and never read from.
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<grpc::ClientReader<bank::v1::SubscribeResponse>>> readers;
@@ -502,6 +542,13 @@ TEST_F(HostileInputTest, SubscribersThatNeverReadDoNotSlowCommands) {
   for (auto& context : contexts) context->TryCancel();
   for (auto& reader : readers) (void)reader->Finish();
 }
+
+INSTANTIATE_TEST_SUITE_P(, HostileInputTest,
+                         ::testing::Values(Transport::kPlaintext, Transport::kTlsWithToken),
+                         [](const ::testing::TestParamInfo<Transport>& info) {
+                           return info.param == Transport::kPlaintext ? "Plaintext"
+                                                                      : "TlsWithToken";
+                         });
 
 }  // namespace
 }  // namespace bank

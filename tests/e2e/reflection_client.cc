@@ -30,9 +30,11 @@ std::chrono::system_clock::time_point TenSecondsFromNow() {
 }  // namespace
 
 ReflectionStream::ReflectionStream(const std::shared_ptr<grpc::Channel>& channel,
-                                   const std::string& package)
+                                   const std::string& package,
+                                   const std::vector<std::pair<std::string, std::string>>& metadata)
     : stub_(channel) {
   context_.set_deadline(TenSecondsFromNow());
+  for (const auto& [key, value] : metadata) context_.AddMetadata(key, value);
   call_ = stub_.PrepareCall(
       &context_, absl::StrCat("/", package, ".ServerReflection/ServerReflectionInfo"), &queue_);
   broken_ = !Step([this](void* tag) { call_->StartCall(tag); });

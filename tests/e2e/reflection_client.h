@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "grpc/reflection/v1/reflection.pb.h"
@@ -24,7 +25,9 @@ namespace bank::testing {
 // thread-safe; a 10 s deadline for the whole stream.
 class ReflectionStream {
  public:
-  ReflectionStream(const std::shared_ptr<grpc::Channel>& channel, const std::string& package);
+  // `metadata` goes with the call (a token: {"authorization", "Bearer TOKEN"}).
+  ReflectionStream(const std::shared_ptr<grpc::Channel>& channel, const std::string& package,
+                   const std::vector<std::pair<std::string, std::string>>& metadata = {});
   // Half-closes and ends the stream if Finish() was not called.
   ~ReflectionStream();
 

@@ -20,12 +20,17 @@ namespace bank::testing {
 // with a channel to it. The destructor kills it if still running.
 class RunningService {
  public:
-  RunningService(const std::string& program, std::vector<std::string> args) {
+  // The channel() has `credentials` (a service with --tls_cert needs TLS ones)
+  // and `channel_args`.
+  RunningService(
+      const std::string& program, std::vector<std::string> args,
+      std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials(),
+      const grpc::ChannelArguments& channel_args = {}) {
     args.push_back("--listen=127.0.0.1:0");
     process_ = std::make_unique<Subprocess>(ProgramPath(program), args);
     address_ = process_->WaitForListenAddress();
     EXPECT_FALSE(address_.empty()) << program << " did not start:\n" << process_->Stderr();
-    channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+    channel_ = NewChannel(std::move(credentials), channel_args);
   }
 
   // Stops the service as an operator would, if the test has not. In a
@@ -42,6 +47,11 @@ class RunningService {
 
   const std::string& address() const { return address_; }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+  // Another channel to the service, e.g. with other credentials.
+  std::shared_ptr<grpc::Channel> NewChannel(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                                            const grpc::ChannelArguments& channel_args = {}) const {
+    return grpc::CreateCustomChannel(address_, credentials, channel_args);
+  }
   Subprocess& process() { return *process_; }
 
   // SIGTERM, then the exit code.

@@ -114,7 +114,8 @@ std::string Subprocess::WaitForListenAddress(absl::Duration limit) const {
   if (!WaitForStderr(kListening, limit)) return "";
   const std::string err = Stderr();
   const size_t start = err.find(std::string(kListening)) + kListening.size();
-  const std::string address = err.substr(start, err.find('\n', start) - start);
+  // HOST:PORT ends the line, or a space does: "listening on 127.0.0.1:PORT (TLS)".
+  const std::string address = err.substr(start, err.find_first_of(" \n", start) - start);
   return absl::StrCat("127.0.0.1:", address.substr(address.rfind(':') + 1));
 }
 

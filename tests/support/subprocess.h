@@ -33,8 +33,8 @@ class Subprocess {
   bool WaitForStdout(absl::string_view text, absl::Duration limit = absl::Seconds(10)) const;
   bool WaitForStderr(absl::string_view text, absl::Duration limit = absl::Seconds(10)) const;
 
-  // Waits for a service's "listening on HOST:PORT" line and returns
-  // "127.0.0.1:PORT", or "" if it never came.
+  // Waits for a service's "listening on HOST:PORT" line (with TLS, "listening
+  // on HOST:PORT (TLS)") and returns "127.0.0.1:PORT", or "" if it never came.
   std::string WaitForListenAddress(absl::Duration limit = absl::Seconds(20)) const;
 
   // The child's pid, e.g. to read /proc/PID/status.

@@ -1,4 +1,4 @@
-#include "tests/common/dev_certs.h"
+#include "tests/support/dev_certs.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -10,15 +10,15 @@
 #include "absl/strings/str_cat.h"
 #include "tests/support/subprocess.h"
 
-namespace bank::security::testing {
+namespace bank::testing {
 
 absl::StatusOr<std::unique_ptr<DevCerts>> DevCerts::Make() {
   std::string pattern = ::testing::TempDir() + "dev_certs.XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
   // Owned from here, so the directory goes even when the script fails.
   std::unique_ptr<DevCerts> certs(new DevCerts(pattern));
-  const bank::testing::Outcome outcome = bank::testing::RunToCompletion(
-      BANK_SOURCE_DIR "/scripts/dev-certs.sh", {certs->dir_, "--san", std::string(kExtraSan)});
+  const Outcome outcome = RunToCompletion(BANK_SOURCE_DIR "/scripts/dev-certs.sh",
+                                          {certs->dir_, "--san", std::string(kExtraSan)});
   if (outcome.exit_code != 0) {
     return absl::InternalError(absl::StrCat("scripts/dev-certs.sh exited with ", outcome.exit_code,
                                             "\nstdout: ", outcome.out, "\nstderr: ", outcome.err));
@@ -57,4 +57,4 @@ void WriteText(const std::string& path, absl::string_view text) {
   std::ofstream(path, std::ios::trunc) << text;
 }
 
-}  // namespace bank::security::testing
+}  // namespace bank::testing

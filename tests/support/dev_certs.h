@@ -1,5 +1,5 @@
-#ifndef BANK_TESTS_COMMON_DEV_CERTS_H_
-#define BANK_TESTS_COMMON_DEV_CERTS_H_
+#ifndef BANK_TESTS_SUPPORT_DEV_CERTS_H_
+#define BANK_TESTS_SUPPORT_DEV_CERTS_H_
 
 #include <gtest/gtest.h>
 
@@ -10,11 +10,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace bank::security::testing {
+namespace bank::testing {
 
 // A fresh directory under the test's temp dir holding what scripts/dev-certs.sh
-// makes (ca.pem, server.key, other-client.pem...), removed with its contents
-// when destroyed. Needs BANK_SOURCE_DIR, a compile definition.
+// (of the source tree this was built from) makes: ca.pem, server.key,
+// other-client.pem... Removed with its contents when destroyed.
 class DevCerts {
  public:
   // The extra SAN every set has, as the script's --san gives it.
@@ -56,6 +56,6 @@ std::string ReadText(const std::string& path);
 // Writes `text` to `path`, replacing it.
 void WriteText(const std::string& path, absl::string_view text);
 
-}  // namespace bank::security::testing
+}  // namespace bank::testing
 
-#endif  // BANK_TESTS_COMMON_DEV_CERTS_H_
+#endif  // BANK_TESTS_SUPPORT_DEV_CERTS_H_
