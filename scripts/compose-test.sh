@@ -5,7 +5,13 @@
 # with the images already built: PostgreSQL, two command-service replicas and the query service
 # following both come up healthy, its demo exits 0 (a deposit through one replica, a withdrawal
 # through the other), each replica answers health from the host, and with replica a stopped a
-# command still lands through b and the query service shows it. Then it brings everything down.
+# command still lands through b and the query service shows it. Then the `secure` profile: its
+# certs service makes the CA, certificates and tokens on a volume, the TLS-only, token-checking
+# services come up healthy (health over TLS), its demo exits 0 (teller writes, auditor reads, the
+# history names teller), and from the host, with the CA and the auditor's token copied out of the
+# volume: a plaintext call is refused, a call with no token is UNAUTHENTICATED, the auditor's
+# Deposit is PERMISSION_DENIED and its read works; a second `up` and a second run of certs keep
+# the CA and the tokens. Then it brings everything down, deleting every volume.
 #
 # With a Docker engine reachable (DOCKER_HOST or the default socket) and a debian:bookworm image in
 # it, both are used as they are, and the built images stay there as a cache. With none, as root, it
@@ -42,7 +48,7 @@ own_network=0       # 1 when the host's iptables, ip_forward and docker0 are our
 stack_started=0
 export COMPOSE_PROJECT_NAME="banktest$$"
 
-compose() { docker-compose --profile demo --profile postgres "$@"; }
+compose() { docker-compose --profile demo --profile postgres --profile secure "$@"; }
 
 cleanup() {
   local status=$?
@@ -191,6 +197,8 @@ free_port BANK_POSTGRES_PORT "${BANK_POSTGRES_PORT:-5432}"
 free_port BANK_COMMAND_A_PORT "${BANK_COMMAND_A_PORT:-50061}"
 free_port BANK_COMMAND_B_PORT "${BANK_COMMAND_B_PORT:-50071}"
 free_port BANK_QUERY_REPLICAS_PORT "${BANK_QUERY_REPLICAS_PORT:-50062}"
+free_port BANK_COMMAND_SECURE_PORT "${BANK_COMMAND_SECURE_PORT:-50081}"
+free_port BANK_QUERY_SECURE_PORT "${BANK_QUERY_SECURE_PORT:-50082}"
 
 phase "build images"
 # The images are built from a copy of the tree taken now, so that all the builds see the same
@@ -202,7 +210,7 @@ mkdir "$tmp/src"
 export COMPOSE_FILE="$tmp/src/docker-compose.yml"
 docker-compose config -q || fail "docker-compose.yml is not valid"
 # Each image once: the profile's other services share these images.
-compose build command-service query-service demo postgres || fail "image build failed"
+compose build command-service query-service demo postgres certs || fail "image build failed"
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'bank/*'
 
 wait_healthy() {  # wait_healthy SERVICE...: each one's container healthy within 60 s
@@ -231,11 +239,14 @@ compose run --rm -T demo || fail "the demo profile did not show acc1 at 60"
 phase "host checks"
 command_addr="127.0.0.1:$BANK_COMMAND_PORT"
 query_addr="127.0.0.1:$BANK_QUERY_PORT"
+# The secure profile's CA and token, copied out of its volume, go here (our folder: 0700, root's).
+secure_dir="$tmp/secure"
+mkdir "$secure_dir"
 if [ -x build/bin/bankctl ]; then
   bankctl=(build/bin/bankctl)
-else  # no host build: the image's bankctl, on the host's network
+else  # no host build: the image's bankctl, on the host's network (seeing $secure_dir as is)
   echo "build/bin/bankctl missing: using the image's bankctl with --network host"
-  bankctl=(docker run --rm --network host bank/bankctl)
+  bankctl=(docker run --rm --network host -v "$secure_dir:$secure_dir:ro" bank/bankctl)
 fi
 "${bankctl[@]}" --command_service="$command_addr" --query_service="$query_addr" health ||
   fail "the services are not SERVING from the host"
@@ -288,3 +299,67 @@ echo "$balance"
 case "$balance" in "acc1: balance 75 "*) ;; *) fail "the query service never showed acc1 at 75 with replica a stopped; last answer: $balance" ;; esac
 compose logs --no-color query-service-replicas | grep 'following command service' ||
   fail "the query service's log does not say which replica it follows"
+
+# --- profile secure: TLS and tokens, the same images ------------------------------------------
+phase "secure: up, healthy"
+# The query service brings what it depends on: certs (run to completion), then the command service.
+compose up -d query-service-secure || fail "docker-compose up of the secure profile failed"
+wait_healthy command-service-secure query-service-secure
+compose logs --no-color certs
+
+phase "secure: demo"
+compose run --rm -T demo-secure || fail "the secure profile's demo failed"
+
+phase "secure: host checks"
+# from_volume FILE: /config/FILE of the secure-config volume, on stdout (the way the compose
+# file's header shows).
+from_volume() { compose run --rm --no-deps -T --entrypoint cat certs "/config/$1"; }
+from_volume ca.pem >"$secure_dir/ca.pem" || fail "cannot copy ca.pem out of the secure-config volume"
+from_volume tokens/auditor >"$secure_dir/auditor" || fail "cannot copy the auditor's token out"
+chmod 0644 "$secure_dir"/*  # for the image's bankctl (uid 10001) when there is no host build
+secure_command="127.0.0.1:$BANK_COMMAND_SECURE_PORT"
+secure_query="127.0.0.1:$BANK_QUERY_SECURE_PORT"
+tls=(--tls_ca="$secure_dir/ca.pem")
+auditor=(--tls_ca="$secure_dir/ca.pem" --token_file="$secure_dir/auditor")
+# expect_refusal WHAT WANT BANKCTL_ARGS...: bankctl must fail, saying WANT.
+expect_refusal() {
+  local what=$1 want=$2 out
+  shift 2
+  if out=$(env -u BANK_TOKEN "${bankctl[@]}" --timeout=5s "$@" 2>&1); then
+    fail "$what: want $want, but it was answered: $out"
+  fi
+  echo "$what: $out"
+  case "$out" in *"$want"*) ;; *) fail "$what: want $want, got: $out" ;; esac
+}
+"${bankctl[@]}" "${tls[@]}" --command_service="$secure_command" --query_service="$secure_query" \
+  health || fail "the secure services are not SERVING over TLS from the host"
+# Health needs no token: refused in plaintext, it is the transport that refuses.
+expect_refusal "plaintext health" "UNAVAILABLE" --command_service="$secure_command" health command
+expect_refusal "TLS deposit, no token" "UNAUTHENTICATED:" --command_service="$secure_command" \
+  "${tls[@]}" deposit acc1 1
+expect_refusal "TLS balance, no token" "UNAUTHENTICATED:" --query_service="$secure_query" \
+  "${tls[@]}" balance acc1
+expect_refusal "TLS deposit, auditor" "PERMISSION_DENIED:" --command_service="$secure_command" \
+  "${auditor[@]}" deposit acc1 1
+# The refused deposits recorded nothing: still the demo's 60, read with the auditor's token.
+balance=$("${bankctl[@]}" "${auditor[@]}" --query_service="$secure_query" balance acc1) ||
+  fail "balance acc1 with the auditor's token from the host failed"
+echo "auditor: $balance"
+case "$balance" in "acc1: balance 60 "*) ;; *) fail "balance acc1 from the host: want 60, got: $balance" ;; esac
+
+phase "secure: again"
+# A second `up` and a second run of certs on the filled volume keep the CA and every token.
+config_digests() {
+  compose run --rm --no-deps -T --entrypoint sha256sum certs /config/ca.pem /config/server.pem \
+    /config/callers /config/tokens/teller /config/tokens/auditor /config/tokens/query-service
+}
+before=$(config_digests) || fail "cannot read the secure-config volume: $before"
+compose up -d query-service-secure || fail "a second docker-compose up of the secure profile failed"
+out=$(compose run --rm -T certs) || fail "a second run of certs failed: $out"
+echo "$out"
+case "$out" in *"keeping the existing"*) ;; *) fail "a second run of certs did not keep the volume: $out" ;; esac
+after=$(config_digests) || fail "cannot read the secure-config volume: $after"
+[ "$before" = "$after" ] || fail "the certificates, callers or tokens changed on a second up"
+wait_healthy command-service-secure query-service-secure
+"${bankctl[@]}" "${auditor[@]}" --query_service="$secure_query" balance acc1 ||
+  fail "the auditor's token copied before the second up no longer reads"
