@@ -95,7 +95,7 @@ TEST(BankLogTest, DumpJsonIsBankctlWatchJson) {
   EXPECT_EQ(Lines(dump.out), ServiceEventLines(Format::kJson));
   EXPECT_EQ(Lines(dump.out)[0],
             R"({"position":1,"account_id":"alice","version":1,"kind":"DEPOSIT","amount":10000,)"
-            R"("command_id":"g-1","recorded_at":"2026-11-29T09:19:58.016042572Z"})");
+            R"("command_id":"g-1","recorded_at":"2026-11-29T09:19:58.016042572Z","principal":""})");
 }
 
 TEST(BankLogTest, DumpAfterPrintsOnlyTheLaterEvents) {
