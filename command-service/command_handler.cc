@@ -1,7 +1,5 @@
 #include "command-service/command_handler.h"
 
-#include <spdlog/spdlog.h>
-
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -274,7 +272,6 @@ bool CommandHandler::OnAppended(Attempt attempt, bank::v1::CommandReply reply,
     absl::MutexLock lock(&mu_);
     book_.RecordCommand(attempt.command.command_id, {*position, reply.balance()});
   }
-  spdlog::debug("accepted a command on {} at position {}", reply.account_id(), *position);
   reply.set_position(*position);
   return Answer(std::move(attempt), std::move(reply));
 }
@@ -304,7 +301,6 @@ bool CommandHandler::OnSharedAppended(Attempt attempt, bank::v1::CommandReply re
     reply.set_version(after.version);
     reply.set_balance(after.balance);
     reply.set_position(*position);
-    spdlog::debug("accepted a command on {} at position {}", account, *position);
     return Answer(std::move(attempt), std::move(reply));
   }
   if (IsConflict(position.status()) && !refused_on_stored) {

@@ -8,21 +8,36 @@
 
 namespace bank::command {
 
+namespace {
+
+// Reports the call, then answers it: a client that has its reply finds the
+// call in the metrics already.
+void Answer(const ObservedRpc& rpc, const ObservedRpc::Call& call,
+            grpc::ServerUnaryReactor* reactor, const absl::Status& status,
+            absl::Span<const log::Field> fields = {}) {
+  const grpc::Status answer = ToGrpcStatus(status);
+  rpc.End(call, answer, fields);
+  reactor->Finish(answer);
+}
+
+}  // namespace
+
 template <typename Request>
 grpc::ServerUnaryReactor* CommandServiceImpl::Execute(grpc::CallbackServerContext* context,
-                                                      CommandKind kind,
+                                                      CommandKind kind, const ObservedRpc& rpc,
                                                       const grpc::ByteBuffer& bytes,
                                                       grpc::ByteBuffer* reply) {
+  ObservedRpc::Call call = rpc.Begin(*context);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<std::string> principal =
       authenticator_.Authorize(*context, security::Role::kWrite, CommandName(kind));
   if (!principal.ok()) {
-    reactor->Finish(ToGrpcStatus(principal.status()));
+    Answer(rpc, call, reactor, principal.status());
     return reactor;
   }
   Request request;
   if (absl::Status parsed = ParseRequest(bytes, &request); !parsed.ok()) {
-    reactor->Finish(ToGrpcStatus(parsed));
+    Answer(rpc, call, reactor, parsed);
     return reactor;
   }
   Command command{
@@ -35,24 +50,31 @@ grpc::ServerUnaryReactor* CommandServiceImpl::Execute(grpc::CallbackServerContex
                               : std::nullopt,
       .principal = *std::move(principal),
   };
-  handler_.Execute(std::move(command),
-                   [reactor, reply](absl::StatusOr<bank::v1::CommandReply> answer) {
-                     if (answer.ok()) SerializeReply(*answer, reply);
-                     reactor->Finish(ToGrpcStatus(answer.status()));
-                   });
+  handler_.Execute(std::move(command), [&rpc, call = std::move(call), reactor, reply](
+                                           absl::StatusOr<bank::v1::CommandReply> answer) {
+    if (!answer.ok()) {
+      Answer(rpc, call, reactor, answer.status());
+      return;
+    }
+    SerializeReply(*answer, reply);
+    Answer(rpc, call, reactor, absl::OkStatus(),
+           {{"account", answer->account_id()}, {"position", answer->position()}});
+  });
   return reactor;
 }
 
 grpc::ServerUnaryReactor* CommandServiceImpl::Deposit(grpc::CallbackServerContext* context,
                                                       const grpc::ByteBuffer* request,
                                                       grpc::ByteBuffer* reply) {
-  return Execute<bank::v1::DepositRequest>(context, CommandKind::kDeposit, *request, reply);
+  return Execute<bank::v1::DepositRequest>(context, CommandKind::kDeposit, deposit_, *request,
+                                          reply);
 }
 
 grpc::ServerUnaryReactor* CommandServiceImpl::Withdraw(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* request,
                                                        grpc::ByteBuffer* reply) {
-  return Execute<bank::v1::WithdrawRequest>(context, CommandKind::kWithdraw, *request, reply);
+  return Execute<bank::v1::WithdrawRequest>(context, CommandKind::kWithdraw, withdraw_, *request,
+                                           reply);
 }
 
 grpc::ServerWriteReactor<bank::v1::SubscribeResponse>* CommandServiceImpl::Subscribe(

@@ -4,6 +4,8 @@
 #include "bank/v1/command_service.grpc.pb.h"
 #include "command-service/command_handler.h"
 #include "command-service/subscription_hub.h"
+#include "common/observability/observed_rpc.h"
+#include "common/observability/rpc_metrics.h"
 #include "common/security/authenticator.h"
 
 namespace bank::command {
@@ -13,16 +15,23 @@ namespace bank::command {
 // the event is durable, on whichever gRPC thread committed it). No business
 // rule here. Each rpc first asks the authenticator whether its caller has the
 // rpc's role; the caller's name goes into the events as their principal.
+// Each answered Deposit and Withdraw is reported (ObservedRpc: its metrics
+// and its log line) before the reply leaves.
 // Deposit and Withdraw take their requests raw, so that one protobuf cannot
 // parse is INVALID_ARGUMENT (see common/raw_request.h).
 class CommandServiceImpl final : public bank::v1::CommandService::WithRawCallbackMethod_Deposit<
                                      bank::v1::CommandService::WithRawCallbackMethod_Withdraw<
                                          bank::v1::CommandService::CallbackService>> {
  public:
-  // All three must outlive the service.
+  // All four must outlive the service; `metrics` is null when the service
+  // serves none.
   CommandServiceImpl(CommandHandler& handler, SubscriptionHub& subscriptions,
-                     const security::Authenticator& authenticator)
-      : handler_(handler), subscriptions_(subscriptions), authenticator_(authenticator) {}
+                     const security::Authenticator& authenticator, metrics::RpcMetrics* metrics)
+      : handler_(handler),
+        subscriptions_(subscriptions),
+        authenticator_(authenticator),
+        deposit_("Deposit", metrics),
+        withdraw_("Withdraw", metrics) {}
 
   grpc::ServerUnaryReactor* Deposit(grpc::CallbackServerContext* context,
                                     const grpc::ByteBuffer* request,
@@ -36,11 +45,14 @@ class CommandServiceImpl final : public bank::v1::CommandService::WithRawCallbac
  private:
   template <typename Request>
   grpc::ServerUnaryReactor* Execute(grpc::CallbackServerContext* context, CommandKind kind,
-                                    const grpc::ByteBuffer& bytes, grpc::ByteBuffer* reply);
+                                    const ObservedRpc& rpc, const grpc::ByteBuffer& bytes,
+                                    grpc::ByteBuffer* reply);
 
   CommandHandler& handler_;
   SubscriptionHub& subscriptions_;
   const security::Authenticator& authenticator_;
+  const ObservedRpc deposit_;
+  const ObservedRpc withdraw_;
 };
 
 }  // namespace bank::command

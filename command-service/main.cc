@@ -11,11 +11,13 @@
 #include "absl/synchronization/mutex.h"
 #include "command-service/account_book.h"
 #include "command-service/command_handler.h"
+#include "command-service/command_metrics.h"
 #include "command-service/command_service_impl.h"
 #include "command-service/subscription_hub.h"
 #include "command-service/write_side.h"
 #include "common/grpc_server.h"
-#include "common/logging.h"
+#include "common/observability/logging.h"
+#include "common/observability/metrics_server.h"
 #include "common/program_flags.h"
 #include "common/security/server_security.h"
 
@@ -26,6 +28,11 @@ ABSL_FLAG(std::string, store, "file",
 ABSL_FLAG(std::string, store_schema, "bank",
           "the PostgreSQL schema of the store's tables (a --store URI), created when missing");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error, critical or off");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (a line for people) or json (one JSON object per line, gRPC's own lines too)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT to serve Prometheus metrics on at GET /metrics (port 0 picks one); off when "
+          "empty");
 ABSL_FLAG(uint64_t, segment_bytes, 64ull << 20, "roll to a new log segment past this size");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain to serve TLS with (with --tls_key); plaintext without");
@@ -82,7 +89,21 @@ int Run() {
   spdlog::info("state rebuilt: {}", write_side->description);
 
   auto subscriptions = std::make_unique<SubscriptionHub>(*event_store);
-  CommandServiceImpl service(handler, *subscriptions, *security->authenticator);
+  std::unique_ptr<CommandMetrics> command_metrics;
+  std::unique_ptr<metrics::MetricsServer> metrics_server;
+  if (const std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+      !metrics_listen.empty()) {
+    command_metrics = std::make_unique<CommandMetrics>(*event_store, *subscriptions);
+    absl::StatusOr<std::unique_ptr<metrics::MetricsServer>> started =
+        metrics::MetricsServer::Start(metrics_listen, command_metrics->collectables());
+    if (!started.ok()) {
+      spdlog::critical("cannot start: {}", std::string(started.status().message()));
+      return EXIT_FAILURE;
+    }
+    metrics_server = *std::move(started);
+  }
+  CommandServiceImpl service(handler, *subscriptions, *security->authenticator,
+                             command_metrics != nullptr ? command_metrics->rpcs() : nullptr);
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
       GrpcServer::Start(absl::GetFlag(FLAGS_listen), {&service}, *security);
   if (!server.ok()) {
@@ -122,6 +143,7 @@ int Run() {
                  absl::FormatDuration(kShutdownGrace));
   }
   (*server)->Shutdown(absl::ZeroDuration());
+  metrics_server.reset();  // it reads the store and the hub
   write_side->handler.reset();
   event_store.reset();
   subscriptions.reset();
@@ -148,7 +170,8 @@ int main(int argc, char** argv) {
                           "Withdraw over gRPC, appends each accepted command's event to the "
                           "durable event log in --data_dir, and streams the log (Subscribe).",
                           __FILE__);
-  if (absl::Status logging = bank::SetUpLogging(absl::GetFlag(FLAGS_log_level)); !logging.ok()) {
+  if (absl::Status logging = bank::SetUpLogging(absl::GetFlag(FLAGS_log_level),
+                                                         absl::GetFlag(FLAGS_log_format)); !logging.ok()) {
     fprintf(stderr, "%s\n", std::string(logging.message()).c_str());
     return EXIT_FAILURE;
   }

@@ -111,6 +111,11 @@ grpc::ServerWriteReactor<bank::v1::SubscribeResponse>* SubscriptionHub::Subscrib
   return stream;
 }
 
+size_t SubscriptionHub::stream_count() const {
+  absl::MutexLock lock(&mu_);
+  return streams_.size();
+}
+
 void SubscriptionHub::Shutdown() {
   const grpc::Status shutting_down(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
   std::vector<Stream*> to_finish;
@@ -239,6 +244,7 @@ void SubscriptionHub::Serve(Stream* stream, bool heartbeat_due) {
   response.Clear();
   for (bank::v1::Event& event : events) *response.add_events() = std::move(event);
   response.set_head_position(std::max(head, stream->after_));
+  events_sent_.fetch_add(events.size(), std::memory_order_relaxed);
   stream->StartWrite(&response);
 }
 

@@ -3,6 +3,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <thread>
@@ -54,6 +56,11 @@ class SubscriptionHub {
   // the pump. New streams are refused. Idempotent.
   void Shutdown();
 
+  // For metrics: the live streams, and the events handed to gRPC to send
+  // since start-up.
+  size_t stream_count() const ABSL_LOCKS_EXCLUDED(mu_);
+  uint64_t events_sent() const { return events_sent_.load(std::memory_order_relaxed); }
+
  private:
   class Stream;
 
@@ -73,7 +80,9 @@ class SubscriptionHub {
   EventStore& store_;
   const SubscriptionOptions options_;
 
-  absl::Mutex mu_;
+  std::atomic<uint64_t> events_sent_{0};
+
+  mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t head_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<Stream*> streams_ ABSL_GUARDED_BY(mu_);  // every live stream

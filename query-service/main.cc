@@ -13,13 +13,15 @@
 #include "common/address_list.h"
 #include "common/data_dir_lock.h"
 #include "common/grpc_server.h"
-#include "common/logging.h"
+#include "common/observability/logging.h"
+#include "common/observability/metrics_server.h"
 #include "common/program_flags.h"
 #include "common/security/server_security.h"
 #include "query-service/event_subscriber.h"
 #include "query-service/position_waiters.h"
 #include "query-service/projection_store.h"
 #include "query-service/projector.h"
+#include "query-service/query_metrics.h"
 #include "query-service/query_service_impl.h"
 #include "query-service/source_status.h"
 
@@ -47,6 +49,11 @@ ABSL_FLAG(std::string, command_service_token_file, "",
           "file holding the token the stream's calls carry (a caller with the subscribe role in "
           "the command service's --auth_tokens)");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error, critical or off");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (a line for people) or json (one JSON object per line, gRPC's own lines too)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT to serve Prometheus metrics on at GET /metrics (port 0 picks one); off when "
+          "empty");
 
 namespace bank::query {
 namespace {
@@ -103,7 +110,21 @@ int Run() {
   PositionWaiters waiters(checkpoint);
   SourceStatus source(checkpoint);
   Projector projector(store->get(), &waiters);
-  QueryServiceImpl service(store->get(), &waiters, &source, security->authenticator.get());
+  std::unique_ptr<QueryMetrics> query_metrics;
+  std::unique_ptr<metrics::MetricsServer> metrics_server;
+  if (const std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+      !metrics_listen.empty()) {
+    query_metrics = std::make_unique<QueryMetrics>(**store, source);
+    absl::StatusOr<std::unique_ptr<metrics::MetricsServer>> started =
+        metrics::MetricsServer::Start(metrics_listen, query_metrics->collectables());
+    if (!started.ok()) {
+      spdlog::error("cannot start: {}", std::string(started.status().message()));
+      return 1;
+    }
+    metrics_server = *std::move(started);
+  }
+  QueryServiceImpl service(store->get(), &waiters, &source, security->authenticator.get(),
+                           query_metrics != nullptr ? query_metrics->rpcs() : nullptr);
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
       GrpcServer::Start(absl::GetFlag(FLAGS_listen), {&service}, *security);
   if (!server.ok()) {
@@ -132,6 +153,7 @@ int Run() {
   (*server)->Shutdown(absl::ZeroDuration());
   subscriber.Stop();
   projector.Stop();  // applies and commits what was received
+  metrics_server.reset();  // it reads the store and the source's status
   spdlog::info("query-service stopped at position {}", (*store)->applied_position());
   return 0;
 }
@@ -146,7 +168,8 @@ int main(int argc, char** argv) {
                           "--data_dir) and answers GetBalance, ListAccounts, GetHistory and "
                           "GetStatus over gRPC.",
                           __FILE__);
-  absl::Status logging = bank::SetUpLogging(absl::GetFlag(FLAGS_log_level));
+  absl::Status logging =
+      bank::SetUpLogging(absl::GetFlag(FLAGS_log_level), absl::GetFlag(FLAGS_log_format));
   if (!logging.ok()) {
     fprintf(stderr, "%s\n", std::string(logging.message()).c_str());
     return 2;

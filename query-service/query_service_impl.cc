@@ -1,16 +1,16 @@
 #include "query-service/query_service_impl.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
 #include "common/ids.h"
 #include "common/raw_request.h"
 #include "query-service/page_token.h"
+#include "query-service/projection_progress.h"
 
 namespace bank::query {
 namespace {
@@ -105,13 +105,24 @@ absl::Status HistoryPage(const ProjectionStore& store, const bank::v1::GetHistor
   return absl::OkStatus();
 }
 
-// Finishes `reactor` with `status`, and with `reply` serialized into `out`
-// when the status is OK.
+// Reports the call, then finishes `reactor` with `status`, and with `reply`
+// serialized into `out` when the status is OK.
 template <typename Reply>
-void FinishWith(grpc::ServerUnaryReactor* reactor, const absl::Status& status, const Reply& reply,
-                grpc::ByteBuffer* out) {
+void FinishWith(const ObservedRpc& rpc, const ObservedRpc::Call& call,
+                grpc::ServerUnaryReactor* reactor, const absl::Status& status, const Reply& reply,
+                grpc::ByteBuffer* out, absl::Span<const log::Field> fields = {}) {
   if (status.ok()) SerializeReply(reply, out);
-  reactor->Finish(ToGrpcStatus(status));
+  const grpc::Status answer = ToGrpcStatus(status);
+  rpc.End(call, answer, fields);
+  reactor->Finish(answer);
+}
+
+// The fields of a GetBalance's log line.
+std::vector<log::Field> BalanceFields(const bank::v1::GetBalanceRequest& request,
+                                      const bank::v1::AccountBalance& reply) {
+  return {{"account", request.account_id()},
+          {"min_position", request.min_position()},
+          {"position", reply.as_of_position()}};
 }
 
 // A GetBalance that waits for its min_position. The waiter callback finishes
@@ -121,9 +132,12 @@ void FinishWith(grpc::ServerUnaryReactor* reactor, const absl::Status& status, c
 class BalanceWaitReactor final : public grpc::ServerUnaryReactor {
  public:
   BalanceWaitReactor(const ProjectionStore* store, PositionWaiters* waiters,
+                     const ObservedRpc& rpc, ObservedRpc::Call call,
                      bank::v1::GetBalanceRequest request, grpc::ByteBuffer* out)
       : store_(store),
         waiters_(waiters),
+        rpc_(rpc),
+        call_(std::move(call)),
         request_(std::move(request)),
         out_(out),
         id_(waiters->Reserve()) {}
@@ -131,9 +145,7 @@ class BalanceWaitReactor final : public grpc::ServerUnaryReactor {
   void Start(absl::Time deadline) {
     waiters_->Wait(id_, request_.min_position(), deadline, [this](absl::Status status) {
       if (status.ok()) status = ReadBalance(*store_, request_.account_id(), reply_);
-      spdlog::debug("GetBalance {} min_position {}: {}", request_.account_id(),
-                    request_.min_position(), status.ToString());
-      FinishWith(this, status, reply_, out_);
+      FinishWith(rpc_, call_, this, status, reply_, out_, BalanceFields(request_, reply_));
     });
   }
 
@@ -143,6 +155,8 @@ class BalanceWaitReactor final : public grpc::ServerUnaryReactor {
  private:
   const ProjectionStore* const store_;
   PositionWaiters* const waiters_;
+  const ObservedRpc& rpc_;
+  const ObservedRpc::Call call_;
   const bank::v1::GetBalanceRequest request_;
   bank::v1::AccountBalance reply_;
   grpc::ByteBuffer* const out_;
@@ -151,76 +165,90 @@ class BalanceWaitReactor final : public grpc::ServerUnaryReactor {
 
 }  // namespace
 
-grpc::ServerUnaryReactor* QueryServiceImpl::RefuseUnlessReader(grpc::CallbackServerContext* context,
-                                                               absl::string_view rpc) const {
+grpc::ServerUnaryReactor* QueryServiceImpl::RefuseUnlessReader(
+    grpc::CallbackServerContext* context, const ObservedRpc& rpc,
+    const ObservedRpc::Call& call) const {
   absl::StatusOr<std::string> caller =
-      authenticator_->Authorize(*context, security::Role::kRead, rpc);
+      authenticator_->Authorize(*context, security::Role::kRead, rpc.name());
   if (caller.ok()) return nullptr;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(caller.status()));
+  const grpc::Status refused = ToGrpcStatus(caller.status());
+  rpc.End(call, refused);
+  reactor->Finish(refused);
   return reactor;
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::GetBalance(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* bytes,
                                                        grpc::ByteBuffer* out) {
-  if (grpc::ServerUnaryReactor* refused = RefuseUnlessReader(context, "GetBalance")) return refused;
+  ObservedRpc::Call call = get_balance_.Begin(*context);
+  if (grpc::ServerUnaryReactor* refused = RefuseUnlessReader(context, get_balance_, call)) {
+    return refused;
+  }
   bank::v1::GetBalanceRequest request;
   absl::Status status = ParseRequest(*bytes, &request);
   if (status.ok()) status = ValidateAccountId(request.account_id());
   if (status.ok() && request.min_position() > store_->applied_position()) {
-    auto* reactor = new BalanceWaitReactor(store_, waiters_, std::move(request), out);
+    auto* reactor = new BalanceWaitReactor(store_, waiters_, get_balance_, std::move(call),
+                                           std::move(request), out);
     reactor->Start(DeadlineOf(*context));
     return reactor;
   }
   bank::v1::AccountBalance reply;
   if (status.ok()) status = ReadBalance(*store_, request.account_id(), reply);
-  spdlog::debug("GetBalance {}: {}", request.account_id(), status.ToString());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  FinishWith(reactor, status, reply, out);
+  FinishWith(get_balance_, call, reactor, status, reply, out, BalanceFields(request, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::ListAccounts(grpc::CallbackServerContext* context,
                                                          const grpc::ByteBuffer* bytes,
                                                          grpc::ByteBuffer* out) {
-  if (grpc::ServerUnaryReactor* refused = RefuseUnlessReader(context, "ListAccounts"))
+  const ObservedRpc::Call call = list_accounts_.Begin(*context);
+  if (grpc::ServerUnaryReactor* refused = RefuseUnlessReader(context, list_accounts_, call)) {
     return refused;
+  }
   bank::v1::ListAccountsRequest request;
   bank::v1::ListAccountsResponse reply;
   absl::Status status = ParseRequest(*bytes, &request);
   if (status.ok()) status = ListAccountsPage(*store_, request, reply);
-  spdlog::debug("ListAccounts size {}: {}", request.page_size(), status.ToString());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  FinishWith(reactor, status, reply, out);
+  FinishWith(list_accounts_, call, reactor, status, reply, out,
+             {{"accounts", static_cast<uint64_t>(reply.accounts_size())}});
   return reactor;
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::GetHistory(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* bytes,
                                                        grpc::ByteBuffer* out) {
-  if (grpc::ServerUnaryReactor* refused = RefuseUnlessReader(context, "GetHistory")) return refused;
+  const ObservedRpc::Call call = get_history_.Begin(*context);
+  if (grpc::ServerUnaryReactor* refused = RefuseUnlessReader(context, get_history_, call)) {
+    return refused;
+  }
   bank::v1::GetHistoryRequest request;
   bank::v1::GetHistoryResponse reply;
   absl::Status status = ParseRequest(*bytes, &request);
   if (status.ok()) status = HistoryPage(*store_, request, reply);
-  spdlog::debug("GetHistory {}: {}", request.account_id(), status.ToString());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  FinishWith(reactor, status, reply, out);
+  FinishWith(get_history_, call, reactor, status, reply, out,
+             {{"account", request.account_id()},
+              {"transactions", static_cast<uint64_t>(reply.transactions_size())}});
   return reactor;
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::GetStatus(grpc::CallbackServerContext* context,
                                                       const bank::v1::GetStatusRequest*,
                                                       bank::v1::ProjectionStatus* reply) {
-  if (grpc::ServerUnaryReactor* refused = RefuseUnlessReader(context, "GetStatus")) return refused;
-  // Applied first: the head read after it can only be newer, and the max()
-  // keeps the contract's "never below applied" even before any heartbeat.
-  const uint64_t applied = store_->applied_position();
-  reply->set_applied_position(applied);
-  reply->set_source_head_position(std::max(applied, source_->head()));
-  reply->set_source_connected(source_->connected());
+  const ObservedRpc::Call call = get_status_.Begin(*context);
+  if (grpc::ServerUnaryReactor* refused = RefuseUnlessReader(context, get_status_, call)) {
+    return refused;
+  }
+  const ProjectionProgress progress = ProgressOf(*store_, *source_);
+  reply->set_applied_position(progress.applied);
+  reply->set_source_head_position(progress.source_head);
+  reply->set_source_connected(progress.source_connected);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  get_status_.End(call, grpc::Status::OK, {{"position", progress.applied}});
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -5,6 +5,8 @@
 
 #include "absl/strings/string_view.h"
 #include "bank/v1/query_service.grpc.pb.h"
+#include "common/observability/observed_rpc.h"
+#include "common/observability/rpc_metrics.h"
 #include "common/security/authenticator.h"
 #include "query-service/position_waiters.h"
 #include "query-service/projection_store.h"
@@ -28,15 +30,27 @@ namespace bank::query {
 // protobuf cannot parse (a string that is not UTF-8) is INVALID_ARGUMENT (see
 // common/raw_request.h).
 //
+// Each answered call is reported (ObservedRpc: its metrics and its log line)
+// before the reply leaves.
+//
 // Does not own its collaborators, which must outlive the server. Thread-safe.
 class QueryServiceImpl final : public bank::v1::QueryService::WithRawCallbackMethod_GetBalance<
                                    bank::v1::QueryService::WithRawCallbackMethod_ListAccounts<
                                        bank::v1::QueryService::WithRawCallbackMethod_GetHistory<
                                            bank::v1::QueryService::CallbackService>>> {
  public:
+  // `metrics` is null when the service serves none.
   QueryServiceImpl(const ProjectionStore* store, PositionWaiters* waiters,
-                   const SourceStatus* source, const security::Authenticator* authenticator)
-      : store_(store), waiters_(waiters), source_(source), authenticator_(authenticator) {}
+                   const SourceStatus* source, const security::Authenticator* authenticator,
+                   metrics::RpcMetrics* metrics)
+      : store_(store),
+        waiters_(waiters),
+        source_(source),
+        authenticator_(authenticator),
+        get_balance_("GetBalance", metrics),
+        list_accounts_("ListAccounts", metrics),
+        get_history_("GetHistory", metrics),
+        get_status_("GetStatus", metrics) {}
 
   grpc::ServerUnaryReactor* GetBalance(grpc::CallbackServerContext* context,
                                        const grpc::ByteBuffer* request,
@@ -55,12 +69,17 @@ class QueryServiceImpl final : public bank::v1::QueryService::WithRawCallbackMet
   // Null when the caller of `context` has the `read` role; otherwise the
   // call, finished with UNAUTHENTICATED or PERMISSION_DENIED.
   grpc::ServerUnaryReactor* RefuseUnlessReader(grpc::CallbackServerContext* context,
-                                               absl::string_view rpc) const;
+                                               const ObservedRpc& rpc,
+                                               const ObservedRpc::Call& call) const;
 
   const ProjectionStore* const store_;
   PositionWaiters* const waiters_;
   const SourceStatus* const source_;
   const security::Authenticator* const authenticator_;
+  const ObservedRpc get_balance_;
+  const ObservedRpc list_accounts_;
+  const ObservedRpc get_history_;
+  const ObservedRpc get_status_;
 };
 
 }  // namespace bank::query

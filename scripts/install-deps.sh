@@ -12,6 +12,8 @@ PACKAGES=(
   postgresql libpq-dev  # the PostgreSQL store, and the throw-away clusters its tests start
   xz-utils  # scripts/fetch-absl-source.sh unpacks Debian's .debian.tar.xz
   openssl libssl-dev  # TLS: scripts/dev-certs.sh, and common/security's checks of PEM files
+  prometheus-cpp-dev  # --metrics_listen: prometheus-cpp's registry and pull exposer
+  prometheus  # promtool, which the metrics tests check the exposition with
 )
 
 missing=()

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "bank/v1/event.pb.h"
 
 namespace bank {
@@ -49,6 +50,12 @@ class EventStore {
   using AppendDone = absl::AnyInvocable<void(absl::StatusOr<uint64_t> first_position) &&>;
   // Receives the new durable head after it advanced.
   using HeadListener = std::function<void(uint64_t durable_head)>;
+  // What one commit (a group commit: every group queued when it began) did.
+  struct CommitStats {
+    absl::Duration duration;  // writing and syncing, or the database transaction
+    size_t events = 0;        // made durable
+  };
+  using CommitListener = std::function<void(const CommitStats& commit)>;
 
   virtual ~EventStore() = default;
 
@@ -95,6 +102,12 @@ class EventStore {
   // durable head, one call at a time; it must return quickly and never call
   // back into the store's Append or Commit.
   virtual void AddHeadListener(HeadListener listener) = 0;
+
+  // Calls `listener` on the committing thread after every commit of this
+  // process that made events durable, one call at a time; it must return
+  // quickly and never call back into the store. (Metrics: the duration and
+  // size of group commits.)
+  virtual void AddCommitListener(CommitListener listener) = 0;
 };
 
 // A store that several command-service replicas write at once. A replica's

@@ -1,6 +1,7 @@
 #include "command-service/store/memory_event_store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -42,10 +43,13 @@ void MemoryEventStore::Commit() {
   for (;;) {
     std::vector<PendingAppend> appends;
     std::vector<absl::StatusOr<uint64_t>> outcomes;
+    const auto started = std::chrono::steady_clock::now();
+    size_t stored = 0;
     {
       absl::MutexLock lock(&mu_);
       if (queue_.empty()) return;
       appends.swap(queue_);
+      const size_t head_before = events_.size();
       if (sticky_) {
         outcomes.assign(appends.size(), health_);
       } else if (!next_failure_.ok()) {
@@ -60,11 +64,19 @@ void MemoryEventStore::Commit() {
         health_ = absl::OkStatus();
         for (PendingAppend& append : appends) outcomes.push_back(JudgeLocked(append));
       }
+      stored = events_.size() - head_before;
     }
     // Outside the lock: listeners and callbacks read the store, and a
     // callback may take its owner's lock while that owner asks health(), or
     // append again.
     NotifyListeners();
+    if (stored > 0) {
+      const absl::Duration took = absl::FromChrono(std::chrono::steady_clock::now() - started);
+      absl::MutexLock lock(&listeners_mu_);
+      for (const CommitListener& listener : commit_listeners_) {
+        listener({.duration = took, .events = stored});
+      }
+    }
     for (size_t i = 0; i < appends.size(); ++i) {
       std::move(appends[i].done)(std::move(outcomes[i]));
     }
@@ -114,6 +126,11 @@ absl::Status MemoryEventStore::health() const {
 void MemoryEventStore::AddHeadListener(HeadListener listener) {
   absl::MutexLock lock(&listeners_mu_);
   listeners_.push_back(std::move(listener));
+}
+
+void MemoryEventStore::AddCommitListener(CommitListener listener) {
+  absl::MutexLock lock(&listeners_mu_);
+  commit_listeners_.push_back(std::move(listener));
 }
 
 void MemoryEventStore::FailNextCommit(absl::Status error, Failure failure) {

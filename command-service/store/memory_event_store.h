@@ -68,6 +68,7 @@ class MemoryEventStore final : public SharedEventStore {
   uint64_t durable_head() const override;
   absl::Status health() const override;
   void AddHeadListener(HeadListener listener) override;
+  void AddCommitListener(CommitListener listener) override;
   absl::Status ReadAccount(absl::string_view account_id, uint64_t after_version,
                            std::vector<bank::v1::Event>* out) const override;
   absl::Status ReadCommand(absl::string_view command_id,
@@ -142,6 +143,7 @@ class MemoryEventStore final : public SharedEventStore {
   // Taken before mu_ (listeners read the store), never the other way round.
   absl::Mutex listeners_mu_;
   std::vector<HeadListener> listeners_ ABSL_GUARDED_BY(listeners_mu_);
+  std::vector<CommitListener> commit_listeners_ ABSL_GUARDED_BY(listeners_mu_);
   uint64_t notified_head_ ABSL_GUARDED_BY(listeners_mu_) = 0;
 };
 

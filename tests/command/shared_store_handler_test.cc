@@ -82,6 +82,9 @@ class HeldStore final : public SharedEventStore {
   void AddHeadListener(HeadListener listener) override {
     store_.AddHeadListener(std::move(listener));
   }
+  void AddCommitListener(CommitListener listener) override {
+    store_.AddCommitListener(std::move(listener));
+  }
   absl::Status ReadAccount(absl::string_view account_id, uint64_t after_version,
                            std::vector<bank::v1::Event>* out) const override {
     ++reads_;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "query-service/page_token.h"
+#include "query-service/query_metrics.h"
 #include "query-service/query_service_impl.h"
 #include "tests/query/test_util.h"
 
@@ -30,8 +31,9 @@ class QueryServiceTest : public ::testing::Test {
     store_ = *std::move(opened);
     waiters_ = std::make_unique<PositionWaiters>(0);
     source_ = std::make_unique<SourceStatus>(0);
+    metrics_ = std::make_unique<QueryMetrics>(*store_, *source_);
     service_ = std::make_unique<QueryServiceImpl>(store_.get(), waiters_.get(), source_.get(),
-                                                  &authenticator_);
+                                                  &authenticator_, metrics_->rpcs());
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -113,6 +115,7 @@ class QueryServiceTest : public ::testing::Test {
   std::unique_ptr<PositionWaiters> waiters_;
   std::unique_ptr<SourceStatus> source_;
   security::Authenticator authenticator_;  // tokens off
+  std::unique_ptr<QueryMetrics> metrics_;
   std::unique_ptr<QueryServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<bank::v1::QueryService::Stub> stub_;

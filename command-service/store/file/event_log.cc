@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -96,6 +97,11 @@ void EventLog::AddHeadListener(HeadListener listener) {
   listeners_.push_back(std::move(listener));
 }
 
+void EventLog::AddCommitListener(CommitListener listener) {
+  absl::MutexLock lock(&listeners_mu_);
+  commit_listeners_.push_back(std::move(listener));
+}
+
 void EventLog::Commit() {
   queue_mu_.Lock();
   ++threads_in_commit_;
@@ -124,12 +130,17 @@ void EventLog::Commit() {
 
 void EventLog::CommitGroup(std::vector<PendingAppend> group) {
   size_t durable = 0;
+  const auto started = std::chrono::steady_clock::now();
   absl::Status status = WriteBatch(group, &durable);
   if (durable > 0) {
+    const absl::Duration took = absl::FromChrono(std::chrono::steady_clock::now() - started);
     const uint64_t head = group[durable - 1].event.position();
     durable_head_.store(head, std::memory_order_release);
     absl::MutexLock lock(&listeners_mu_);
     for (const HeadListener& listener : listeners_) listener(head);
+    for (const CommitListener& listener : commit_listeners_) {
+      listener({.duration = took, .events = durable});
+    }
   }
   std::vector<PendingAppend> refused;
   {

@@ -69,6 +69,7 @@ class EventLog final : public EventStore {
   uint64_t durable_head() const override { return durable_head_.load(std::memory_order_acquire); }
   absl::Status health() const override;
   void AddHeadListener(HeadListener listener) override;
+  void AddCommitListener(CommitListener listener) override;
 
  private:
   struct PendingAppend {
@@ -119,6 +120,7 @@ class EventLog final : public EventStore {
 
   absl::Mutex listeners_mu_;
   std::vector<HeadListener> listeners_ ABSL_GUARDED_BY(listeners_mu_);
+  std::vector<CommitListener> commit_listeners_ ABSL_GUARDED_BY(listeners_mu_);
 
   std::atomic<uint64_t> durable_head_;
   // The committer's alone (and Open's, before any append): handed from one

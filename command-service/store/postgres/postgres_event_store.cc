@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <iterator>
 #include <optional>
@@ -192,12 +193,25 @@ void PostgresEventStore::CommitBatch(std::vector<PendingAppend> batch) {
     absl::MutexLock lock(&mu_);
     if (sticky_) status = commit_health_;
   }
+  const auto started = std::chrono::steady_clock::now();
   if (status.ok()) {
     status = WriteBatch(batch, outcomes, &head);
   } else {
     outcomes.assign(batch.size(), status);
   }
-  if (head > 0) AdvanceHead(head);
+  if (head > 0) {
+    const absl::Duration took = absl::FromChrono(std::chrono::steady_clock::now() - started);
+    AdvanceHead(head);
+    // The groups stored went to consecutive positions, the first one's up to head.
+    uint64_t first = head;
+    for (const absl::StatusOr<uint64_t>& outcome : outcomes) {
+      if (outcome.ok() && *outcome != 0) first = std::min(first, *outcome);
+    }
+    absl::MutexLock lock(&listeners_mu_);
+    for (const CommitListener& listener : commit_listeners_) {
+      listener({.duration = took, .events = static_cast<size_t>(head - first + 1)});
+    }
+  }
   {
     absl::MutexLock lock(&mu_);
     if (!sticky_) {
@@ -565,6 +579,11 @@ absl::Status PostgresEventStore::health() const {
 void PostgresEventStore::AddHeadListener(HeadListener listener) {
   absl::MutexLock lock(&listeners_mu_);
   listeners_.push_back(std::move(listener));
+}
+
+void PostgresEventStore::AddCommitListener(CommitListener listener) {
+  absl::MutexLock lock(&listeners_mu_);
+  commit_listeners_.push_back(std::move(listener));
 }
 
 void PostgresEventStore::AdvanceHead(uint64_t head) {

@@ -93,6 +93,7 @@ class PostgresEventStore final : public SharedEventStore {
   uint64_t durable_head() const override;
   absl::Status health() const override;
   void AddHeadListener(HeadListener listener) override;
+  void AddCommitListener(CommitListener listener) override;
   absl::Status ReadAccount(absl::string_view account_id, uint64_t after_version,
                            std::vector<bank::v1::Event>* out) const override;
   absl::Status ReadCommand(absl::string_view command_id,
@@ -188,6 +189,7 @@ class PostgresEventStore final : public SharedEventStore {
   // Taken before mu_, never the other way round.
   absl::Mutex listeners_mu_;
   std::vector<HeadListener> listeners_ ABSL_GUARDED_BY(listeners_mu_);
+  std::vector<CommitListener> commit_listeners_ ABSL_GUARDED_BY(listeners_mu_);
   uint64_t notified_head_ ABSL_GUARDED_BY(listeners_mu_) = 0;
 
   int wake_fd_ = -1;  // an eventfd: written to stop the listening thread
