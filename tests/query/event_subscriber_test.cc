@@ -14,10 +14,12 @@
 #include "query-service/position_waiters.h"
 #include "query-service/projection_store.h"
 #include "query-service/projector.h"
+#include "query-service/query_metrics.h"
 #include "query-service/source_status.h"
 #include "tests/query/failing_sqlite_vfs.h"
 #include "tests/query/fake_command_service.h"
 #include "tests/query/test_util.h"
+#include "tests/support/metrics_samples.h"
 
 namespace bank::query {
 namespace {
@@ -69,6 +71,7 @@ class QuerySide {
     waiters_ = std::make_unique<PositionWaiters>(store_->applied_position());
     source_ = std::make_unique<SourceStatus>(store_->applied_position());
     projector_ = std::make_unique<Projector>(store_.get(), waiters_.get());
+    metrics_ = std::make_unique<QueryMetrics>(*store_, *source_);
     subscriber_ =
         std::make_unique<EventSubscriber>(EventSubscriberOptions{.targets = std::move(targets),
                                                                  .backoff = kFastBackoff,
@@ -89,12 +92,20 @@ class QuerySide {
   int64_t Balance(const std::string& account) { return store_->GetAccount(account)->state.balance; }
   const ProjectionStore& store() { return *store_; }
   const SourceStatus& source() { return *source_; }
+  // The value of an unlabelled bank_projection_* metric, as a scrape reads it.
+  double Metric(const std::string& name) {
+    absl::StatusOr<std::map<std::string, double>> samples =
+        ::bank::testing::ParseSamples(::bank::testing::Exposition(metrics_->collectables()));
+    EXPECT_TRUE(samples.ok()) << samples.status();
+    return samples.ok() && samples->contains(name) ? samples->at(name) : -1;
+  }
 
  private:
   std::unique_ptr<ProjectionStore> store_;
   std::unique_ptr<PositionWaiters> waiters_;
   std::unique_ptr<SourceStatus> source_;
   std::unique_ptr<Projector> projector_;
+  std::unique_ptr<QueryMetrics> metrics_;
   std::unique_ptr<EventSubscriber> subscriber_;
 };
 
@@ -199,6 +210,42 @@ TEST(EventSubscriberTest, ReconnectsWhenTheCommandServiceRestartsOnTheSamePort) 
   ASSERT_FALSE(after.subscriptions().empty());
   EXPECT_EQ(after.subscriptions().front(), 5u);
   EXPECT_TRUE(WaitFor([&] { return query.source().connected(); }));
+}
+
+TEST(EventSubscriberTest, MetricsShowTheSourceAwayThenTheLagOfWhatItHeldUntilCaughtUp) {
+  TempDir dir;
+  LogBuilder log;
+  const std::vector<bank::v1::Event> first = log.Next(3);
+  FakeCommandService before;
+  before.Append(first);
+  FakeCommandService after;  // outlives the server below, as in the test above
+  auto server = std::make_unique<FakeServer>(&before);
+  const int port = server->port();
+  QuerySide query(dir, server->address());
+  ASSERT_TRUE(query.WaitApplied(3));
+  ASSERT_TRUE(WaitFor([&] { return query.Metric("bank_projection_source_connected") == 1; }));
+  EXPECT_EQ(query.Metric("bank_projection_lag_events"), 0);
+
+  server->Shutdown();
+  ASSERT_TRUE(WaitFor([&] { return query.Metric("bank_projection_source_connected") == 0; }));
+
+  // Commands while it was away: the source returns five events ahead, and
+  // holds them back at first (heartbeats carry its head).
+  after.Append(first);
+  after.Append(log.Next(5));
+  after.Withhold(true);
+  server = std::make_unique<FakeServer>(&after, port);
+  ASSERT_EQ(server->port(), port);
+  ASSERT_TRUE(WaitFor([&] { return query.Metric("bank_projection_lag_events") == 5; }));
+  EXPECT_EQ(query.Metric("bank_projection_source_connected"), 1);
+  EXPECT_EQ(query.Metric("bank_projection_source_head_position"), 8);
+  EXPECT_EQ(query.Metric("bank_projection_applied_position"), 3);
+
+  after.Withhold(false);
+  ASSERT_TRUE(query.WaitApplied(8));
+  EXPECT_EQ(query.Metric("bank_projection_lag_events"), 0);
+  EXPECT_EQ(query.Metric("bank_projection_applied_position"), 8);
+  ExpectBalancesMatch(query, log);
 }
 
 TEST(EventSubscriberTest, RestartedQuerySideResumesFromItsCheckpoint) {

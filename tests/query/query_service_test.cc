@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "query-service/page_token.h"
 #include "query-service/query_metrics.h"
+#include "tests/support/metrics_samples.h"
 #include "query-service/query_service_impl.h"
 #include "tests/query/test_util.h"
 
@@ -22,6 +24,9 @@ using ::bank::query::testing::Deposited;
 using ::bank::query::testing::TempDir;
 using ::bank::query::testing::WaitFor;
 using ::bank::query::testing::Withdrawn;
+using ::bank::testing::Exposition;
+using ::bank::testing::ParseSamples;
+using ::bank::testing::WithPrefix;
 
 class QueryServiceTest : public ::testing::Test {
  protected:
@@ -332,6 +337,35 @@ TEST_F(QueryServiceTest, GetStatusReportsAppliedHeadAndConnection) {
   EXPECT_EQ(status.applied_position(), 2u);
   EXPECT_EQ(status.source_head_position(), 9u);
   EXPECT_TRUE(status.source_connected());
+}
+
+TEST_F(QueryServiceTest, MetricsCountEachAnsweredQueryByRpcAndCodeBeforeItsReply) {
+  OpenAccounts({"alice"});
+  bank::v1::AccountBalance balance;
+  ASSERT_TRUE(GetBalance("alice", 0, balance).ok());
+  ASSERT_TRUE(GetBalance("alice", 1, balance).ok());  // applied already: answered at once
+  EXPECT_EQ(GetBalance("nobody", 0, balance).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(GetBalance("", 0, balance).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  bank::v1::GetHistoryResponse history;
+  ASSERT_TRUE(GetHistory("alice", 10, "", history).ok());
+  // A waiting GetBalance is counted once, when it is answered.
+  EXPECT_EQ(GetBalance("alice", 5, balance, absl::Milliseconds(100)).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+
+  // No wait: a client holding its reply finds its call counted.
+  absl::StatusOr<std::map<std::string, double>> samples =
+      ParseSamples(Exposition(metrics_->collectables()));
+  ASSERT_TRUE(samples.ok()) << samples.status();
+  EXPECT_EQ(WithPrefix(*samples, "bank_queries_total"),
+            (std::map<std::string, double>{
+                {R"(bank_queries_total{code="DEADLINE_EXCEEDED",rpc="GetBalance"})", 1},
+                {R"(bank_queries_total{code="INVALID_ARGUMENT",rpc="GetBalance"})", 1},
+                {R"(bank_queries_total{code="NOT_FOUND",rpc="GetBalance"})", 1},
+                {R"(bank_queries_total{code="OK",rpc="GetBalance"})", 2},
+                {R"(bank_queries_total{code="OK",rpc="GetHistory"})", 1}}));
+  EXPECT_EQ(samples->at(R"(bank_query_duration_seconds_count{rpc="GetBalance"})"), 5);
+  EXPECT_EQ(samples->at(R"(bank_query_duration_seconds_count{rpc="ListAccounts"})"), 0);
+  EXPECT_EQ(samples->at("bank_projection_applied_position"), 1);
 }
 
 }  // namespace

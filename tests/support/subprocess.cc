@@ -110,12 +110,21 @@ bool Subprocess::WaitForStderr(absl::string_view text, absl::Duration limit) con
 }
 
 std::string Subprocess::WaitForListenAddress(absl::Duration limit) const {
-  constexpr absl::string_view kListening = "listening on ";
-  if (!WaitForStderr(kListening, limit)) return "";
+  return WaitForAddressAfter("listening on ", limit);
+}
+
+std::string Subprocess::WaitForMetricsAddress(absl::Duration limit) const {
+  return WaitForAddressAfter("serving metrics at http://", limit);
+}
+
+std::string Subprocess::WaitForAddressAfter(absl::string_view marker,
+                                            absl::Duration limit) const {
+  if (!WaitForStderr(marker, limit)) return "";
   const std::string err = Stderr();
-  const size_t start = err.find(std::string(kListening)) + kListening.size();
-  // HOST:PORT ends the line, or a space does: "listening on 127.0.0.1:PORT (TLS)".
-  const std::string address = err.substr(start, err.find_first_of(" \n", start) - start);
+  const size_t start = err.find(std::string(marker)) + marker.size();
+  // HOST:PORT ends at the end of the line, a space ("listening on
+  // 127.0.0.1:PORT (TLS)"), a slash (the metrics URL) or a quote (JSON).
+  const std::string address = err.substr(start, err.find_first_of(" \n\"/", start) - start);
   return absl::StrCat("127.0.0.1:", address.substr(address.rfind(':') + 1));
 }
 

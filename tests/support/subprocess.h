@@ -34,8 +34,11 @@ class Subprocess {
   bool WaitForStderr(absl::string_view text, absl::Duration limit = absl::Seconds(10)) const;
 
   // Waits for a service's "listening on HOST:PORT" line (with TLS, "listening
-  // on HOST:PORT (TLS)") and returns "127.0.0.1:PORT", or "" if it never came.
+  // on HOST:PORT (TLS)"; in either --log_format) and returns
+  // "127.0.0.1:PORT", or "" if it never came.
   std::string WaitForListenAddress(absl::Duration limit = absl::Seconds(20)) const;
+  // The same for its "serving metrics at http://HOST:PORT/metrics" line.
+  std::string WaitForMetricsAddress(absl::Duration limit = absl::Seconds(20)) const;
 
   // The child's pid, e.g. to read /proc/PID/status.
   pid_t pid() const { return pid_; }
@@ -47,6 +50,9 @@ class Subprocess {
   std::string Stderr() const;
 
  private:
+  // The port after the first `marker` on stderr, as "127.0.0.1:PORT".
+  std::string WaitForAddressAfter(absl::string_view marker, absl::Duration limit) const;
+
   pid_t pid_ = -1;
   bool reaped_ = false;
   std::string out_path_;
