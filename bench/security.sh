@@ -24,65 +24,21 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
-command -v jq >/dev/null || { echo "bench/security.sh needs jq (apt-get install jq)" >&2; exit 1; }
-
 work="$(mktemp -d /tmp/bank-bench-security.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/ab_services.sh
 
 scripts/dev-certs.sh "$work/certs"
 token="bench-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
 printf '%s' "$token" >"$work/token"
 echo "bench write $(printf '%s' "$token" | sha256sum | cut -d' ' -f1)" >"$work/tokens"
 
-start_service() {  # NAME ARGS... -> the address in $address
-  local name="$1"
-  shift
-  "$bin_dir/command-service" --listen=127.0.0.1:0 --data_dir="$work/$name" "$@" \
-    >/dev/null 2>"$work/$name.log" &
-  pids+=($!)
-  for _ in $(seq 1000); do
-    if grep -q "listening on" "$work/$name.log"; then
-      address="$(grep -o "listening on [0-9.:]*" "$work/$name.log" | head -1 | awk '{print $3}')"
-      return
-    fi
-    sleep 0.01
-  done
-  echo "command-service did not start: $(cat "$work/$name.log")" >&2
-  exit 1
-}
 start_service plain
 plain="$address" plain_pid="${pids[-1]}"
 start_service secure --tls_cert="$work/certs/server.pem" --tls_key="$work/certs/server.key" \
   --auth_tokens="$work/tokens"
 secure="$address" secure_pid="${pids[-1]}"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, in clock ticks
-ticks_per_s="$(getconf CLK_TCK)"
-
-bench() {  # ADDRESS IN_FLIGHT FIELD [FLAGS...] -> the field of bank-bench's JSON
-  local address="$1" in_flight="$2" field="$3"
-  shift 3
-  "$bin_dir/bank-bench" --json --command_service="$address" --in_flight="$in_flight" \
-    --warmup_seconds=2 --seconds="$seconds" "$@" commands | jq ".$field"
-}
 secure_flags=(--tls_ca="$work/certs/ca.pem" --token_file="$work/token")
-
-# ADDRESS PID [FLAGS...]: calls/s at 64 in flight into $rate, and the
-# service's CPU microseconds per call into $cpu_us.
-throughput() {
-  local address="$1" pid="$2"
-  shift 2
-  local before
-  before="$(cpu_ticks "$pid")"
-  rate="$(bench "$address" 64 commands_calls_per_s "$@")"
-  cpu_us="$(jq -n "($(cpu_ticks "$pid") - $before) / $ticks_per_s * 1e6 / ($rate * ($seconds + 2)) | round")"
-}
 
 plain_rates=() secure_rates=() plain_cpu=() secure_cpu=() plain_p99=() secure_p99=()
 for round in $(seq "$rounds"); do
@@ -97,7 +53,6 @@ for round in $(seq "$rounds"); do
   echo "round $round, 16 in flight: p99 plaintext ${plain_p99[-1]} us, TLS with a token ${secure_p99[-1]} us"
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 pr="$(median "${plain_rates[@]}")"
 sr="$(median "${secure_rates[@]}")"
 pp="$(median "${plain_p99[@]}")"

@@ -84,6 +84,18 @@ TEST(JsonLogFormatterTest, PlainLinesAndAwkwardTextStayOneValidObject) {
   EXPECT_EQ(with_field.fields().at("error").string_value(), awkward);
 }
 
+TEST(JsonLogFormatterTest, BytesThatAreNotUtf8BecomeReplacementCharacters) {
+  CapturedLog log(/*json=*/true);
+  // A stray continuation byte, a truncated sequence, an overlong '/', a
+  // surrogate; then well-formed two-, three- and four-byte characters.
+  Write(spdlog::level::info, "bad \x80 \xe2\x82 \xc0\xaf \xed\xa0\x80 good \xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xb6",
+        {{"account", "\xff"}});
+  const google::protobuf::Struct line = ParseJson(log.text());
+  EXPECT_EQ(line.fields().at("msg").string_value(),
+            "bad \ufffd \ufffd\ufffd \ufffd\ufffd \ufffd\ufffd\ufffd good \u00e9 \u20ac \U0001f4b6");
+  EXPECT_EQ(line.fields().at("account").string_value(), "\ufffd");
+}
+
 TEST(LogFieldsTest, TextLinesCarryTheFieldsAfterTheMessage) {
   CapturedLog log(/*json=*/false);
   Write(spdlog::level::info, "answered",
