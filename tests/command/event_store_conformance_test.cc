@@ -377,6 +377,31 @@ TEST_P(EventStoreConformanceTest, HeadListenersHearEachAdvanceOnTheCommittingThr
   EXPECT_EQ(second_calls, 3);
 }
 
+TEST_P(EventStoreConformanceTest, CommitListenersHearEachCommitThatMadeEventsDurableAndHowMany) {
+  struct Heard {
+    size_t events;
+    absl::Duration duration;
+    std::thread::id thread;
+  };
+  std::vector<Heard> heard;
+  store().AddCommitListener([&heard](const EventStore::CommitStats& commit) {
+    heard.push_back({commit.events, commit.duration, std::this_thread::get_id()});
+  });
+
+  CommitDeposits(store(), 3);  // one commit of three
+  store().Commit();            // nothing queued: nothing to hear
+  std::thread other([this] { CommitDeposits(store(), 1); });
+  const std::thread::id other_id = other.get_id();
+  other.join();
+
+  ASSERT_EQ(heard.size(), 2u);
+  EXPECT_EQ(heard[0].events, 3u);
+  EXPECT_EQ(heard[1].events, 1u);
+  EXPECT_EQ(heard[0].thread, std::this_thread::get_id());
+  EXPECT_EQ(heard[1].thread, other_id);
+  for (const Heard& commit : heard) EXPECT_GE(commit.duration, absl::ZeroDuration());
+}
+
 TEST_P(EventStoreConformanceTest, ConcurrentAppendersGetEveryEventExactlyOnceAtDensePositions) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 50;
@@ -438,6 +463,10 @@ TEST_P(EventStoreConformanceTest, AStickyFailureFailsItsGroupAndEveryLaterAppend
   if (!GetParam().injects_sticky_failures) GTEST_SKIP() << "no seam to inject a failure";
   int listener_calls = 0;
   store().AddHeadListener([&listener_calls](uint64_t) { ++listener_calls; });
+  int commit_listener_calls = 0;
+  store().AddCommitListener([&commit_listener_calls](const EventStore::CommitStats&) {
+    ++commit_listener_calls;
+  });
   CommitDeposits(store(), 1);
   const absl::StatusCode code = under_test_->FailNextCommit(Injected::kSticky);
 
@@ -467,6 +496,7 @@ TEST_P(EventStoreConformanceTest, AStickyFailureFailsItsGroupAndEveryLaterAppend
   EXPECT_EQ(store().durable_head(), 1u);
   EXPECT_EQ(Positions(ReadAll(store())), (std::vector<uint64_t>{1}));
   EXPECT_EQ(listener_calls, 1);
+  EXPECT_EQ(commit_listener_calls, 1);  // a failed commit made nothing durable
 }
 
 TEST_P(EventStoreConformanceTest, ATransientFailureFailsOnlyItsGroupAndALaterCommitRecovers) {
