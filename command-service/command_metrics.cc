@@ -1,33 +1,28 @@
 #include "command-service/command_metrics.h"
 
-#include <prometheus/histogram.h>
-
 #include "absl/time/time.h"
 
 namespace bank::command {
 
 CommandMetrics::CommandMetrics(EventStore& store, const SubscriptionHub& hub)
     : registry_(std::make_shared<prometheus::Registry>()),
+      histograms_(std::make_shared<metrics::Histograms>()),
       // From 50 us (a rejection answered at once) to 1.6 s (a stalled disk).
-      rpcs_(*registry_, "bank_commands_total",
+      rpcs_(*registry_, *histograms_, "bank_commands_total",
             "Commands answered, by rpc and gRPC status code.", "bank_command_duration_seconds",
             "Time from a command's receipt to its reply, by rpc.",
             metrics::ExponentialBuckets(50e-6, 2, 16)),
       scraped_(std::make_shared<metrics::ScrapedMetrics>()) {
   // A group commit: 50 us (a page-cache write) to 51 ms (a slow fsync), and
   // 1 to 1024 events.
-  prometheus::Histogram& duration =
-      prometheus::BuildHistogram()
-          .Name("bank_store_commit_duration_seconds")
-          .Help("Time one group commit took to write and sync its events.")
-          .Register(*registry_)
-          .Add({}, metrics::ExponentialBuckets(50e-6, 2, 11));
-  prometheus::Histogram& events = prometheus::BuildHistogram()
-                                      .Name("bank_store_commit_events")
-                                      .Help("Events one group commit made durable.")
-                                      .Register(*registry_)
-                                      .Add({}, metrics::ExponentialBuckets(1, 2, 11));
-  store.AddCommitListener([registry = registry_, &duration,
+  metrics::AtomicHistogram& duration = histograms_->Add(
+      "bank_store_commit_duration_seconds",
+      "Time one group commit took to write and sync its events.", {},
+      metrics::ExponentialBuckets(50e-6, 2, 11));
+  metrics::AtomicHistogram& events =
+      histograms_->Add("bank_store_commit_events", "Events one group commit made durable.", {},
+                       metrics::ExponentialBuckets(1, 2, 11));
+  store.AddCommitListener([histograms = histograms_, &duration,
                            &events](const EventStore::CommitStats& commit) {
     duration.Observe(absl::ToDoubleSeconds(commit.duration));
     events.Observe(static_cast<double>(commit.events));

@@ -9,6 +9,7 @@
 
 #include "command-service/store/event_store.h"
 #include "command-service/subscription_hub.h"
+#include "common/observability/histograms.h"
 #include "common/observability/rpc_metrics.h"
 #include "common/observability/scraped_metrics.h"
 
@@ -32,12 +33,13 @@ class CommandMetrics {
 
   // What the metrics server serves.
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables() const {
-    return {registry_, scraped_};
+    return {registry_, histograms_, scraped_};
   }
 
  private:
-  // Shared with the store's commit listener, which may outlive this.
   const std::shared_ptr<prometheus::Registry> registry_;
+  // Shared with the store's commit listener, which may outlive this.
+  const std::shared_ptr<metrics::Histograms> histograms_;
   metrics::RpcMetrics rpcs_;
   const std::shared_ptr<metrics::ScrapedMetrics> scraped_;
 };

@@ -6,9 +6,10 @@ namespace bank::query {
 
 QueryMetrics::QueryMetrics(const ProjectionStore& store, const SourceStatus& source)
     : registry_(std::make_shared<prometheus::Registry>()),
+      histograms_(std::make_shared<metrics::Histograms>()),
       // From 50 us (an in-memory balance) to 1.6 s (a GetBalance waiting for
       // its min_position).
-      rpcs_(*registry_, "bank_queries_total", "Queries answered, by rpc and gRPC status code.",
+      rpcs_(*registry_, *histograms_, "bank_queries_total", "Queries answered, by rpc and gRPC status code.",
             "bank_query_duration_seconds", "Time from a query's receipt to its reply, by rpc.",
             metrics::ExponentialBuckets(50e-6, 2, 16)),
       scraped_(std::make_shared<metrics::ScrapedMetrics>()) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/observability/histograms.h"
 #include "common/observability/rpc_metrics.h"
 #include "common/observability/scraped_metrics.h"
 #include "query-service/projection_store.h"
@@ -31,11 +32,12 @@ class QueryMetrics {
 
   // What the metrics server serves.
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables() const {
-    return {registry_, scraped_};
+    return {registry_, histograms_, scraped_};
   }
 
  private:
   const std::shared_ptr<prometheus::Registry> registry_;
+  const std::shared_ptr<metrics::Histograms> histograms_;
   metrics::RpcMetrics rpcs_;
   const std::shared_ptr<metrics::ScrapedMetrics> scraped_;
 };

@@ -6,18 +6,19 @@
 
 namespace bank::metrics {
 
-RpcMetrics::RpcMetrics(prometheus::Registry& registry, const std::string& calls_name,
-                       const std::string& calls_help, const std::string& duration_name,
-                       const std::string& duration_help, std::vector<double> bucket_bounds)
+RpcMetrics::RpcMetrics(prometheus::Registry& registry, Histograms& histograms,
+                       const std::string& calls_name, const std::string& calls_help,
+                       const std::string& duration_name, const std::string& duration_help,
+                       std::vector<double> bucket_bounds)
     : calls_(prometheus::BuildCounter().Name(calls_name).Help(calls_help).Register(registry)),
-      durations_(prometheus::BuildHistogram()
-                     .Name(duration_name)
-                     .Help(duration_help)
-                     .Register(registry)),
+      histograms_(histograms),
+      duration_name_(duration_name),
+      duration_help_(duration_help),
       bucket_bounds_(std::move(bucket_bounds)) {}
 
 RpcMetrics::Rpc* RpcMetrics::AddRpc(const std::string& name) {
-  prometheus::Histogram& duration = durations_.Add({{"rpc", name}}, bucket_bounds_);
+  AtomicHistogram& duration =
+      histograms_.Add(duration_name_, duration_help_, {{"rpc", name}}, bucket_bounds_);
   rpcs_.push_back(std::unique_ptr<Rpc>(new Rpc(name, calls_, duration)));
   return rpcs_.back().get();
 }
@@ -35,12 +36,6 @@ void RpcMetrics::Rpc::Record(grpc::StatusCode code, double seconds) {
   }
   counter->Increment();
   duration_.Observe(seconds);
-}
-
-std::vector<double> ExponentialBuckets(double start, double factor, int count) {
-  std::vector<double> bounds;
-  for (double bound = start; count-- > 0; bound *= factor) bounds.push_back(bound);
-  return bounds;
 }
 
 }  // namespace bank::metrics

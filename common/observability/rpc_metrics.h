@@ -4,7 +4,6 @@
 #include <grpcpp/grpcpp.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
-#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include <array>
@@ -14,12 +13,14 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/observability/histograms.h"
 
 namespace bank::metrics {
 
 // The two metrics of a service's rpcs: a counter of answered calls by rpc and
-// status code (`NAME_total{rpc,code}`) and a histogram of their durations by
-// rpc (`DURATION{rpc}`).
+// status code (`NAME_total{rpc,code}`, prometheus-cpp's, whose Increment is
+// an atomic) and a histogram of their durations by rpc (`DURATION{rpc}`, a
+// lock-free one of histograms.h).
 class RpcMetrics {
  public:
   // One rpc's samples. Record() takes no lock once the rpc has answered with
@@ -35,19 +36,19 @@ class RpcMetrics {
     static constexpr size_t kCodes = 17;  // OK (0) to UNAUTHENTICATED (16)
 
     Rpc(std::string name, prometheus::Family<prometheus::Counter>& calls,
-        prometheus::Histogram& duration)
+        AtomicHistogram& duration)
         : name_(std::move(name)), calls_(calls), duration_(duration) {}
 
     const std::string name_;
     prometheus::Family<prometheus::Counter>& calls_;
-    prometheus::Histogram& duration_;
+    AtomicHistogram& duration_;
     std::array<std::atomic<prometheus::Counter*>, kCodes> by_code_{};
   };
 
-  // Registers `calls_name` (a counter: ends in _total) and `duration_name`
-  // (a histogram in seconds, with `bucket_bounds`) in `registry`, which must
-  // outlive this.
-  RpcMetrics(prometheus::Registry& registry, const std::string& calls_name,
+  // Registers `calls_name` (a counter: ends in _total) in `registry`, and
+  // adds the `duration_name` histograms (seconds, with `bucket_bounds`) to
+  // `histograms`; both must outlive this.
+  RpcMetrics(prometheus::Registry& registry, Histograms& histograms, const std::string& calls_name,
              const std::string& calls_help, const std::string& duration_name,
              const std::string& duration_help, std::vector<double> bucket_bounds);
 
@@ -57,13 +58,12 @@ class RpcMetrics {
 
  private:
   prometheus::Family<prometheus::Counter>& calls_;
-  prometheus::Family<prometheus::Histogram>& durations_;
+  Histograms& histograms_;
+  const std::string duration_name_;
+  const std::string duration_help_;
   const std::vector<double> bucket_bounds_;
   std::vector<std::unique_ptr<Rpc>> rpcs_;
 };
-
-// Bucket bounds start, start * factor, ... (count of them).
-std::vector<double> ExponentialBuckets(double start, double factor, int count);
 
 }  // namespace bank::metrics
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 #include <string>
 #include <thread>
@@ -18,14 +19,15 @@ using ::bank::testing::WithPrefix;
 
 TEST(RpcMetricsTest, CountsEachRpcByCodeAndOnlyTheCodesThatHappened) {
   auto registry = std::make_shared<prometheus::Registry>();
-  RpcMetrics metrics(*registry, "test_calls_total", "calls", "test_call_duration_seconds",
+  auto histograms = std::make_shared<Histograms>();
+  RpcMetrics metrics(*registry, *histograms, "test_calls_total", "calls", "test_call_duration_seconds",
                      "durations", ExponentialBuckets(0.001, 10, 3));
   RpcMetrics::Rpc* deposit = metrics.AddRpc("Deposit");
   RpcMetrics::Rpc* withdraw = metrics.AddRpc("Withdraw");
   for (int i = 0; i < 3; ++i) deposit->Record(grpc::StatusCode::OK, 0.0005);
   withdraw->Record(grpc::StatusCode::FAILED_PRECONDITION, 0.05);
 
-  const std::string text = Exposition({registry});
+  const std::string text = Exposition({registry, histograms});
   absl::StatusOr<std::map<std::string, double>> samples = ParseSamples(text);
   ASSERT_TRUE(samples.ok()) << samples.status();
   EXPECT_EQ(WithPrefix(*samples, "test_calls_total"),
@@ -41,7 +43,8 @@ TEST(RpcMetricsTest, CountsEachRpcByCodeAndOnlyTheCodesThatHappened) {
 
 TEST(RpcMetricsTest, ThreadsRacingToTheFirstSampleOfACodeShareOneCounter) {
   auto registry = std::make_shared<prometheus::Registry>();
-  RpcMetrics metrics(*registry, "race_calls_total", "calls", "race_call_duration_seconds",
+  auto histograms = std::make_shared<Histograms>();
+  RpcMetrics metrics(*registry, *histograms, "race_calls_total", "calls", "race_call_duration_seconds",
                      "durations", ExponentialBuckets(0.001, 10, 3));
   RpcMetrics::Rpc* rpc = metrics.AddRpc("Deposit");
   constexpr int kThreads = 8;
@@ -53,11 +56,29 @@ TEST(RpcMetricsTest, ThreadsRacingToTheFirstSampleOfACodeShareOneCounter) {
     });
   }
   for (std::thread& thread : threads) thread.join();
-  absl::StatusOr<std::map<std::string, double>> samples = ParseSamples(Exposition({registry}));
+  absl::StatusOr<std::map<std::string, double>> samples = ParseSamples(Exposition({registry, histograms}));
   ASSERT_TRUE(samples.ok()) << samples.status();
   EXPECT_EQ(WithPrefix(*samples, "race_calls_total"),
             (std::map<std::string, double>{
                 {R"(race_calls_total{code="UNAVAILABLE",rpc="Deposit"})", kThreads * kCalls}}));
+  EXPECT_EQ(samples->at(R"(race_call_duration_seconds_count{rpc="Deposit"})"), kThreads * kCalls);
+  EXPECT_EQ(samples->at(R"(race_call_duration_seconds_bucket{rpc="Deposit",le="0.001"})"), 0);
+  EXPECT_EQ(samples->at(R"(race_call_duration_seconds_bucket{rpc="Deposit",le="0.01"})"),
+            kThreads * kCalls);
+}
+
+TEST(AtomicHistogramTest, ABoundBelongsToItsOwnBucketAndWhatIsAboveAllToInf) {
+  AtomicHistogram histogram({1, 2});
+  for (const double value : {0.5, 1.0, 1.5, 7.0}) histogram.Observe(value);
+  const prometheus::ClientMetric::Histogram snapshot = histogram.Snapshot();
+  ASSERT_EQ(snapshot.bucket.size(), 3u);
+  EXPECT_EQ(snapshot.bucket[0].upper_bound, 1);
+  EXPECT_EQ(snapshot.bucket[0].cumulative_count, 2u);
+  EXPECT_EQ(snapshot.bucket[1].cumulative_count, 3u);
+  EXPECT_EQ(snapshot.bucket[2].upper_bound, std::numeric_limits<double>::infinity());
+  EXPECT_EQ(snapshot.bucket[2].cumulative_count, 4u);
+  EXPECT_EQ(snapshot.sample_count, 4u);
+  EXPECT_EQ(snapshot.sample_sum, 10);
 }
 
 TEST(RpcMetricsTest, ExponentialBucketsGrowByTheFactor) {
