@@ -49,7 +49,7 @@ class Histograms final : public prometheus::Collectable {
                        const prometheus::Labels& labels, const std::vector<double>& bounds)
       ABSL_LOCKS_EXCLUDED(mu_);
 
-  std::vector<prometheus::MetricFamily> Collect() const override ABSL_LOCKS_EXCLUDED(mu_);
+  std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
   struct Entry {
