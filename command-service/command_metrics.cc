@@ -15,18 +15,18 @@ CommandMetrics::CommandMetrics(EventStore& store, const SubscriptionHub& hub)
       scraped_(std::make_shared<metrics::ScrapedMetrics>()) {
   // A group commit: 50 us (a page-cache write) to 51 ms (a slow fsync), and
   // 1 to 1024 events.
-  metrics::AtomicHistogram& duration = histograms_->Add(
-      "bank_store_commit_duration_seconds",
-      "Time one group commit took to write and sync its events.", {},
-      metrics::ExponentialBuckets(50e-6, 2, 11));
+  metrics::AtomicHistogram& duration =
+      histograms_->Add("bank_store_commit_duration_seconds",
+                       "Time one group commit took to write and sync its events.", {},
+                       metrics::ExponentialBuckets(50e-6, 2, 11));
   metrics::AtomicHistogram& events =
       histograms_->Add("bank_store_commit_events", "Events one group commit made durable.", {},
                        metrics::ExponentialBuckets(1, 2, 11));
-  store.AddCommitListener([histograms = histograms_, &duration,
-                           &events](const EventStore::CommitStats& commit) {
-    duration.Observe(absl::ToDoubleSeconds(commit.duration));
-    events.Observe(static_cast<double>(commit.events));
-  });
+  store.AddCommitListener(
+      [histograms = histograms_, &duration, &events](const EventStore::CommitStats& commit) {
+        duration.Observe(absl::ToDoubleSeconds(commit.duration));
+        events.Observe(static_cast<double>(commit.events));
+      });
   scraped_->AddGauge("bank_store_head_position", "Position of the last durable event.",
                      [&store] { return static_cast<double>(store.durable_head()); });
   scraped_->AddGauge("bank_subscribe_streams", "Subscribe streams open now.",

@@ -50,8 +50,8 @@ grpc::ServerUnaryReactor* CommandServiceImpl::Execute(grpc::CallbackServerContex
                               : std::nullopt,
       .principal = *std::move(principal),
   };
-  handler_.Execute(std::move(command), [&rpc, call = std::move(call), reactor, reply](
-                                           absl::StatusOr<bank::v1::CommandReply> answer) {
+  handler_.Execute(std::move(command), [&rpc, call = std::move(call), reactor,
+                                        reply](absl::StatusOr<bank::v1::CommandReply> answer) {
     if (!answer.ok()) {
       Answer(rpc, call, reactor, answer.status());
       return;
@@ -67,14 +67,14 @@ grpc::ServerUnaryReactor* CommandServiceImpl::Deposit(grpc::CallbackServerContex
                                                       const grpc::ByteBuffer* request,
                                                       grpc::ByteBuffer* reply) {
   return Execute<bank::v1::DepositRequest>(context, CommandKind::kDeposit, deposit_, *request,
-                                          reply);
+                                           reply);
 }
 
 grpc::ServerUnaryReactor* CommandServiceImpl::Withdraw(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* request,
                                                        grpc::ByteBuffer* reply) {
   return Execute<bank::v1::WithdrawRequest>(context, CommandKind::kWithdraw, withdraw_, *request,
-                                           reply);
+                                            reply);
 }
 
 grpc::ServerWriteReactor<bank::v1::SubscribeResponse>* CommandServiceImpl::Subscribe(

@@ -170,8 +170,9 @@ int main(int argc, char** argv) {
                           "Withdraw over gRPC, appends each accepted command's event to the "
                           "durable event log in --data_dir, and streams the log (Subscribe).",
                           __FILE__);
-  if (absl::Status logging = bank::SetUpLogging(absl::GetFlag(FLAGS_log_level),
-                                                         absl::GetFlag(FLAGS_log_format)); !logging.ok()) {
+  if (absl::Status logging =
+          bank::SetUpLogging(absl::GetFlag(FLAGS_log_level), absl::GetFlag(FLAGS_log_format));
+      !logging.ok()) {
     fprintf(stderr, "%s\n", std::string(logging.message()).c_str());
     return EXIT_FAILURE;
   }

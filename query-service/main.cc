@@ -152,7 +152,7 @@ int Run() {
   waiters.Shutdown();
   (*server)->Shutdown(absl::ZeroDuration());
   subscriber.Stop();
-  projector.Stop();  // applies and commits what was received
+  projector.Stop();        // applies and commits what was received
   metrics_server.reset();  // it reads the store and the source's status
   spdlog::info("query-service stopped at position {}", (*store)->applied_position());
   return 0;

@@ -9,18 +9,18 @@ QueryMetrics::QueryMetrics(const ProjectionStore& store, const SourceStatus& sou
       histograms_(std::make_shared<metrics::Histograms>()),
       // From 50 us (an in-memory balance) to 1.6 s (a GetBalance waiting for
       // its min_position).
-      rpcs_(*registry_, *histograms_, "bank_queries_total", "Queries answered, by rpc and gRPC status code.",
-            "bank_query_duration_seconds", "Time from a query's receipt to its reply, by rpc.",
+      rpcs_(*registry_, *histograms_, "bank_queries_total",
+            "Queries answered, by rpc and gRPC status code.", "bank_query_duration_seconds",
+            "Time from a query's receipt to its reply, by rpc.",
             metrics::ExponentialBuckets(50e-6, 2, 16)),
       scraped_(std::make_shared<metrics::ScrapedMetrics>()) {
   auto progress = [&store, &source] { return ProgressOf(store, source); };
   scraped_->AddGauge("bank_projection_applied_position",
                      "Position of the last event applied to the projection.",
                      [progress] { return static_cast<double>(progress().applied); });
-  scraped_->AddGauge(
-      "bank_projection_source_head_position",
-      "The command service's durable head, as last reported on its stream.",
-      [progress] { return static_cast<double>(progress().source_head); });
+  scraped_->AddGauge("bank_projection_source_head_position",
+                     "The command service's durable head, as last reported on its stream.",
+                     [progress] { return static_cast<double>(progress().source_head); });
   scraped_->AddGauge("bank_projection_lag_events",
                      "Events the source holds that the projection has not applied.",
                      [progress] { return static_cast<double>(progress().lag()); });

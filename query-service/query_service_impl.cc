@@ -131,9 +131,9 @@ std::vector<log::Field> BalanceFields(const bank::v1::GetBalanceRequest& request
 // which nothing touches it: the callback's last act is Finish().
 class BalanceWaitReactor final : public grpc::ServerUnaryReactor {
  public:
-  BalanceWaitReactor(const ProjectionStore* store, PositionWaiters* waiters,
-                     const ObservedRpc& rpc, ObservedRpc::Call call,
-                     bank::v1::GetBalanceRequest request, grpc::ByteBuffer* out)
+  BalanceWaitReactor(const ProjectionStore* store, PositionWaiters* waiters, const ObservedRpc& rpc,
+                     ObservedRpc::Call call, bank::v1::GetBalanceRequest request,
+                     grpc::ByteBuffer* out)
       : store_(store),
         waiters_(waiters),
         rpc_(rpc),

@@ -33,7 +33,8 @@ void Write(spdlog::level::level_enum level, absl::string_view message,
   std::string line(message);
   for (const Field& field : fields) {
     // Quoted when a reader could not tell where the value ends.
-    const bool quote = field.text().empty() || field.text().find_first_of(" \"=\n") != std::string::npos;
+    const bool quote =
+        field.text().empty() || field.text().find_first_of(" \"=\n") != std::string::npos;
     absl::StrAppend(&line, " ", field.key(), "=", quote ? JsonQuote(field.text()) : field.text());
   }
   logger.log(level, spdlog::string_view_t(line));

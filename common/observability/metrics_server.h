@@ -24,7 +24,8 @@ class MetricsServer {
   // `collectables`, which must outlive the server. INVALID_ARGUMENT for an
   // address it cannot parse, UNAVAILABLE when the port cannot be bound.
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
-      const std::string& listen, std::vector<std::shared_ptr<prometheus::Collectable>> collectables);
+      const std::string& listen,
+      std::vector<std::shared_ptr<prometheus::Collectable>> collectables);
 
   int port() const { return port_; }
 

@@ -64,22 +64,21 @@ std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
   const std::optional<double> user = StatField(stat, 14);
   const std::optional<double> system = StatField(stat, 15);
   if (user.has_value() && system.has_value()) {
-    families.push_back(SingleValueFamily("process_cpu_seconds_total",
-                              "Total user and system CPU time spent in seconds.",
-                              prometheus::MetricType::Counter,
-                              (*user + *system) / ticks_per_second));
+    families.push_back(SingleValueFamily(
+        "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+        prometheus::MetricType::Counter, (*user + *system) / ticks_per_second));
   }
   if (const std::optional<double> pages = StatField(stat, 24); pages.has_value()) {
-    families.push_back(SingleValueFamily("process_resident_memory_bytes", "Resident memory size in bytes.",
-                              prometheus::MetricType::Gauge,
-                              *pages * static_cast<double>(sysconf(_SC_PAGESIZE))));
+    families.push_back(SingleValueFamily(
+        "process_resident_memory_bytes", "Resident memory size in bytes.",
+        prometheus::MetricType::Gauge, *pages * static_cast<double>(sysconf(_SC_PAGESIZE))));
   }
   const std::optional<double> started = StatField(stat, 22);
   const std::optional<double> boot = BootTime();
   if (started.has_value() && boot.has_value()) {
-    families.push_back(SingleValueFamily("process_start_time_seconds",
-                              "Start time of the process since unix epoch in seconds.",
-                              prometheus::MetricType::Gauge, *boot + *started / ticks_per_second));
+    families.push_back(SingleValueFamily(
+        "process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+        prometheus::MetricType::Gauge, *boot + *started / ticks_per_second));
   }
   return families;
 }

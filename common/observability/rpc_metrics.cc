@@ -30,8 +30,7 @@ void RpcMetrics::Rpc::Record(grpc::StatusCode code, double seconds) {
     // Family::Add locks, and returns the same counter to every thread that
     // races here with the same labels.
     counter = &calls_.Add(
-        {{"rpc", name_},
-         {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(index))}});
+        {{"rpc", name_}, {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(index))}});
     by_code_[index].store(counter, std::memory_order_release);
   }
   counter->Increment();

@@ -35,8 +35,7 @@ class RpcMetrics {
     friend class RpcMetrics;
     static constexpr size_t kCodes = 17;  // OK (0) to UNAUTHENTICATED (16)
 
-    Rpc(std::string name, prometheus::Family<prometheus::Counter>& calls,
-        AtomicHistogram& duration)
+    Rpc(std::string name, prometheus::Family<prometheus::Counter>& calls, AtomicHistogram& duration)
         : name_(std::move(name)), calls_(calls), duration_(duration) {}
 
     const std::string name_;

@@ -464,9 +464,8 @@ TEST_P(EventStoreConformanceTest, AStickyFailureFailsItsGroupAndEveryLaterAppend
   int listener_calls = 0;
   store().AddHeadListener([&listener_calls](uint64_t) { ++listener_calls; });
   int commit_listener_calls = 0;
-  store().AddCommitListener([&commit_listener_calls](const EventStore::CommitStats&) {
-    ++commit_listener_calls;
-  });
+  store().AddCommitListener(
+      [&commit_listener_calls](const EventStore::CommitStats&) { ++commit_listener_calls; });
   CommitDeposits(store(), 1);
   const absl::StatusCode code = under_test_->FailNextCommit(Injected::kSticky);
 

@@ -61,9 +61,8 @@ TEST(JsonLogFormatterTest, EachLineIsOneObjectWithTimeLevelMessageAndTheFields) 
   EXPECT_EQ(fields.at("account").string_value(), "acc-1");
   EXPECT_EQ(fields.at("position").number_value(), 42);  // a number, not a string
   // RFC 3339 in UTC: 2026-12-06T03:04:05.123456Z
-  EXPECT_TRUE(
-      std::regex_match(fields.at("ts").string_value(),
-                       std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")))
+  EXPECT_TRUE(std::regex_match(fields.at("ts").string_value(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")))
       << fields.at("ts").string_value();
 }
 
@@ -88,11 +87,13 @@ TEST(JsonLogFormatterTest, BytesThatAreNotUtf8BecomeReplacementCharacters) {
   CapturedLog log(/*json=*/true);
   // A stray continuation byte, a truncated sequence, an overlong '/', a
   // surrogate; then well-formed two-, three- and four-byte characters.
-  Write(spdlog::level::info, "bad \x80 \xe2\x82 \xc0\xaf \xed\xa0\x80 good \xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xb6",
+  Write(spdlog::level::info,
+        "bad \x80 \xe2\x82 \xc0\xaf \xed\xa0\x80 good \xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xb6",
         {{"account", "\xff"}});
   const google::protobuf::Struct line = ParseJson(log.text());
-  EXPECT_EQ(line.fields().at("msg").string_value(),
-            "bad \ufffd \ufffd\ufffd \ufffd\ufffd \ufffd\ufffd\ufffd good \u00e9 \u20ac \U0001f4b6");
+  EXPECT_EQ(
+      line.fields().at("msg").string_value(),
+      "bad \ufffd \ufffd\ufffd \ufffd\ufffd \ufffd\ufffd\ufffd good \u00e9 \u20ac \U0001f4b6");
   EXPECT_EQ(line.fields().at("account").string_value(), "\ufffd");
 }
 

@@ -38,7 +38,8 @@ TEST(MetricsServerTest, ServesItsCollectablesAndTheProcessMetricsAtSlashMetrics)
   EXPECT_GE(samples->at("process_cpu_seconds_total"), 0);
   // Started before this test did, and not before the machine did.
   EXPECT_LE(samples->at("process_start_time_seconds"), absl::ToUnixSeconds(absl::Now()) + 1);
-  EXPECT_GT(samples->at("process_start_time_seconds"), absl::ToUnixSeconds(absl::Now()) - 86400 * 365);
+  EXPECT_GT(samples->at("process_start_time_seconds"),
+            absl::ToUnixSeconds(absl::Now()) - 86400 * 365);
 
   head = 8;  // read again at the next scrape
   samples = ParseSamples(*HttpGet(address, "/metrics"));

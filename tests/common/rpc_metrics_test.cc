@@ -20,8 +20,8 @@ using ::bank::testing::WithPrefix;
 TEST(RpcMetricsTest, CountsEachRpcByCodeAndOnlyTheCodesThatHappened) {
   auto registry = std::make_shared<prometheus::Registry>();
   auto histograms = std::make_shared<Histograms>();
-  RpcMetrics metrics(*registry, *histograms, "test_calls_total", "calls", "test_call_duration_seconds",
-                     "durations", ExponentialBuckets(0.001, 10, 3));
+  RpcMetrics metrics(*registry, *histograms, "test_calls_total", "calls",
+                     "test_call_duration_seconds", "durations", ExponentialBuckets(0.001, 10, 3));
   RpcMetrics::Rpc* deposit = metrics.AddRpc("Deposit");
   RpcMetrics::Rpc* withdraw = metrics.AddRpc("Withdraw");
   for (int i = 0; i < 3; ++i) deposit->Record(grpc::StatusCode::OK, 0.0005);
@@ -44,8 +44,8 @@ TEST(RpcMetricsTest, CountsEachRpcByCodeAndOnlyTheCodesThatHappened) {
 TEST(RpcMetricsTest, ThreadsRacingToTheFirstSampleOfACodeShareOneCounter) {
   auto registry = std::make_shared<prometheus::Registry>();
   auto histograms = std::make_shared<Histograms>();
-  RpcMetrics metrics(*registry, *histograms, "race_calls_total", "calls", "race_call_duration_seconds",
-                     "durations", ExponentialBuckets(0.001, 10, 3));
+  RpcMetrics metrics(*registry, *histograms, "race_calls_total", "calls",
+                     "race_call_duration_seconds", "durations", ExponentialBuckets(0.001, 10, 3));
   RpcMetrics::Rpc* rpc = metrics.AddRpc("Deposit");
   constexpr int kThreads = 8;
   constexpr int kCalls = 1000;
@@ -56,7 +56,8 @@ TEST(RpcMetricsTest, ThreadsRacingToTheFirstSampleOfACodeShareOneCounter) {
     });
   }
   for (std::thread& thread : threads) thread.join();
-  absl::StatusOr<std::map<std::string, double>> samples = ParseSamples(Exposition({registry, histograms}));
+  absl::StatusOr<std::map<std::string, double>> samples =
+      ParseSamples(Exposition({registry, histograms}));
   ASSERT_TRUE(samples.ok()) << samples.status();
   EXPECT_EQ(WithPrefix(*samples, "race_calls_total"),
             (std::map<std::string, double>{

@@ -149,19 +149,20 @@ std::string Field(const google::protobuf::Struct& line, const std::string& key) 
 }
 
 TEST_F(ObservabilityE2eTest, JsonLogsAreJsonFromStartUpToShutdownAndCallsCarryTheirTraceId) {
-  RunningService command("command-service",
-                         [&] {
-                           std::vector<std::string> args = ServerTlsFlags(certs());
-                           args.push_back("--data_dir=" + dir_ + "/command");
-                           args.push_back("--log_format=json");
-                           args.push_back("--log_level=debug");
-                           return args;
-                         }(),
-                         ClientTls(certs()));
-  RunningService query("query-service", {"--data_dir=" + dir_ + "/query",
-                                         "--command_service=" + command.address(),
-                                         "--command_service_tls_ca=" + certs().Path("ca.pem"),
-                                         "--log_format=json", "--log_level=debug"});
+  RunningService command(
+      "command-service",
+      [&] {
+        std::vector<std::string> args = ServerTlsFlags(certs());
+        args.push_back("--data_dir=" + dir_ + "/command");
+        args.push_back("--log_format=json");
+        args.push_back("--log_level=debug");
+        return args;
+      }(),
+      ClientTls(certs()));
+  RunningService query("query-service",
+                       {"--data_dir=" + dir_ + "/query", "--command_service=" + command.address(),
+                        "--command_service_tls_ca=" + certs().Path("ca.pem"), "--log_format=json",
+                        "--log_level=debug"});
 
   // A Deposit and a GetBalance, each with a traceparent of its own.
   grpc::ClientContext deposit_context;
@@ -221,9 +222,8 @@ TEST_F(ObservabilityE2eTest, JsonLogsAreJsonFromStartUpToShutdownAndCallsCarryTh
 }
 
 TEST_F(ObservabilityE2eTest, AnUnknownLogFormatStopsStartUpNamingTheChoices) {
-  const Outcome outcome =
-      RunToCompletion(ProgramPath("query-service"),
-                      {"--data_dir=" + dir_ + "/query", "--log_format=yaml"});
+  const Outcome outcome = RunToCompletion(ProgramPath("query-service"),
+                                          {"--data_dir=" + dir_ + "/query", "--log_format=yaml"});
   EXPECT_NE(outcome.exit_code, 0);
   EXPECT_NE(outcome.err.find("--log_format=yaml is not one of text, json"), std::string::npos)
       << outcome.err;

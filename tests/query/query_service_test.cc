@@ -13,9 +13,9 @@
 #include "absl/strings/str_format.h"
 #include "query-service/page_token.h"
 #include "query-service/query_metrics.h"
-#include "tests/support/metrics_samples.h"
 #include "query-service/query_service_impl.h"
 #include "tests/query/test_util.h"
+#include "tests/support/metrics_samples.h"
 
 namespace bank::query {
 namespace {

@@ -66,9 +66,8 @@ absl::Status PromtoolCheck(const std::string& exposition) {
       RunToCompletion("/bin/sh", {"-c", absl::StrCat("promtool check metrics < ", path)});
   unlink(path.c_str());
   if (checked.exit_code != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("promtool check metrics exited ",
-                                                   checked.exit_code, ": ", checked.out,
-                                                   checked.err));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "promtool check metrics exited ", checked.exit_code, ": ", checked.out, checked.err));
   }
   return absl::OkStatus();
 }

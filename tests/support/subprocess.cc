@@ -117,8 +117,7 @@ std::string Subprocess::WaitForMetricsAddress(absl::Duration limit) const {
   return WaitForAddressAfter("serving metrics at http://", limit);
 }
 
-std::string Subprocess::WaitForAddressAfter(absl::string_view marker,
-                                            absl::Duration limit) const {
+std::string Subprocess::WaitForAddressAfter(absl::string_view marker, absl::Duration limit) const {
   if (!WaitForStderr(marker, limit)) return "";
   const std::string err = Stderr();
   const size_t start = err.find(std::string(marker)) + marker.size();
