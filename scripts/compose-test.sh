@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Tests the docker-compose stack for real: builds the images, brings command-service and
+# Tests the docker-compose stack for real: builds the images (ldd finds every program's shared
+# libraries in the runtime image), brings command-service and
 # query-service up, waits for both to be healthy, runs the demo profile (must exit 0), checks both
 # services' health and makes a gRPC call from the host. Then the same for the `postgres` profile,
 # with the images already built: PostgreSQL, two command-service replicas and the query service
@@ -212,6 +213,11 @@ docker-compose config -q || fail "docker-compose.yml is not valid"
 # Each image once: the profile's other services share these images.
 compose build command-service query-service demo postgres certs || fail "image build failed"
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'bank/*'
+# The runtime stage installs the programs' shared libraries by name: ldd finds every one.
+missing=$(docker run --rm --entrypoint sh bank/bankctl -c 'ldd /usr/local/bin/*' 2>&1) ||
+  fail "ldd in bank/bankctl failed: $missing"
+if grep 'not found' <<<"$missing"; then fail "the runtime image lacks shared libraries (above)"; fi
+echo "ldd: every program's shared libraries are in the runtime image"
 
 wait_healthy() {  # wait_healthy SERVICE...: each one's container healthy within 60 s
   local service container health
