@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Tests the docker-compose stack for real: builds the images, brings command-service and
-# query-service up, waits for both to be healthy, runs the demo profile (must exit 0), checks both
-# services' health and makes a gRPC call from the host. Then the same for the `postgres` profile,
-# with the images already built: PostgreSQL, two command-service replicas and the query service
-# following both come up healthy, its demo exits 0 (a deposit through one replica, a withdrawal
-# through the other), each replica answers health from the host, and with replica a stopped a
-# command still lands through b and the query service shows it. Then the `secure` profile: its
-# certs service makes the CA, certificates and tokens on a volume, the TLS-only, token-checking
+# Tests the docker-compose stack for real: builds the images (every program's shared libraries found
+# by ldd in its image), brings command-service and query-service up, waits for both to be healthy,
+# runs the demo profile (must exit 0), checks both services' health and makes a gRPC call from the
+# host. Then the `metrics` profile: Prometheus comes up healthy and, asked from the host, has both
+# services' targets up and bank_commands_total samples from the demo. Then the same for the
+# `postgres` profile, with the images already built: PostgreSQL, two command-service replicas and
+# the query service following both come up healthy, its demo exits 0 (a deposit through one replica,
+# a withdrawal through the other), each replica answers health from the host, and with replica a
+# stopped a command still lands through b and the query service shows it. Then the `secure` profile:
+# its certs service makes the CA, certificates and tokens on a volume, the TLS-only, token-checking
 # services come up healthy (health over TLS), its demo exits 0 (teller writes, auditor reads, the
 # history names teller), and from the host, with the CA and the auditor's token copied out of the
 # volume: a plaintext call is refused, a call with no token is UNAUTHENTICATED, the auditor's
-# Deposit is PERMISSION_DENIED and its read works; a second `up` and a second run of certs keep
-# the CA and the tokens. Then it brings everything down, deleting every volume.
+# Deposit is PERMISSION_DENIED and its read works; a second `up` and a second run of certs keep the
+# CA and the tokens. Then it brings everything down, deleting every volume.
 #
 # With a Docker engine reachable (DOCKER_HOST or the default socket) and a debian:bookworm image in
 # it, both are used as they are, and the built images stay there as a cache. With none, as root, it
@@ -48,7 +50,7 @@ own_network=0       # 1 when the host's iptables, ip_forward and docker0 are our
 stack_started=0
 export COMPOSE_PROJECT_NAME="banktest$$"
 
-compose() { docker-compose --profile demo --profile postgres --profile secure "$@"; }
+compose() { docker-compose --profile demo --profile postgres --profile secure --profile metrics "$@"; }
 
 cleanup() {
   local status=$?
@@ -199,6 +201,7 @@ free_port BANK_COMMAND_B_PORT "${BANK_COMMAND_B_PORT:-50071}"
 free_port BANK_QUERY_REPLICAS_PORT "${BANK_QUERY_REPLICAS_PORT:-50062}"
 free_port BANK_COMMAND_SECURE_PORT "${BANK_COMMAND_SECURE_PORT:-50081}"
 free_port BANK_QUERY_SECURE_PORT "${BANK_QUERY_SECURE_PORT:-50082}"
+free_port BANK_PROMETHEUS_PORT "${BANK_PROMETHEUS_PORT:-9090}"
 
 phase "build images"
 # The images are built from a copy of the tree taken now, so that all the builds see the same
@@ -210,8 +213,13 @@ mkdir "$tmp/src"
 export COMPOSE_FILE="$tmp/src/docker-compose.yml"
 docker-compose config -q || fail "docker-compose.yml is not valid"
 # Each image once: the profile's other services share these images.
-compose build command-service query-service demo postgres certs || fail "image build failed"
+compose build command-service query-service demo postgres certs prometheus || fail "image build failed"
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'bank/*'
+# The runtime stage installs the programs' shared libraries by name: ldd finds every one.
+missing=$(docker run --rm --entrypoint sh bank/bankctl -c 'ldd /usr/local/bin/*' 2>&1) ||
+  fail "ldd in bank/bankctl failed: $missing"
+if grep 'not found' <<<"$missing"; then fail "the runtime image lacks shared libraries (above)"; fi
+echo "ldd: every program's shared libraries are in the runtime image"
 
 wait_healthy() {  # wait_healthy SERVICE...: each one's container healthy within 60 s
   local service container health
@@ -254,6 +262,37 @@ balance=$("${bankctl[@]}" --query_service="$query_addr" balance acc1) ||
   fail "balance acc1 from the host failed"
 echo "$balance"
 case "$balance" in "acc1: balance 60 "*) ;; *) fail "balance acc1 from the host: want 60, got: $balance" ;; esac
+
+phase "metrics"
+# Prometheus (after the demo, so the command service has counted commands), asked from the host:
+# both targets up and bank_commands_total has samples, within 60 s (it scrapes every 2 s).
+install_missing python3:python3
+compose up -d prometheus || fail "docker-compose up of the metrics profile failed"
+wait_healthy prometheus
+python3 - "http://127.0.0.1:$BANK_PROMETHEUS_PORT" <<'PY' || fail "Prometheus does not show both services' metrics"
+import json, sys, time, urllib.parse, urllib.request
+base = sys.argv[1]
+def get(path):
+    with urllib.request.urlopen(base + path, timeout=5) as reply:
+        return json.load(reply)["data"]
+deadline = time.monotonic() + 60
+while True:
+    try:
+        health = {t["labels"]["job"]: t["health"] for t in get("/api/v1/targets")["activeTargets"]}
+        samples = get("/api/v1/query?" + urllib.parse.urlencode({"query": "bank_commands_total"}))["result"]
+    except (OSError, ValueError, KeyError) as error:
+        health, samples = {"error": str(error)}, []
+    if health.get("command-service") == "up" and health.get("query-service") == "up" and samples:
+        break
+    if time.monotonic() > deadline:
+        print(f"after 60 s: targets {health}, bank_commands_total {samples}", file=sys.stderr)
+        sys.exit(1)
+    time.sleep(0.5)
+print(f"targets: {health}")
+for sample in samples:
+    labels = ",".join(f"{k}={v}" for k, v in sorted(sample["metric"].items()) if k != "__name__")
+    print(f"bank_commands_total{{{labels}}} {sample['value'][1]}")
+PY
 
 phase "bank-log on the stopped command service's volume"
 compose stop command-service || fail "docker-compose stop command-service failed"
