@@ -1,9 +1,14 @@
 # Sourced by the A/B benchmarks (bench/security.sh, bench/metrics.sh): two
 # command services of one build, started by start_service, measured in turn
-# by bank-bench. The caller sets $bin_dir, $seconds and $work (a temporary
-# directory it removes) and sources this after parsing its flags.
+# by bank-bench. The caller sets $bin_dir, $seconds, $work (a temporary
+# directory it removes) and $pin (1: the services run on CPU 0 and bank-bench
+# on CPU 1, so that the client's work does not compete with the service's;
+# empty: both anywhere) and sources this after parsing its flags.
 
 command -v jq >/dev/null || { echo "$0 needs jq (apt-get install jq)" >&2; exit 1; }
+
+pin_service=() pin_client=()
+if [[ -n "$pin" ]]; then pin_service=(taskset -c 0) pin_client=(taskset -c 1); fi
 
 pids=()
 cleanup() {
@@ -16,7 +21,7 @@ trap cleanup EXIT
 start_service() {  # NAME ARGS... -> the address in $address, the pid in ${pids[-1]}
   local name="$1"
   shift
-  "$bin_dir/command-service" --listen=127.0.0.1:0 --data_dir="$work/$name" "$@" \
+  "${pin_service[@]}" "$bin_dir/command-service" --listen=127.0.0.1:0 --data_dir="$work/$name" "$@" \
     >/dev/null 2>"$work/$name.log" &
   pids+=($!)
   for _ in $(seq 1000); do
@@ -36,7 +41,7 @@ ticks_per_s="$(getconf CLK_TCK)"
 bench() {  # ADDRESS IN_FLIGHT FIELD [FLAGS...] -> the field of bank-bench's JSON
   local address="$1" in_flight="$2" field="$3"
   shift 3
-  "$bin_dir/bank-bench" --json --command_service="$address" --in_flight="$in_flight" \
+  "${pin_client[@]}" "$bin_dir/bank-bench" --json --command_service="$address" --in_flight="$in_flight" \
     --warmup_seconds=2 --seconds="$seconds" "$@" commands | jq ".$field"
 }
 

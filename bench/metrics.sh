@@ -4,23 +4,27 @@
 # --metrics_listen (scraped once a second meanwhile, more often than a
 # Prometheus would) and one without, measured in interleaved rounds of
 # bank-bench commands: calls/s at 64 in flight, with the service's CPU time
-# per call (/proc, warm-up included).
+# per call (/proc, warm-up included). Each goes first in every other round.
 #
-#   bench/metrics.sh [--seconds N] [--rounds R] [--bin-dir DIR]
+#   bench/metrics.sh [--seconds N] [--rounds R] [--bin-dir DIR] [--pin]
+#
+# --pin runs the services on CPU 0 and bank-bench on CPU 1.
 #
 # Needs jq. Prints one line per round and a summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=8
-rounds=5
+rounds=6
 bin_dir=build/bin
+pin=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
     --bin-dir) bin_dir="$2"; shift ;;
-    *) echo "usage: bench/metrics.sh [--seconds N] [--rounds R] [--bin-dir DIR]" >&2; exit 2 ;;
+    --pin) pin=1 ;;
+    *) echo "usage: bench/metrics.sh [--seconds N] [--rounds R] [--bin-dir DIR] [--pin]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -44,11 +48,14 @@ while true; do scrape; sleep 1; done &
 pids+=($!)
 
 plain_rates=() metrics_rates=() plain_cpu=() metrics_cpu=()
-for round in $(seq "$rounds"); do
-  throughput "$plain" "$plain_pid"
-  plain_rates+=("$rate") plain_cpu+=("$cpu_us")
+measure_plain() { throughput "$plain" "$plain_pid"; plain_rates+=("$rate") plain_cpu+=("$cpu_us"); }
+measure_metrics() {
   throughput "$metrics" "$metrics_pid"
   metrics_rates+=("$rate") metrics_cpu+=("$cpu_us")
+}
+for round in $(seq "$rounds"); do
+  # Each goes first in every other round: the second run of a round tends to be faster.
+  if ((round % 2)); then measure_plain; measure_metrics; else measure_metrics; measure_plain; fi
   echo "round $round, 64 in flight: without ${plain_rates[-1]} calls/s (${plain_cpu[-1]} us CPU a call)," \
     "with --metrics_listen ${metrics_rates[-1]} calls/s (${metrics_cpu[-1]} us)" \
     "= $(jq -n "${metrics_rates[-1]} / ${plain_rates[-1]} * 1000 | round / 1000")"

@@ -6,7 +6,9 @@
 # the service's CPU time per call (/proc, warm-up included), and p99 at 16 in
 # flight. Channels are long-lived, so the handshake is not counted.
 #
-#   bench/security.sh [--seconds N] [--rounds R] [--bin-dir DIR]
+#   bench/security.sh [--seconds N] [--rounds R] [--bin-dir DIR] [--pin]
+#
+# --pin runs the services on CPU 0 and bank-bench on CPU 1.
 #
 # Needs jq and openssl. Prints one line per measurement and a summary.
 set -euo pipefail
@@ -15,12 +17,14 @@ cd "$(dirname "$0")/.."
 seconds=8
 rounds=3
 bin_dir=build/bin
+pin=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
     --bin-dir) bin_dir="$2"; shift ;;
-    *) echo "usage: bench/security.sh [--seconds N] [--rounds R] [--bin-dir DIR]" >&2; exit 2 ;;
+    --pin) pin=1 ;;
+    *) echo "usage: bench/security.sh [--seconds N] [--rounds R] [--bin-dir DIR] [--pin]" >&2; exit 2 ;;
   esac
   shift
 done
