@@ -89,11 +89,11 @@ int Run() {
   spdlog::info("state rebuilt: {}", write_side->description);
 
   auto subscriptions = std::make_unique<SubscriptionHub>(*event_store);
-  std::unique_ptr<CommandMetrics> command_metrics;
+  std::unique_ptr<metrics::ServiceMetrics> command_metrics;
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (const std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
       !metrics_listen.empty()) {
-    command_metrics = std::make_unique<CommandMetrics>(*event_store, *subscriptions);
+    command_metrics = MakeCommandMetrics(*event_store, *subscriptions);
     absl::StatusOr<std::unique_ptr<metrics::MetricsServer>> started =
         metrics::MetricsServer::Start(metrics_listen, command_metrics->collectables());
     if (!started.ok()) {

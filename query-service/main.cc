@@ -110,11 +110,11 @@ int Run() {
   PositionWaiters waiters(checkpoint);
   SourceStatus source(checkpoint);
   Projector projector(store->get(), &waiters);
-  std::unique_ptr<QueryMetrics> query_metrics;
+  std::unique_ptr<metrics::ServiceMetrics> query_metrics;
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (const std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
       !metrics_listen.empty()) {
-    query_metrics = std::make_unique<QueryMetrics>(**store, source);
+    query_metrics = MakeQueryMetrics(**store, source);
     absl::StatusOr<std::unique_ptr<metrics::MetricsServer>> started =
         metrics::MetricsServer::Start(metrics_listen, query_metrics->collectables());
     if (!started.ok()) {

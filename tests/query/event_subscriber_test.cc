@@ -71,7 +71,7 @@ class QuerySide {
     waiters_ = std::make_unique<PositionWaiters>(store_->applied_position());
     source_ = std::make_unique<SourceStatus>(store_->applied_position());
     projector_ = std::make_unique<Projector>(store_.get(), waiters_.get());
-    metrics_ = std::make_unique<QueryMetrics>(*store_, *source_);
+    metrics_ = MakeQueryMetrics(*store_, *source_);
     subscriber_ =
         std::make_unique<EventSubscriber>(EventSubscriberOptions{.targets = std::move(targets),
                                                                  .backoff = kFastBackoff,
@@ -105,7 +105,7 @@ class QuerySide {
   std::unique_ptr<PositionWaiters> waiters_;
   std::unique_ptr<SourceStatus> source_;
   std::unique_ptr<Projector> projector_;
-  std::unique_ptr<QueryMetrics> metrics_;
+  std::unique_ptr<metrics::ServiceMetrics> metrics_;
   std::unique_ptr<EventSubscriber> subscriber_;
 };
 

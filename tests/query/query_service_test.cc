@@ -36,7 +36,7 @@ class QueryServiceTest : public ::testing::Test {
     store_ = *std::move(opened);
     waiters_ = std::make_unique<PositionWaiters>(0);
     source_ = std::make_unique<SourceStatus>(0);
-    metrics_ = std::make_unique<QueryMetrics>(*store_, *source_);
+    metrics_ = MakeQueryMetrics(*store_, *source_);
     service_ = std::make_unique<QueryServiceImpl>(store_.get(), waiters_.get(), source_.get(),
                                                   &authenticator_, metrics_->rpcs());
     grpc::ServerBuilder builder;
@@ -120,7 +120,7 @@ class QueryServiceTest : public ::testing::Test {
   std::unique_ptr<PositionWaiters> waiters_;
   std::unique_ptr<SourceStatus> source_;
   security::Authenticator authenticator_;  // tokens off
-  std::unique_ptr<QueryMetrics> metrics_;
+  std::unique_ptr<metrics::ServiceMetrics> metrics_;
   std::unique_ptr<QueryServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<bank::v1::QueryService::Stub> stub_;
