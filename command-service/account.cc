@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "common/balance_effect.h"
 #include "common/ids.h"
 
 namespace bank::command {
@@ -40,8 +41,7 @@ absl::StatusOr<bank::v1::Event> Decide(const AccountState& state, const Command&
 
 AccountState Apply(AccountState state, const bank::v1::Event& event) {
   state.version = event.version();
-  if (event.has_deposited()) state.balance += event.deposited().amount();
-  if (event.has_withdrawn()) state.balance -= event.withdrawn().amount();
+  state.balance += BalanceChange(event);
   return state;
 }
 
@@ -65,16 +65,9 @@ absl::StatusOr<AccountState> ApplyStored(AccountState state, const bank::v1::Eve
                                             state.version + 1, " was expected"));
   }
   // Nor may an event no command could have produced reach Apply's arithmetic.
-  const int64_t amount = EventAmount(event);
-  if (amount <= 0 ||
-      (event.has_withdrawn() ? amount > state.balance
-                             : amount > std::numeric_limits<int64_t>::max() - state.balance)) {
-    return absl::DataLossError(
-        absl::StrCat("event for account ", event.account_id(), " at version ", event.version(),
-                     " is a ", CommandName(EventKind(event)), " of ", amount, " on a balance of ",
-                     state.balance, ", which no command could have produced"));
-  }
-  return Apply(state, event);
+  absl::StatusOr<int64_t> balance = BalanceAfter(state.balance, event);
+  if (!balance.ok()) return balance.status();
+  return AccountState{.balance = *balance, .version = event.version()};
 }
 
 int64_t EventAmount(const bank::v1::Event& event) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/balance_effect.h"
 
 namespace bank::query {
 namespace {
@@ -240,22 +241,9 @@ absl::Status ProjectionStore::Fold(absl::Span<const bank::v1::Event> events,
           absl::StrCat("event at position ", event.position(), " has version ", event.version(),
                        " but account ", event.account_id(), " is at version ", state.version));
     }
-    int64_t amount = 0;
-    int64_t delta = 0;
-    if (event.has_deposited()) {
-      amount = event.deposited().amount();
-      delta = amount;
-    } else if (event.has_withdrawn()) {
-      amount = event.withdrawn().amount();
-      delta = -amount;
-    } else {
-      return absl::DataLossError(
-          absl::StrCat("event at position ", event.position(), " has no known body"));
-    }
-    if (amount <= 0 || __builtin_add_overflow(state.balance, delta, &state.balance)) {
-      return absl::DataLossError(absl::StrCat("event at position ", event.position(),
-                                              " has an impossible amount ", amount));
-    }
+    absl::StatusOr<int64_t> balance = BalanceAfter(state.balance, event);
+    if (!balance.ok()) return balance.status();
+    state.balance = *balance;
     state.version = event.version();
     state.last_position = event.position();
     balances_after.push_back(state.balance);

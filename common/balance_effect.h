@@ -1,0 +1,27 @@
+#ifndef BANK_COMMON_BALANCE_EFFECT_H_
+#define BANK_COMMON_BALANCE_EFFECT_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "bank/v1/event.pb.h"
+
+namespace bank {
+
+// What one event does to its account's balance, the one definition both
+// sides fold with (the aggregate on the write side, the projection on the
+// read side): a deposit adds its amount, a withdrawal takes it away.
+
+// The change `event` makes to the balance: +amount or -amount; 0 for an
+// event with no known body.
+int64_t BalanceChange(const bank::v1::Event& event);
+
+// The balance after `event`, checking first that a command could have
+// produced it on `balance`: DATA_LOSS for an event with no known body, an
+// amount that is not positive, a balance taken below zero or past INT64_MAX.
+// The message names the event by account, version and position.
+absl::StatusOr<int64_t> BalanceAfter(int64_t balance, const bank::v1::Event& event);
+
+}  // namespace bank
+
+#endif  // BANK_COMMON_BALANCE_EFFECT_H_
