@@ -29,7 +29,7 @@ std::shared_ptr<grpc::Channel> FreshChannel(const std::string& target,
 
 }  // namespace
 
-EventSubscriber::EventSubscriber(EventSubscriberOptions options, const ProjectionStore* store,
+EventSubscriber::EventSubscriber(EventSubscriberOptions options, const ReadModel* store,
                                  Projector* projector, SourceStatus* source)
     : options_(std::move(options)),
       store_(store),

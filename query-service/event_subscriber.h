@@ -13,8 +13,8 @@
 #include "absl/synchronization/mutex.h"
 #include "common/security/client_security.h"
 #include "query-service/backoff.h"
-#include "query-service/projection_store.h"
 #include "query-service/projector.h"
+#include "query-service/read_model.h"
 #include "query-service/source_status.h"
 #include "query-service/stream_watchdog.h"
 
@@ -58,8 +58,8 @@ struct EventSubscriberOptions {
 // joins both threads (the subscriber's and the watchdog's).
 class EventSubscriber {
  public:
-  EventSubscriber(EventSubscriberOptions options, const ProjectionStore* store,
-                  Projector* projector, SourceStatus* source);
+  EventSubscriber(EventSubscriberOptions options, const ReadModel* store, Projector* projector,
+                  SourceStatus* source);
   ~EventSubscriber();
   EventSubscriber(const EventSubscriber&) = delete;
   EventSubscriber& operator=(const EventSubscriber&) = delete;
@@ -78,7 +78,7 @@ class EventSubscriber {
   bool SleepUnlessStopped(absl::Duration delay) ABSL_LOCKS_EXCLUDED(mu_);
 
   const EventSubscriberOptions options_;
-  const ProjectionStore* const store_;
+  const ReadModel* const store_;
   Projector* const projector_;
   SourceStatus* const source_;
 

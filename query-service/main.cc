@@ -19,11 +19,11 @@
 #include "common/security/server_security.h"
 #include "query-service/event_subscriber.h"
 #include "query-service/position_waiters.h"
-#include "query-service/projection_store.h"
 #include "query-service/projector.h"
 #include "query-service/query_metrics.h"
 #include "query-service/query_service_impl.h"
 #include "query-service/source_status.h"
+#include "query-service/sqlite/sqlite_read_model.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052", "HOST:PORT to serve QueryService on");
 ABSL_FLAG(std::string, data_dir, "./data/query", "directory of the projection database");
@@ -99,7 +99,7 @@ int Run() {
     spdlog::error("cannot start: {}", lock.status().ToString());
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(data_dir);
+  absl::StatusOr<std::unique_ptr<SqliteReadModel>> store = SqliteReadModel::Open(data_dir);
   if (!store.ok()) {
     spdlog::error("cannot open the projection in {}: {}", data_dir, store.status().ToString());
     return 1;

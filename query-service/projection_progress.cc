@@ -4,7 +4,7 @@
 
 namespace bank::query {
 
-ProjectionProgress ProgressOf(const ProjectionStore& store, const SourceStatus& source) {
+ProjectionProgress ProgressOf(const ReadModel& store, const SourceStatus& source) {
   // Applied first: the head read after it can only be newer, and the max()
   // keeps "never below applied" even before any heartbeat.
   const uint64_t applied = store.applied_position();

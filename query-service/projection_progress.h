@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "query-service/projection_store.h"
+#include "query-service/read_model.h"
 #include "query-service/source_status.h"
 
 namespace bank::query {
@@ -18,7 +18,7 @@ struct ProjectionProgress {
   uint64_t lag() const { return source_head - applied; }
 };
 
-ProjectionProgress ProgressOf(const ProjectionStore& store, const SourceStatus& source);
+ProjectionProgress ProgressOf(const ReadModel& store, const SourceStatus& source);
 
 }  // namespace bank::query
 

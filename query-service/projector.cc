@@ -6,7 +6,7 @@
 
 namespace bank::query {
 
-Projector::Projector(ProjectionStore* store, PositionWaiters* waiters, ProjectorOptions options)
+Projector::Projector(ReadModel* store, PositionWaiters* waiters, ProjectorOptions options)
     : store_(store), waiters_(waiters), options_(options) {
   thread_ = std::thread([this] { Run(); });
 }

@@ -11,7 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "bank/v1/event.pb.h"
 #include "query-service/position_waiters.h"
-#include "query-service/projection_store.h"
+#include "query-service/read_model.h"
 
 namespace bank::query {
 
@@ -43,7 +43,7 @@ struct ProjectorOptions {
 // destructor.
 class Projector {
  public:
-  Projector(ProjectionStore* store, PositionWaiters* waiters, ProjectorOptions options = {});
+  Projector(ReadModel* store, PositionWaiters* waiters, ProjectorOptions options = {});
   ~Projector();
   Projector(const Projector&) = delete;
   Projector& operator=(const Projector&) = delete;
@@ -73,7 +73,7 @@ class Projector {
   // applying_; a failure becomes the sticky error and drops the queue.
   void Apply(const std::vector<bank::v1::Event>& batch) ABSL_LOCKS_EXCLUDED(mu_);
 
-  ProjectionStore* const store_;
+  ReadModel* const store_;
   PositionWaiters* const waiters_;
   const ProjectorOptions options_;
 

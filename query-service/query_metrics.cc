@@ -4,7 +4,7 @@
 
 namespace bank::query {
 
-std::unique_ptr<metrics::ServiceMetrics> MakeQueryMetrics(const ProjectionStore& store,
+std::unique_ptr<metrics::ServiceMetrics> MakeQueryMetrics(const ReadModel& store,
                                                           const SourceStatus& source) {
   auto service = std::make_unique<metrics::ServiceMetrics>(
       "bank_queries_total", "Queries answered, by rpc and gRPC status code.",

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "common/observability/service_metrics.h"
-#include "query-service/projection_store.h"
+#include "query-service/read_model.h"
 #include "query-service/source_status.h"
 
 namespace bank::query {
@@ -16,7 +16,7 @@ namespace bank::query {
 // bank_projection_source_connected read at scrape time as GetStatus reads
 // them (projection_progress.h), so `store` and `source` must outlive the
 // metrics server serving them.
-std::unique_ptr<metrics::ServiceMetrics> MakeQueryMetrics(const ProjectionStore& store,
+std::unique_ptr<metrics::ServiceMetrics> MakeQueryMetrics(const ReadModel& store,
                                                           const SourceStatus& source);
 
 }  // namespace bank::query

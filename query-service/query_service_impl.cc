@@ -48,7 +48,7 @@ absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
   return absl::FromChrono(deadline);
 }
 
-absl::Status ReadBalance(const ProjectionStore& store, const std::string& account_id,
+absl::Status ReadBalance(const ReadModel& store, const std::string& account_id,
                          bank::v1::AccountBalance& reply) {
   absl::StatusOr<AccountView> view = store.GetAccount(account_id);
   if (!view.ok()) return view.status();
@@ -56,8 +56,7 @@ absl::Status ReadBalance(const ProjectionStore& store, const std::string& accoun
   return absl::OkStatus();
 }
 
-absl::Status ListAccountsPage(const ProjectionStore& store,
-                              const bank::v1::ListAccountsRequest& request,
+absl::Status ListAccountsPage(const ReadModel& store, const bank::v1::ListAccountsRequest& request,
                               bank::v1::ListAccountsResponse& reply) {
   absl::StatusOr<int> page_size = EffectivePageSize(request.page_size());
   if (!page_size.ok()) return page_size.status();
@@ -76,7 +75,7 @@ absl::Status ListAccountsPage(const ProjectionStore& store,
   return absl::OkStatus();
 }
 
-absl::Status HistoryPage(const ProjectionStore& store, const bank::v1::GetHistoryRequest& request,
+absl::Status HistoryPage(const ReadModel& store, const bank::v1::GetHistoryRequest& request,
                          bank::v1::GetHistoryResponse& reply) {
   absl::Status valid = ValidateAccountId(request.account_id());
   if (!valid.ok()) return valid;
@@ -131,7 +130,7 @@ std::vector<log::Field> BalanceFields(const bank::v1::GetBalanceRequest& request
 // which nothing touches it: the callback's last act is Finish().
 class BalanceWaitReactor final : public grpc::ServerUnaryReactor {
  public:
-  BalanceWaitReactor(const ProjectionStore* store, PositionWaiters* waiters, const ObservedRpc& rpc,
+  BalanceWaitReactor(const ReadModel* store, PositionWaiters* waiters, const ObservedRpc& rpc,
                      ObservedRpc::Call call, bank::v1::GetBalanceRequest request,
                      grpc::ByteBuffer* out)
       : store_(store),
@@ -153,7 +152,7 @@ class BalanceWaitReactor final : public grpc::ServerUnaryReactor {
   void OnDone() override { delete this; }
 
  private:
-  const ProjectionStore* const store_;
+  const ReadModel* const store_;
   PositionWaiters* const waiters_;
   const ObservedRpc& rpc_;
   const ObservedRpc::Call call_;

@@ -9,7 +9,7 @@
 #include "common/observability/rpc_metrics.h"
 #include "common/security/authenticator.h"
 #include "query-service/position_waiters.h"
-#include "query-service/projection_store.h"
+#include "query-service/read_model.h"
 #include "query-service/source_status.h"
 
 namespace bank::query {
@@ -40,9 +40,8 @@ class QueryServiceImpl final : public bank::v1::QueryService::WithRawCallbackMet
                                            bank::v1::QueryService::CallbackService>>> {
  public:
   // `metrics` is null when the service serves none.
-  QueryServiceImpl(const ProjectionStore* store, PositionWaiters* waiters,
-                   const SourceStatus* source, const security::Authenticator* authenticator,
-                   metrics::RpcMetrics* metrics)
+  QueryServiceImpl(const ReadModel* store, PositionWaiters* waiters, const SourceStatus* source,
+                   const security::Authenticator* authenticator, metrics::RpcMetrics* metrics)
       : store_(store),
         waiters_(waiters),
         source_(source),
@@ -72,7 +71,7 @@ class QueryServiceImpl final : public bank::v1::QueryService::WithRawCallbackMet
                                                const ObservedRpc& rpc,
                                                const ObservedRpc::Call& call) const;
 
-  const ProjectionStore* const store_;
+  const ReadModel* const store_;
   PositionWaiters* const waiters_;
   const SourceStatus* const source_;
   const security::Authenticator* const authenticator_;

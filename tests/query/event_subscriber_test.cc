@@ -12,10 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "query-service/position_waiters.h"
-#include "query-service/projection_store.h"
 #include "query-service/projector.h"
 #include "query-service/query_metrics.h"
 #include "query-service/source_status.h"
+#include "query-service/sqlite/sqlite_read_model.h"
 #include "tests/query/failing_sqlite_vfs.h"
 #include "tests/query/fake_command_service.h"
 #include "tests/query/test_util.h"
@@ -65,7 +65,7 @@ class QuerySide {
       : QuerySide(dir, std::vector<std::string>{target}, watchdog) {}
   QuerySide(const TempDir& dir, std::vector<std::string> targets,
             StreamWatchdogOptions watchdog = {}) {
-    absl::StatusOr<std::unique_ptr<ProjectionStore>> opened = ProjectionStore::Open(dir.path());
+    absl::StatusOr<std::unique_ptr<SqliteReadModel>> opened = SqliteReadModel::Open(dir.path());
     EXPECT_TRUE(opened.ok()) << opened.status();
     store_ = *std::move(opened);
     waiters_ = std::make_unique<PositionWaiters>(store_->applied_position());
@@ -90,7 +90,7 @@ class QuerySide {
     return WaitFor([&] { return store_->applied_position() >= position; });
   }
   int64_t Balance(const std::string& account) { return store_->GetAccount(account)->state.balance; }
-  const ProjectionStore& store() { return *store_; }
+  const SqliteReadModel& store() { return *store_; }
   const SourceStatus& source() { return *source_; }
   // The value of an unlabelled bank_projection_* metric, as a scrape reads it.
   double Metric(const std::string& name) {
@@ -101,7 +101,7 @@ class QuerySide {
   }
 
  private:
-  std::unique_ptr<ProjectionStore> store_;
+  std::unique_ptr<SqliteReadModel> store_;
   std::unique_ptr<PositionWaiters> waiters_;
   std::unique_ptr<SourceStatus> source_;
   std::unique_ptr<Projector> projector_;

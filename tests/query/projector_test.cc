@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "query-service/position_waiters.h"
-#include "query-service/projection_store.h"
+#include "query-service/sqlite/sqlite_read_model.h"
 #include "tests/query/test_util.h"
 
 namespace bank::query {
@@ -29,7 +29,7 @@ std::vector<bank::v1::Event> Deposits(uint64_t first, uint64_t last) {
 class ProjectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<ProjectionStore>> opened = ProjectionStore::Open(dir_.path());
+    absl::StatusOr<std::unique_ptr<SqliteReadModel>> opened = SqliteReadModel::Open(dir_.path());
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = *std::move(opened);
     waiters_ = std::make_unique<PositionWaiters>(store_->applied_position());
@@ -41,7 +41,7 @@ class ProjectorTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<ProjectionStore> store_;
+  std::unique_ptr<SqliteReadModel> store_;
   std::unique_ptr<PositionWaiters> waiters_;
   std::unique_ptr<Projector> projector_;
 };

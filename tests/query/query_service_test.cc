@@ -14,6 +14,7 @@
 #include "query-service/page_token.h"
 #include "query-service/query_metrics.h"
 #include "query-service/query_service_impl.h"
+#include "query-service/sqlite/sqlite_read_model.h"
 #include "tests/query/test_util.h"
 #include "tests/support/metrics_samples.h"
 
@@ -31,7 +32,7 @@ using ::bank::testing::WithPrefix;
 class QueryServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<ProjectionStore>> opened = ProjectionStore::Open(dir_.path());
+    absl::StatusOr<std::unique_ptr<SqliteReadModel>> opened = SqliteReadModel::Open(dir_.path());
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = *std::move(opened);
     waiters_ = std::make_unique<PositionWaiters>(0);
@@ -116,7 +117,7 @@ class QueryServiceTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<ProjectionStore> store_;
+  std::unique_ptr<SqliteReadModel> store_;
   std::unique_ptr<PositionWaiters> waiters_;
   std::unique_ptr<SourceStatus> source_;
   security::Authenticator authenticator_;  // tokens off

@@ -1,11 +1,11 @@
-#include "query-service/wal_checkpointer.h"
+#include "query-service/sqlite/wal_checkpointer.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
 
-#include "query-service/projection_store.h"
+#include "query-service/sqlite/sqlite_read_model.h"
 #include "tests/query/test_util.h"
 
 namespace bank::query {
@@ -18,8 +18,8 @@ bank::v1::Event NextEvent(uint64_t position) {
 
 TEST(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseWithoutACommitWaitingForIt) {
   testing::TempDir dir;
-  const std::string db_path = dir.path() + "/" + std::string(ProjectionStore::kFileName);
-  auto store = ProjectionStore::Open(dir.path());
+  const std::string db_path = dir.path() + "/" + std::string(SqliteReadModel::kFileName);
+  auto store = SqliteReadModel::Open(dir.path());
   ASSERT_TRUE(store.ok()) << store.status();
   const uintmax_t empty_size = std::filesystem::file_size(db_path);
   // ~3 WAL pages a commit: past kCheckpointPages, far below the
@@ -36,10 +36,10 @@ TEST(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseWithoutACommitWaitingForIt)
 // background copy cannot catch up, the writer finishes it.
 TEST(WalCheckpointerTest, TheWalStaysBoundedUnderABusyWriter) {
   testing::TempDir dir;
-  const std::string db_path = dir.path() + "/" + std::string(ProjectionStore::kFileName);
+  const std::string db_path = dir.path() + "/" + std::string(SqliteReadModel::kFileName);
   uintmax_t largest_wal = 0;
   {
-    auto store = ProjectionStore::Open(dir.path());
+    auto store = SqliteReadModel::Open(dir.path());
     ASSERT_TRUE(store.ok()) << store.status();
     // One commit per event, 3 accounts: ~3 WAL pages a commit, so 20,000
     // commits would make a ~240 MB WAL if nothing checkpointed.
@@ -57,7 +57,7 @@ TEST(WalCheckpointerTest, TheWalStaysBoundedUnderABusyWriter) {
   }
   EXPECT_LT(largest_wal, 64u << 20) << "the WAL grew with the commits: no checkpoint ran";
   EXPECT_GT(std::filesystem::file_size(db_path), 1u << 20) << "the rows reached the database";
-  auto reopened = ProjectionStore::Open(dir.path());
+  auto reopened = SqliteReadModel::Open(dir.path());
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   EXPECT_EQ((*reopened)->applied_position(), 20'000u);
   auto history = (*reopened)->GetHistory("acct-1", 0, 1000);

@@ -1,5 +1,5 @@
-#ifndef BANK_QUERY_SERVICE_SQLITE_DB_H_
-#define BANK_QUERY_SERVICE_SQLITE_DB_H_
+#ifndef BANK_QUERY_SERVICE_SQLITE_SQLITE_DB_H_
+#define BANK_QUERY_SERVICE_SQLITE_SQLITE_DB_H_
 
 #include <sqlite3.h>
 
@@ -89,4 +89,4 @@ absl::Status SqliteError(sqlite3* db, int code, absl::string_view operation);
 
 }  // namespace bank::query
 
-#endif  // BANK_QUERY_SERVICE_SQLITE_DB_H_
+#endif  // BANK_QUERY_SERVICE_SQLITE_SQLITE_DB_H_

@@ -1,5 +1,5 @@
-#ifndef BANK_QUERY_SERVICE_WAL_CHECKPOINTER_H_
-#define BANK_QUERY_SERVICE_WAL_CHECKPOINTER_H_
+#ifndef BANK_QUERY_SERVICE_SQLITE_WAL_CHECKPOINTER_H_
+#define BANK_QUERY_SERVICE_SQLITE_WAL_CHECKPOINTER_H_
 
 #include <memory>
 #include <string>
@@ -8,7 +8,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "query-service/sqlite_db.h"
+#include "query-service/sqlite/sqlite_db.h"
 
 namespace bank::query {
 
@@ -66,4 +66,4 @@ class WalCheckpointer {
 
 }  // namespace bank::query
 
-#endif  // BANK_QUERY_SERVICE_WAL_CHECKPOINTER_H_
+#endif  // BANK_QUERY_SERVICE_SQLITE_WAL_CHECKPOINTER_H_

@@ -1,4 +1,4 @@
-#include "query-service/sqlite_db.h"
+#include "query-service/sqlite/sqlite_db.h"
 
 #include <utility>
 

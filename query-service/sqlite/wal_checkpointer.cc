@@ -1,4 +1,4 @@
-#include "query-service/wal_checkpointer.h"
+#include "query-service/sqlite/wal_checkpointer.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-#include "query-service/projection_store.h"
+#include "query-service/sqlite/sqlite_read_model.h"
 
 #include <spdlog/spdlog.h>
 
@@ -102,24 +102,24 @@ absl::Time FromTimestamp(int64_t seconds, int64_t nanos) {
 
 }  // namespace
 
-struct ProjectionStore::Writer {
+struct SqliteReadModel::Writer {
   // Declared first so that it is destroyed last, after its statements.
   std::unique_ptr<SqliteDb> db;
   SqliteStatement begin, commit, rollback, insert_transaction, upsert_account, set_checkpoint;
 };
 
-struct ProjectionStore::Reader {
+struct SqliteReadModel::Reader {
   std::unique_ptr<SqliteDb> db;
   SqliteStatement history;
 };
 
-ProjectionStore::ProjectionStore(std::string path, std::unique_ptr<Writer> writer,
+SqliteReadModel::SqliteReadModel(std::string path, std::unique_ptr<Writer> writer,
                                  std::unique_ptr<WalCheckpointer> checkpointer)
     : path_(std::move(path)), writer_(std::move(writer)), checkpointer_(std::move(checkpointer)) {}
 
-ProjectionStore::~ProjectionStore() = default;
+SqliteReadModel::~SqliteReadModel() = default;
 
-absl::StatusOr<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const std::string& dir) {
+absl::StatusOr<std::unique_ptr<SqliteReadModel>> SqliteReadModel::Open(const std::string& dir) {
   std::string path = absl::StrCat(dir, "/", kFileName);
   auto writer = std::make_unique<Writer>();
   absl::StatusOr<std::unique_ptr<SqliteDb>> db = SqliteDb::Open(path);
@@ -185,15 +185,15 @@ absl::StatusOr<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const std
 
   absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer = WalCheckpointer::Start(path, sql);
   if (!checkpointer.ok()) return checkpointer.status();
-  auto store = std::unique_ptr<ProjectionStore>(
-      new ProjectionStore(std::move(path), std::move(writer), *std::move(checkpointer)));
+  auto store = std::unique_ptr<SqliteReadModel>(
+      new SqliteReadModel(std::move(path), std::move(writer), *std::move(checkpointer)));
   absl::MutexLock lock(&store->mu_);
   store->applied_ = FromSql(*checkpoint);
   store->accounts_ = std::move(accounts);
   return store;
 }
 
-absl::Status ProjectionStore::Apply(absl::Span<const bank::v1::Event> events) {
+absl::Status SqliteReadModel::Apply(absl::Span<const bank::v1::Event> events) {
   absl::MutexLock writer_lock(&writer_mu_);
   // Only Apply() changes the published state and it holds writer_mu_, so what
   // Fold() reads stays current until the publication below.
@@ -216,7 +216,7 @@ absl::Status ProjectionStore::Apply(absl::Span<const bank::v1::Event> events) {
   return absl::OkStatus();
 }
 
-absl::Status ProjectionStore::Fold(absl::Span<const bank::v1::Event> events,
+absl::Status SqliteReadModel::Fold(absl::Span<const bank::v1::Event> events,
                                    absl::btree_map<std::string, AccountState>& touched,
                                    std::vector<int64_t>& balances_after) const {
   balances_after.reserve(events.size());
@@ -251,7 +251,7 @@ absl::Status ProjectionStore::Fold(absl::Span<const bank::v1::Event> events,
   return absl::OkStatus();
 }
 
-absl::Status ProjectionStore::Persist(absl::Span<const bank::v1::Event> events,
+absl::Status SqliteReadModel::Persist(absl::Span<const bank::v1::Event> events,
                                       const std::vector<int64_t>& balances_after,
                                       const absl::btree_map<std::string, AccountState>& touched) {
   Writer& w = *writer_;
@@ -295,12 +295,12 @@ absl::Status ProjectionStore::Persist(absl::Span<const bank::v1::Event> events,
   return status;
 }
 
-uint64_t ProjectionStore::applied_position() const {
+uint64_t SqliteReadModel::applied_position() const {
   absl::ReaderMutexLock lock(&mu_);
   return applied_;
 }
 
-absl::StatusOr<AccountView> ProjectionStore::GetAccount(absl::string_view account_id) const {
+absl::StatusOr<AccountView> SqliteReadModel::GetAccount(absl::string_view account_id) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = accounts_.find(account_id);
   if (it == accounts_.end()) {
@@ -309,7 +309,7 @@ absl::StatusOr<AccountView> ProjectionStore::GetAccount(absl::string_view accoun
   return AccountView{it->first, it->second, applied_};
 }
 
-std::vector<AccountView> ProjectionStore::ListAccounts(absl::string_view after,
+std::vector<AccountView> SqliteReadModel::ListAccounts(absl::string_view after,
                                                        size_t limit) const {
   std::vector<AccountView> page;
   absl::ReaderMutexLock lock(&mu_);
@@ -319,7 +319,7 @@ std::vector<AccountView> ProjectionStore::ListAccounts(absl::string_view after,
   return page;
 }
 
-absl::StatusOr<std::vector<TransactionRecord>> ProjectionStore::GetHistory(
+absl::StatusOr<std::vector<TransactionRecord>> SqliteReadModel::GetHistory(
     absl::string_view account_id, uint64_t after_version, size_t limit) const {
   absl::StatusOr<std::unique_ptr<Reader>> reader = AcquireReader();
   if (!reader.ok()) return reader.status();
@@ -348,7 +348,7 @@ absl::StatusOr<std::vector<TransactionRecord>> ProjectionStore::GetHistory(
   return records;
 }
 
-absl::StatusOr<std::unique_ptr<ProjectionStore::Reader>> ProjectionStore::AcquireReader() const {
+absl::StatusOr<std::unique_ptr<SqliteReadModel::Reader>> SqliteReadModel::AcquireReader() const {
   {
     absl::MutexLock lock(&readers_mu_);
     if (!idle_readers_.empty()) {
@@ -373,7 +373,7 @@ absl::StatusOr<std::unique_ptr<ProjectionStore::Reader>> ProjectionStore::Acquir
   return reader;
 }
 
-void ProjectionStore::ReleaseReader(std::unique_ptr<Reader> reader) const {
+void SqliteReadModel::ReleaseReader(std::unique_ptr<Reader> reader) const {
   absl::MutexLock lock(&readers_mu_);
   if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(reader));
 }

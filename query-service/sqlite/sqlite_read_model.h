@@ -1,5 +1,5 @@
-#ifndef BANK_QUERY_SERVICE_PROJECTION_STORE_H_
-#define BANK_QUERY_SERVICE_PROJECTION_STORE_H_
+#ifndef BANK_QUERY_SERVICE_SQLITE_SQLITE_READ_MODEL_H_
+#define BANK_QUERY_SERVICE_SQLITE_SQLITE_READ_MODEL_H_
 
 #include <cstdint>
 #include <memory>
@@ -15,40 +15,14 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "bank/v1/event.pb.h"
-#include "query-service/sqlite_db.h"
-#include "query-service/wal_checkpointer.h"
+#include "query-service/read_model.h"
+#include "query-service/sqlite/sqlite_db.h"
+#include "query-service/sqlite/wal_checkpointer.h"
 
 namespace bank::query {
 
-struct AccountState {
-  int64_t balance = 0;
-  uint64_t version = 0;
-  uint64_t last_position = 0;
-};
-
-// An account as a reader sees it, with the projection's applied position at
-// the moment of the read (never below state.last_position).
-struct AccountView {
-  std::string account_id;
-  AccountState state;
-  uint64_t as_of_position = 0;
-};
-
-enum class TransactionKind { kDeposit = 1, kWithdrawal = 2 };
-
-struct TransactionRecord {
-  uint64_t version = 0;
-  uint64_t position = 0;
-  TransactionKind kind = TransactionKind::kDeposit;
-  int64_t amount = 0;  // always positive; kind gives the direction
-  int64_t balance_after = 0;
-  std::string command_id;
-  absl::Time recorded_at;
-  std::string principal;  // who issued it (Event.principal)
-};
-
-// The read model: accounts, their transaction history and the checkpoint (the
-// last applied log position) in one SQLite database in WAL mode, plus an
+// The read model in SQLite: accounts, their transaction history and the
+// checkpoint (the last applied log position) in one database in WAL mode, plus an
 // in-memory copy of every account's state so that applying an event needs no
 // SELECT and GetBalance/ListAccounts need no SQL at all.
 //
@@ -61,7 +35,7 @@ struct TransactionRecord {
 // serialised internally (one writer connection); reads use a small pool of
 // reader connections and never wait for a commit (WAL snapshots). Readers see
 // an Apply's effects only after its commit.
-class ProjectionStore {
+class SqliteReadModel final : public ReadModel {
  public:
   // The database file inside a data directory.
   static constexpr absl::string_view kFileName = "projection.sqlite3";
@@ -70,44 +44,31 @@ class ProjectionStore {
   // loads the checkpoint and the accounts. Errors: DATA_LOSS for a corrupt
   // database, FAILED_PRECONDITION for a schema newer than this build,
   // UNAVAILABLE / RESOURCE_EXHAUSTED for I/O trouble.
-  static absl::StatusOr<std::unique_ptr<ProjectionStore>> Open(const std::string& dir);
+  static absl::StatusOr<std::unique_ptr<SqliteReadModel>> Open(const std::string& dir);
 
-  ProjectionStore(const ProjectionStore&) = delete;
-  ProjectionStore& operator=(const ProjectionStore&) = delete;
-  ~ProjectionStore();
+  SqliteReadModel(const SqliteReadModel&) = delete;
+  SqliteReadModel& operator=(const SqliteReadModel&) = delete;
+  ~SqliteReadModel() override;
 
-  // Applies `events`, which must be in position order. Events at or below the
-  // applied position are skipped; the first one above it must be exactly
-  // applied+1 and the rest dense. All or nothing: on error nothing changed.
-  // FAILED_PRECONDITION: a gap, a repeat, or an account version out of
-  // sequence. DATA_LOSS: an event without a body, a non-positive amount, or a
-  // balance that would overflow int64. Others: SQLite trouble.
-  absl::Status Apply(absl::Span<const bank::v1::Event> events) ABSL_LOCKS_EXCLUDED(writer_mu_, mu_);
-
-  // The checkpoint: the position of the last applied event, 0 when none.
-  uint64_t applied_position() const ABSL_LOCKS_EXCLUDED(mu_);
-
-  // NOT_FOUND when the account has no applied event.
-  absl::StatusOr<AccountView> GetAccount(absl::string_view account_id) const
+  // ReadModel. Errors beyond its own: SQLite's trouble (UNAVAILABLE,
+  // RESOURCE_EXHAUSTED for a full disk).
+  absl::Status Apply(absl::Span<const bank::v1::Event> events) override
+      ABSL_LOCKS_EXCLUDED(writer_mu_, mu_);
+  uint64_t applied_position() const override ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<AccountView> GetAccount(absl::string_view account_id) const override
       ABSL_LOCKS_EXCLUDED(mu_);
-
-  // Up to `limit` accounts with id > `after` (bytewise), in id order.
-  std::vector<AccountView> ListAccounts(absl::string_view after, size_t limit) const
+  std::vector<AccountView> ListAccounts(absl::string_view after, size_t limit) const override
       ABSL_LOCKS_EXCLUDED(mu_);
-
-  // Up to `limit` transactions of `account_id` with version > `after_version`,
-  // in version order. Unknown accounts give an empty list; SQLite trouble an
-  // error.
   absl::StatusOr<std::vector<TransactionRecord>> GetHistory(absl::string_view account_id,
                                                             uint64_t after_version,
-                                                            size_t limit) const
+                                                            size_t limit) const override
       ABSL_LOCKS_EXCLUDED(readers_mu_);
 
  private:
   struct Writer;
   struct Reader;
 
-  ProjectionStore(std::string path, std::unique_ptr<Writer> writer,
+  SqliteReadModel(std::string path, std::unique_ptr<Writer> writer,
                   std::unique_ptr<WalCheckpointer> checkpointer);
 
   // Folds `events` (all above the checkpoint) over the published state into
@@ -147,4 +108,4 @@ class ProjectionStore {
 
 }  // namespace bank::query
 
-#endif  // BANK_QUERY_SERVICE_PROJECTION_STORE_H_
+#endif  // BANK_QUERY_SERVICE_SQLITE_SQLITE_READ_MODEL_H_

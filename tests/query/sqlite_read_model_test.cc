@@ -1,4 +1,4 @@
-#include "query-service/projection_store.h"
+#include "query-service/sqlite/sqlite_read_model.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
@@ -17,19 +17,19 @@ using ::bank::query::testing::Deposited;
 using ::bank::query::testing::TempDir;
 using ::bank::query::testing::Withdrawn;
 
-std::unique_ptr<ProjectionStore> OpenStore(const TempDir& dir) {
-  absl::StatusOr<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(dir.path());
+std::unique_ptr<SqliteReadModel> OpenStore(const TempDir& dir) {
+  absl::StatusOr<std::unique_ptr<SqliteReadModel>> store = SqliteReadModel::Open(dir.path());
   EXPECT_TRUE(store.ok()) << store.status();
   return store.ok() ? *std::move(store) : nullptr;
 }
 
-int64_t BalanceOf(const ProjectionStore& store, const std::string& account) {
+int64_t BalanceOf(const SqliteReadModel& store, const std::string& account) {
   absl::StatusOr<AccountView> view = store.GetAccount(account);
   EXPECT_TRUE(view.ok()) << view.status();
   return view.ok() ? view->state.balance : -1;
 }
 
-TEST(ProjectionStoreTest, EmptyStoreHasNothingApplied) {
+TEST(SqliteReadModelTest, EmptyStoreHasNothingApplied) {
   TempDir dir;
   auto store = OpenStore(dir);
   EXPECT_EQ(store->applied_position(), 0u);
@@ -37,7 +37,7 @@ TEST(ProjectionStoreTest, EmptyStoreHasNothingApplied) {
   EXPECT_TRUE(store->ListAccounts("", 10).empty());
 }
 
-TEST(ProjectionStoreTest, ApplyFoldsDepositsAndWithdrawals) {
+TEST(SqliteReadModelTest, ApplyFoldsDepositsAndWithdrawals) {
   TempDir dir;
   auto store = OpenStore(dir);
   ASSERT_TRUE(store
@@ -54,7 +54,7 @@ TEST(ProjectionStoreTest, ApplyFoldsDepositsAndWithdrawals) {
   EXPECT_EQ(BalanceOf(*store, "bob"), 5);
 }
 
-TEST(ProjectionStoreTest, ReapplyingAPositionChangesNothing) {
+TEST(SqliteReadModelTest, ReapplyingAPositionChangesNothing) {
   TempDir dir;
   auto store = OpenStore(dir);
   ASSERT_TRUE(store->Apply({Deposited(1, "alice", 1, 100), Deposited(2, "alice", 2, 10)}).ok());
@@ -67,7 +67,7 @@ TEST(ProjectionStoreTest, ReapplyingAPositionChangesNothing) {
   EXPECT_EQ(history->size(), 3u);
 }
 
-TEST(ProjectionStoreTest, GapIsRefusedAndChangesNothing) {
+TEST(SqliteReadModelTest, GapIsRefusedAndChangesNothing) {
   TempDir dir;
   auto store = OpenStore(dir);
   ASSERT_TRUE(store->Apply({Deposited(1, "alice", 1, 100)}).ok());
@@ -80,7 +80,7 @@ TEST(ProjectionStoreTest, GapIsRefusedAndChangesNothing) {
             absl::StatusCode::kFailedPrecondition);
 }
 
-TEST(ProjectionStoreTest, AccountVersionOutOfSequenceIsRefused) {
+TEST(SqliteReadModelTest, AccountVersionOutOfSequenceIsRefused) {
   TempDir dir;
   auto store = OpenStore(dir);
   EXPECT_EQ(store->Apply({Deposited(1, "alice", 2, 100)}).code(),
@@ -88,7 +88,7 @@ TEST(ProjectionStoreTest, AccountVersionOutOfSequenceIsRefused) {
   EXPECT_EQ(store->applied_position(), 0u);
 }
 
-TEST(ProjectionStoreTest, ImpossibleEventsAreDataLoss) {
+TEST(SqliteReadModelTest, ImpossibleEventsAreDataLoss) {
   TempDir dir;
   auto store = OpenStore(dir);
   bank::v1::Event no_body = Deposited(1, "alice", 1, 1);
@@ -100,7 +100,7 @@ TEST(ProjectionStoreTest, ImpossibleEventsAreDataLoss) {
   EXPECT_EQ(BalanceOf(*store, "alice"), INT64_MAX);
 }
 
-TEST(ProjectionStoreTest, ReopenResumesFromTheCheckpointWithoutDoubleCounting) {
+TEST(SqliteReadModelTest, ReopenResumesFromTheCheckpointWithoutDoubleCounting) {
   TempDir dir;
   {
     auto store = OpenStore(dir);
@@ -123,7 +123,7 @@ TEST(ProjectionStoreTest, ReopenResumesFromTheCheckpointWithoutDoubleCounting) {
   EXPECT_EQ(store->GetHistory("alice", 0, 100)->size(), 2u);
 }
 
-TEST(ProjectionStoreTest, HistoryIsOrderedByVersionWithBalanceAfter) {
+TEST(SqliteReadModelTest, HistoryIsOrderedByVersionWithBalanceAfter) {
   TempDir dir;
   auto store = OpenStore(dir);
   ASSERT_TRUE(store
@@ -150,7 +150,7 @@ TEST(ProjectionStoreTest, HistoryIsOrderedByVersionWithBalanceAfter) {
   EXPECT_TRUE(store->GetHistory("nobody", 0, 10)->empty());
 }
 
-TEST(ProjectionStoreTest, ListAccountsIsBytewiseOrderedAfterTheKey) {
+TEST(SqliteReadModelTest, ListAccountsIsBytewiseOrderedAfterTheKey) {
   TempDir dir;
   auto store = OpenStore(dir);
   const std::vector<std::string> ids = {"b", "B", "a", "_x", "-", "9", "a.b", ":z"};
@@ -169,7 +169,7 @@ TEST(ProjectionStoreTest, ListAccountsIsBytewiseOrderedAfterTheKey) {
 // rebuild rate over 10k accounts in the projector's batch size, printed for
 // the record. BANK_QUERY_BENCH_EVENTS=1000000 in a release build is the real
 // run.
-TEST(ProjectionStoreTest, RebuildThroughputIsReported) {
+TEST(SqliteReadModelTest, RebuildThroughputIsReported) {
   TempDir dir;
   auto store = OpenStore(dir);
   const char* env = getenv("BANK_QUERY_BENCH_EVENTS");
