@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -376,6 +379,24 @@ TEST_F(PostgresEventStoreTest, ASilentFirstHostIsPassedOverForTheNext) {
   // Two connections (commit, listen), each waiting connect_timeout first.
   std::cout << "serving past a silent first host after "
             << absl::FormatDuration(absl::Now() - start) << std::endl;
+}
+
+TEST_F(PostgresEventStoreTest, TheServersNoticesGoToTheLogNotToStderr) {
+  std::ostringstream captured;
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(
+      "captured", std::make_shared<spdlog::sinks::ostream_sink_st>(captured));
+  logger->set_pattern("%l %v");
+  spdlog::set_default_logger(logger);
+  auto connection = Connection::Open({.uri = uri_, .application_name = schema_});
+  ASSERT_TRUE(connection.ok()) << connection.status();
+  // Outside a transaction, ROLLBACK succeeds with a WARNING notice.
+  EXPECT_TRUE((*connection)->ExecuteSql("ROLLBACK").ok());
+  spdlog::set_default_logger(previous);
+  EXPECT_NE(
+      captured.str().find("warning PostgreSQL: WARNING:  there is no transaction in progress"),
+      std::string::npos)
+      << captured.str();
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "command-service/store/postgres/pg_connection.h"
 
 #include <poll.h>
+#include <spdlog/spdlog.h>
 
 #include <string>
 
@@ -16,6 +17,13 @@ namespace {
 std::string Describe(absl::string_view message) {
   std::string line = absl::StrReplaceAll(absl::StripAsciiWhitespace(message), {{"\n", "; "}});
   return line.empty() ? "no message from libpq" : line;
+}
+
+// The server's notices and warnings (a ROLLBACK outside a transaction, say)
+// go to the service's log: libpq's own default prints them to stderr, where
+// a bare line would break --log_format=json.
+void LogNotice(void* /*unused*/, const char* message) {
+  spdlog::warn("PostgreSQL: {}", Describe(message));
 }
 
 // SQLSTATE classes that mean "not now" rather than "never": connection
@@ -77,6 +85,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ConnectTarget
   PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (raw == nullptr) return absl::ResourceExhaustedError("libpq could not allocate a connection");
   auto connection = std::unique_ptr<Connection>(new Connection(raw));
+  PQsetNoticeProcessor(raw, LogNotice, nullptr);
   if (PQstatus(raw) != CONNECTION_OK) {
     return absl::UnavailableError(
         absl::StrCat("cannot connect to PostgreSQL: ", Describe(PQerrorMessage(raw))));
