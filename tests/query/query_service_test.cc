@@ -349,9 +349,17 @@ TEST_F(QueryServiceTest, MetricsCountEachAnsweredQueryByRpcAndCodeBeforeItsReply
   EXPECT_EQ(GetBalance("", 0, balance).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   bank::v1::GetHistoryResponse history;
   ASSERT_TRUE(GetHistory("alice", 10, "", history).ok());
-  // A waiting GetBalance is counted once, when it is answered.
-  EXPECT_EQ(GetBalance("alice", 5, balance, absl::Milliseconds(100)).error_code(),
-            grpc::StatusCode::DEADLINE_EXCEEDED);
+  // A GetBalance that waits for its min_position is counted once, when the
+  // projection reaches it and it is answered.
+  grpc::Status waited;
+  std::thread waiter([&] {
+    bank::v1::AccountBalance reply;
+    waited = GetBalance("alice", 2, reply);
+  });
+  ASSERT_TRUE(WaitFor([&] { return waiters_->pending() == 1; }));
+  OpenAccounts({"bob"});
+  waiter.join();
+  ASSERT_TRUE(waited.ok()) << waited.error_message();
 
   // No wait: a client holding its reply finds its call counted.
   absl::StatusOr<std::map<std::string, double>> samples =
@@ -359,14 +367,27 @@ TEST_F(QueryServiceTest, MetricsCountEachAnsweredQueryByRpcAndCodeBeforeItsReply
   ASSERT_TRUE(samples.ok()) << samples.status();
   EXPECT_EQ(WithPrefix(*samples, "bank_queries_total"),
             (std::map<std::string, double>{
-                {R"(bank_queries_total{code="DEADLINE_EXCEEDED",rpc="GetBalance"})", 1},
                 {R"(bank_queries_total{code="INVALID_ARGUMENT",rpc="GetBalance"})", 1},
                 {R"(bank_queries_total{code="NOT_FOUND",rpc="GetBalance"})", 1},
-                {R"(bank_queries_total{code="OK",rpc="GetBalance"})", 2},
+                {R"(bank_queries_total{code="OK",rpc="GetBalance"})", 3},
                 {R"(bank_queries_total{code="OK",rpc="GetHistory"})", 1}}));
   EXPECT_EQ(samples->at(R"(bank_query_duration_seconds_count{rpc="GetBalance"})"), 5);
   EXPECT_EQ(samples->at(R"(bank_query_duration_seconds_count{rpc="ListAccounts"})"), 0);
-  EXPECT_EQ(samples->at("bank_projection_applied_position"), 1);
+  EXPECT_EQ(samples->at("bank_projection_applied_position"), 2);
+
+  // A client whose own deadline passes first holds its DEADLINE_EXCEEDED
+  // before the service ends the call, which it counts as it saw it end: its
+  // deadline (DEADLINE_EXCEEDED) or the client's cancellation (CANCELLED),
+  // whichever came first.
+  EXPECT_EQ(GetBalance("alice", 5, balance, absl::Milliseconds(100)).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_TRUE(WaitFor([&] {
+    absl::StatusOr<std::map<std::string, double>> now =
+        ParseSamples(Exposition(metrics_->collectables()));
+    return now.ok() &&
+           now->contains(R"(bank_queries_total{code="DEADLINE_EXCEEDED",rpc="GetBalance"})") !=
+               now->contains(R"(bank_queries_total{code="CANCELLED",rpc="GetBalance"})");
+  }));
 }
 
 }  // namespace
