@@ -84,12 +84,20 @@ TEST(CrashTest, EveryAcknowledgedAppendSurvivesSigkillExactlyOnce) {
       AppendUntilKilled(dir, pipe_fds[1], round);
     }
     ::close(pipe_fds[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 + random() % 200));
+    // The kill lands at a random moment after the first acknowledgement, not
+    // after a fixed delay: under a sanitizer and a loaded machine the child's
+    // start-up alone can outlast any delay, and a round that acknowledged
+    // nothing proves nothing.
+    char first[4096];
+    const ssize_t got = ::read(pipe_fds[0], first, sizeof(first));
+    ASSERT_GT(got, 0) << "round " << round << ": the child ended before acknowledging anything";
+    std::string acks(first, static_cast<size_t>(got));
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % 200));
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);
     ASSERT_TRUE(WIFSIGNALED(status)) << "the child stopped by itself: " << status;
-    const std::string acks = ReadAll(pipe_fds[0]);
+    acks += ReadAll(pipe_fds[0]);
     ::close(pipe_fds[0]);
 
     std::vector<bank::v1::Event> recovered;
