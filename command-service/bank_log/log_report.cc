@@ -39,8 +39,8 @@ LogReport InspectLog(const std::string& dir, const store::EventUpcaster& upcaste
                      EventVisitor visit) {
   LogReport report;
   bank::v1::Event event;
-  auto visit_record = [&](const log::DecodedRecord& record) -> absl::Status {
-    absl::Status upcast = upcaster.Upcast(log::AsStoredPayload(record), &event);
+  auto visit_record = [&](const store::StoredPayload& stored) -> absl::Status {
+    absl::Status upcast = upcaster.Upcast(stored, &event);
     if (!upcast.ok()) return upcast;
     ++report.events;
     report.head = event.position();

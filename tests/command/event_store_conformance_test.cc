@@ -50,7 +50,6 @@ struct StoreFactory {
   bool injects_sticky_failures = false;
   bool injects_transient_failures = false;
   bool refuses_conflicts = false;  // stale versions, stored command ids
-  bool takes_groups = false;       // of more than one event
   bool needs_postgres = false;     // the test server (tests/support/test_postgres.h)
 };
 
@@ -593,13 +592,6 @@ absl::StatusOr<uint64_t> AppendGroupAndCommit(EventStore& store,
 }
 
 TEST_P(EventStoreConformanceTest, AGroupIsStoredWholeAtConsecutivePositions) {
-  if (!GetParam().takes_groups) {
-    EXPECT_EQ(AppendGroupAndCommit(store(), PairGroup("a", 1, "b", 1)).status().code(),
-              absl::StatusCode::kUnimplemented);
-    EXPECT_TRUE(ReadAll(store()).empty());
-    EXPECT_TRUE(store().health().ok()) << store().health();
-    return;
-  }
   CommitDeposits(store(), 1);  // "d1"
   absl::StatusOr<uint64_t> first = AppendGroupAndCommit(store(), PairGroup("d1", 2, "b", 1, "t-1"));
   ASSERT_TRUE(first.ok()) << first.status();
@@ -614,7 +606,6 @@ TEST_P(EventStoreConformanceTest, AGroupIsStoredWholeAtConsecutivePositions) {
 }
 
 TEST_P(EventStoreConformanceTest, ReadAfterNeverSplitsAGroup) {
-  if (!GetParam().takes_groups) GTEST_SKIP() << "one event a group";
   ASSERT_TRUE(AppendGroupAndCommit(store(), PairGroup("a", 1, "b", 1)).ok());
   ASSERT_TRUE(AppendGroupAndCommit(store(), PairGroup("c", 1, "d", 1)).ok());
   std::vector<bank::v1::Event> events;
@@ -626,7 +617,7 @@ TEST_P(EventStoreConformanceTest, ReadAfterNeverSplitsAGroup) {
 }
 
 TEST_P(EventStoreConformanceTest, AGroupWithOneConflictIsRefusedWholeAndTheOthersCommit) {
-  if (!GetParam().refuses_conflicts || !GetParam().takes_groups) {
+  if (!GetParam().refuses_conflicts) {
     GTEST_SKIP() << "a single-writer store: the caller checks";
   }
   CommitDeposits(store(), 1);  // "d1" at version 1
@@ -860,14 +851,12 @@ INSTANTIATE_TEST_SUITE_P(
                      .open = [] { return std::make_unique<MemoryUnderTest>(); },
                      .injects_sticky_failures = true,
                      .injects_transient_failures = true,
-                     .refuses_conflicts = true,
-                     .takes_groups = true},
+                     .refuses_conflicts = true},
         StoreFactory{.name = "File", .open = &FileUnderTest::Open, .injects_sticky_failures = true},
         StoreFactory{.name = "Postgres",
                      .open = &PostgresUnderTest::Open,
                      .injects_transient_failures = true,
                      .refuses_conflicts = true,
-                     .takes_groups = true,
                      .needs_postgres = true}),
     [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
 

@@ -89,13 +89,19 @@ inline absl::StatusOr<std::unique_ptr<log::EventLog>> OpenLog(
       });
 }
 
-// Appends and waits until durable; returns the position or the error.
-inline absl::StatusOr<uint64_t> AppendAndWait(EventStore& store, bank::v1::Event event) {
+// Appends `group` and waits until durable; returns the position of its first
+// event or the error.
+inline absl::StatusOr<uint64_t> AppendGroupAndWait(EventStore& store,
+                                                   std::vector<bank::v1::Event> group) {
   std::promise<absl::StatusOr<uint64_t>> done;
-  store.Append({std::move(event)},
+  store.Append(std::move(group),
                [&done](absl::StatusOr<uint64_t> position) { done.set_value(position); });
   store.Commit();
   return done.get_future().get();
+}
+
+inline absl::StatusOr<uint64_t> AppendAndWait(EventStore& store, bank::v1::Event event) {
+  return AppendGroupAndWait(store, {std::move(event)});
 }
 
 }  // namespace bank::testing

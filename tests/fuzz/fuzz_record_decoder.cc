@@ -1,5 +1,6 @@
 // libFuzzer target: the log's record and segment-header decoders on arbitrary
-// bytes, and the encode/decode round trip. Aborts on any broken property.
+// bytes (a group record's members included), and the encode/decode round
+// trip. Aborts on any broken property.
 
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "command-service/store/file/log_format.h"
@@ -47,6 +49,31 @@ void CheckSegmentHeader(absl::string_view bytes) {
   Check(DecodeSegmentHeader(again).value_or(~*base) == *base, "re-encoded header decodes");
 }
 
+// The events of a record: itself, or a group's members at consecutive
+// positions, which re-encode to its payload; a malformed group is DATA_LOSS
+// and hands out no event.
+void CheckEvents(const DecodedRecord& record) {
+  std::vector<store::StoredPayload> events;
+  const absl::Status status = ForEachEvent(record, [&](const store::StoredPayload& event) {
+    Check(event.position == record.position + events.size(), "consecutive positions");
+    events.push_back(event);
+    return absl::OkStatus();
+  });
+  if (record.type != static_cast<uint8_t>(RecordType::kEventGroup)) {
+    Check(status.ok() && events.size() == 1 && events[0].payload == record.payload &&
+              events[0].schema_version == record.type,
+          "an event record is its one event");
+    return;
+  }
+  if (!status.ok()) {
+    Check(status.code() == absl::StatusCode::kDataLoss && events.empty(),
+          "a malformed group is DATA_LOSS with no event handed out");
+    return;
+  }
+  Check(events.size() >= 2, "a group holds two or more events");
+  Check(EncodeGroupPayload(events) == record.payload, "a group's events re-encode to its payload");
+}
+
 // Decodes records back to back from the start of `bytes`, checking each result
 // against the format.
 void CheckRecords(absl::string_view bytes) {
@@ -67,6 +94,7 @@ void CheckRecords(absl::string_view bytes) {
     std::string again;
     AppendRecord(static_cast<RecordType>(record.type), record.position, record.payload, &again);
     Check(again == bytes.substr(0, record.size), "a decoded record re-encodes to its bytes");
+    if ((record.type & kSkippableTypeBit) == 0) CheckEvents(record);
     bytes.remove_prefix(record.size);
   }
 }
@@ -89,6 +117,7 @@ void CheckRoundTrip(FuzzedDataProvider& input) {
   Check(record.type == type && record.position == position && record.payload == payload &&
             record.size == framed.size(),
         "round trip returns the same record");
+  if ((type & kSkippableTypeBit) == 0) CheckEvents(record);
   for (size_t cut : {size_t{0}, kRecordHeaderSize - 1, kRecordHeaderSize, framed.size() - 1}) {
     if (cut >= framed.size()) continue;
     Check(DecodeRecord(framed.substr(0, cut), &record) == DecodeResult::kIncomplete,

@@ -4,8 +4,8 @@
 // with ReadAfter, and the log takes a new append that the next Open recovers.
 //
 // The input is one of: a raw segment file; a valid header and raw bytes; or a
-// script of records framed with valid checksums (events, skippable and
-// unknown types, segment rolls), then damaged - so both the checksum layer
+// script of records framed with valid checksums (events, groups of events,
+// skippable and unknown types, segment rolls), then damaged - so both the checksum layer
 // and what lies behind it are reached.
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -49,9 +49,32 @@ std::string& Root() {
 // Segment files by base position, in the order they are written.
 using Files = std::map<uint64_t, std::string>;
 
+constexpr const char* kAccounts[] = {"a", "b", "c:1"};
+
+// The event at `next` (then advanced past it) on one of kAccounts, consistent
+// unless the op's high bits say otherwise.
+bank::v1::Event ScriptedEvent(FuzzedDataProvider& input, uint8_t op, uint64_t& next,
+                              std::map<std::string, uint64_t>& versions) {
+  bank::v1::Event event;
+  const std::string account = kAccounts[input.ConsumeIntegralInRange<size_t>(0, 2)];
+  uint64_t& version = versions[account];
+  event.set_position(op & 0x80 ? next + input.ConsumeIntegral<int8_t>() : next);
+  event.set_account_id(account);
+  event.set_version(op & 0x40 ? input.ConsumeIntegral<uint64_t>() : ++version);
+  if (op & 0x20) event.set_command_id(kAccounts[input.ConsumeIntegralInRange<size_t>(0, 2)]);
+  const int64_t amount =
+      op & 0x10 ? input.ConsumeIntegral<int64_t>() : input.ConsumeIntegralInRange<int64_t>(1, 1000);
+  if (op & 0x08) {
+    event.mutable_withdrawn()->set_amount(amount);
+  } else {
+    event.mutable_deposited()->set_amount(amount);
+  }
+  next = event.position() + 1;
+  return event;
+}
+
 // Builds a log from a script of records, each framed with a good checksum.
 Files ScriptedLog(FuzzedDataProvider& input) {
-  static constexpr const char* kAccounts[] = {"a", "b", "c:1"};
   Files files;
   uint64_t base = 1;
   std::string* segment = &files[base];
@@ -80,23 +103,23 @@ Files ScriptedLog(FuzzedDataProvider& input) {
         next = position + 1;
         break;
       }
-      default: {  // an event, consistent unless the op's high bits say otherwise
-        bank::v1::Event event;
-        const std::string account = kAccounts[input.ConsumeIntegralInRange<size_t>(0, 2)];
-        uint64_t& version = versions[account];
-        event.set_position(op & 0x80 ? next + input.ConsumeIntegral<int8_t>() : next);
-        event.set_account_id(account);
-        event.set_version(op & 0x40 ? input.ConsumeIntegral<uint64_t>() : ++version);
-        if (op & 0x20) event.set_command_id(kAccounts[input.ConsumeIntegralInRange<size_t>(0, 2)]);
-        const int64_t amount = op & 0x10 ? input.ConsumeIntegral<int64_t>()
-                                         : input.ConsumeIntegralInRange<int64_t>(1, 1000);
-        if (op & 0x08) {
-          event.mutable_withdrawn()->set_amount(amount);
-        } else {
-          event.mutable_deposited()->set_amount(amount);
+      case 3: {  // a group of two or three events, consistent unless the op says otherwise
+        std::vector<std::string> events;
+        std::vector<store::StoredPayload> members;
+        const uint64_t first = next;
+        for (int i = 0; i < 2 + (op & 0x04 ? 1 : 0); ++i) {
+          events.push_back(ScriptedEvent(input, op, next, versions).SerializeAsString());
         }
+        for (const std::string& event : events) {
+          members.push_back(
+              {.schema_version = store::kCurrentSchemaVersion, .position = 0, .payload = event});
+        }
+        AppendRecord(RecordType::kEventGroup, first, EncodeGroupPayload(members), segment);
+        break;
+      }
+      default: {
+        const bank::v1::Event event = ScriptedEvent(input, op, next, versions);
         AppendRecord(RecordType::kEventV1, event.position(), event.SerializeAsString(), segment);
-        next = event.position() + 1;
       }
     }
   }

@@ -21,8 +21,8 @@ namespace bank::log {
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options,
                                                          EventVisitor visit) {
   bank::v1::Event event;
-  auto visit_record = [&](const DecodedRecord& record) -> absl::Status {
-    absl::Status upcast = options.upcaster.Upcast(AsStoredPayload(record), &event);
+  auto visit_record = [&](const store::StoredPayload& stored) -> absl::Status {
+    absl::Status upcast = options.upcaster.Upcast(stored, &event);
     if (!upcast.ok()) return upcast;
     return visit(event);
   };
@@ -66,20 +66,60 @@ EventLog::~EventLog() {
   Commit();  // anything appended whose Commit has not run yet
 }
 
-void EventLog::Append(std::vector<bank::v1::Event> group, AppendDone done) {
-  absl::Status refused;
-  if (group.size() != 1) {
-    refused = absl::UnimplementedError(
-        absl::StrCat("the file log stores one event a group; this one has ", group.size()));
+namespace {
+
+// A group's record stays well below kMaxPayloadSize with room for what
+// Append adds to each event (its position and recorded_at) and for the
+// group's frames.
+absl::Status CheckGroupSize(const std::vector<bank::v1::Event>& group) {
+  if (group.empty()) return absl::InvalidArgumentError("an empty group of events");
+  constexpr size_t kAddedPerEvent = 64;
+  size_t bytes = 0;
+  for (const bank::v1::Event& event : group) bytes += event.ByteSizeLong() + kAddedPerEvent;
+  if (bytes > kMaxPayloadSize) {
+    return absl::InvalidArgumentError(absl::StrCat("a group of ", group.size(), " events is about ",
+                                                   bytes, " bytes, more than a record holds (",
+                                                   kMaxPayloadSize, ")"));
   }
+  return absl::OkStatus();
+}
+
+// Sets `payload` to the record payload of `group` and returns the record's
+// type: one event is an event record of the current schema version, more are
+// a group record.
+RecordType EncodeRecordPayload(const std::vector<bank::v1::Event>& group, std::string* payload) {
+  payload->clear();
+  if (group.size() == 1) {
+    group.front().SerializeToString(payload);
+    return kCurrentEventType;
+  }
+  std::vector<std::string> events(group.size());
+  std::vector<store::StoredPayload> members;
+  members.reserve(group.size());
+  for (size_t i = 0; i < group.size(); ++i) {
+    group[i].SerializeToString(&events[i]);
+    members.push_back({.schema_version = store::kCurrentSchemaVersion,
+                       .position = group[i].position(),
+                       .payload = events[i]});
+  }
+  *payload = EncodeGroupPayload(members);
+  return RecordType::kEventGroup;
+}
+
+}  // namespace
+
+void EventLog::Append(std::vector<bank::v1::Event> group, AppendDone done) {
+  absl::Status refused = CheckGroupSize(group);
   absl::MutexLock lock(&queue_mu_);
   if (refused.ok()) {
     if (failure_.ok() && !stopping_) {
-      bank::v1::Event& event = group.front();
-      event.set_position(next_position_++);
-      *event.mutable_recorded_at() =
+      const google::protobuf::Timestamp now =
           google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
-      queue_.push_back({std::move(event), std::move(done)});
+      for (bank::v1::Event& event : group) {
+        event.set_position(next_position_++);
+        *event.mutable_recorded_at() = now;
+      }
+      queue_.push_back({std::move(group), std::move(done)});
       return;
     }
     refused = stopping_ ? absl::UnavailableError("the event log is shutting down") : failure_;
@@ -134,12 +174,13 @@ void EventLog::CommitGroup(std::vector<PendingAppend> group) {
   absl::Status status = WriteBatch(group, &durable);
   if (durable > 0) {
     const absl::Duration took = absl::FromChrono(std::chrono::steady_clock::now() - started);
-    const uint64_t head = group[durable - 1].event.position();
+    const uint64_t head = group[durable - 1].group.back().position();
+    const size_t events = head - group.front().group.front().position() + 1;
     durable_head_.store(head, std::memory_order_release);
     absl::MutexLock lock(&listeners_mu_);
     for (const HeadListener& listener : listeners_) listener(head);
     for (const CommitListener& listener : commit_listeners_) {
-      listener({.duration = took, .events = durable});
+      listener({.duration = took, .events = events});
     }
   }
   std::vector<PendingAppend> refused;
@@ -156,7 +197,7 @@ void EventLog::CommitGroup(std::vector<PendingAppend> group) {
   for (size_t i = 0; i < group.size(); ++i) {
     PendingAppend& append = group[i];
     if (i < durable) {
-      std::move(append.done)(append.event.position());
+      std::move(append.done)(append.group.front().position());
     } else {
       std::move(append.done)(status);
     }
@@ -169,9 +210,9 @@ absl::Status EventLog::WriteBatch(std::vector<PendingAppend>& batch, size_t* dur
   std::string payload;
   std::vector<IndexEntry> new_entries;
   for (size_t i = 0; i < batch.size(); ++i) {
-    const bank::v1::Event& event = batch[i].event;
-    payload.clear();
-    event.SerializeToString(&payload);
+    const std::vector<bank::v1::Event>& group = batch[i].group;
+    const uint64_t first = group.front().position();
+    const RecordType type = EncodeRecordPayload(group, &payload);
     const uint64_t record_size = kRecordHeaderSize + payload.size();
     const bool segment_full =
         active_.end_offset + buffer.size() + record_size > options_.segment_bytes &&
@@ -183,13 +224,13 @@ absl::Status EventLog::WriteBatch(std::vector<PendingAppend>& batch, size_t* dur
       buffer.clear();
     }
     if (segment_full) {
-      absl::Status rolled = RollSegment(event.position());
+      absl::Status rolled = RollSegment(first);
       if (!rolled.ok()) return rolled;
     }
     if (active_.record_count++ % options_.index_every == 0) {
-      new_entries.push_back({event.position(), active_.end_offset + buffer.size()});
+      new_entries.push_back({first, active_.end_offset + buffer.size()});
     }
-    AppendRecord(kCurrentEventType, event.position(), payload, &buffer);
+    AppendRecord(type, first, payload, &buffer);
   }
   absl::Status flushed = Flush(buffer, new_entries);
   if (flushed.ok()) *durable = batch.size();
@@ -296,20 +337,26 @@ absl::Status EventLog::ReadAfter(uint64_t after, size_t max_events,
     DecodeResult result = DecodeResult::kOk;
     const uint64_t first = next;
     while (next <= head && max_events > 0 && (result = reader.Next(&record)) == DecodeResult::kOk) {
-      if (record.position < next || (record.type & kSkippableTypeBit) != 0) continue;
-      if (record.position != next) {
-        return absl::DataLossError(absl::StrCat(segment->path, " at offset ",
-                                                reader.record_offset(), ": position ",
-                                                record.position, " where ", next, " was expected"));
-      }
-      absl::Status upcast = options_.upcaster.Upcast(AsStoredPayload(record), &out->emplace_back());
-      if (!upcast.ok()) {
-        return absl::Status(upcast.code(),
+      if ((record.type & kSkippableTypeBit) != 0) continue;
+      // A group record is read whole, even past max_events: a group is never
+      // split (unless `after` falls inside it).
+      absl::Status read = ForEachEvent(record, [&](const store::StoredPayload& stored) {
+        if (stored.position < next) return absl::OkStatus();
+        if (stored.position != next) {
+          return absl::DataLossError(
+              absl::StrCat("position ", stored.position, " where ", next, " was expected"));
+        }
+        absl::Status upcast = options_.upcaster.Upcast(stored, &out->emplace_back());
+        if (!upcast.ok()) return upcast;
+        ++next;
+        if (max_events > 0) --max_events;
+        return absl::OkStatus();
+      });
+      if (!read.ok()) {
+        return absl::Status(read.code(),
                             absl::StrCat(segment->path, " at offset ", reader.record_offset(), ": ",
-                                         upcast.message()));
+                                         read.message()));
       }
-      ++next;
-      --max_events;
     }
     if (next <= head && max_events > 0 && result == DecodeResult::kCorrupt) {
       if (!reader.io_status().ok()) return reader.io_status();

@@ -59,9 +59,10 @@ class EventLog final : public EventStore {
   // Refuses new appends, commits everything queued and runs every callback.
   ~EventLog() override;
 
-  // One event a group: the record format has no group framing yet, so a
-  // torn tail could keep part of a larger group. A larger group is refused
-  // with UNIMPLEMENTED, before anything is written.
+  // A group of one event is written as an event record, a larger one as one
+  // group record (log_format.h): all of it survives a crash, or none. A group
+  // that is empty, or too large for a record, is refused with
+  // INVALID_ARGUMENT.
   void Append(std::vector<bank::v1::Event> group, AppendDone done) override;
   void Commit() override;
   absl::Status ReadAfter(uint64_t after, size_t max_events,
@@ -73,7 +74,7 @@ class EventLog final : public EventStore {
 
  private:
   struct PendingAppend {
-    bank::v1::Event event;
+    std::vector<bank::v1::Event> group;
     AppendDone done;
   };
   // What only the committer touches.

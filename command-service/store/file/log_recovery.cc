@@ -42,7 +42,7 @@ absl::Status RemoveTornSegment(const TornEnd& torn) {
 }  // namespace
 
 absl::StatusOr<RecoveredLog> RecoverLog(const std::string& dir, size_t index_every,
-                                        RecordVisitor visit) {
+                                        StoredEventVisitor visit) {
   absl::StatusOr<RecoveredLog> log = ScanLog(dir, index_every, visit);
   if (!log.ok()) return log.status();
   if (log->torn_end.has_value() && log->torn_end->kind == TornEnd::Kind::kSegmentCreation) {

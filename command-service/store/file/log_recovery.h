@@ -19,7 +19,7 @@ namespace bank::log {
 // last segment's descriptor is opened read-write, for appends; torn_end is
 // left set to say what was repaired.
 absl::StatusOr<RecoveredLog> RecoverLog(const std::string& dir, size_t index_every,
-                                        RecordVisitor visit);
+                                        StoredEventVisitor visit);
 
 }  // namespace bank::log
 

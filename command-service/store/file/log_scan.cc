@@ -46,7 +46,8 @@ absl::StatusOr<std::vector<SegmentFile>> ListSegments(const std::string& dir) {
 // starts anywhere in `tail` after its first byte: then the damage at the start
 // of `tail` is not where writing stopped, but corruption in the middle.
 bool ValidRecordFollows(absl::string_view tail, uint64_t expected_position) {
-  const uint64_t highest_possible = expected_position + tail.size() / kRecordHeaderSize;
+  // Every event takes at least a group member's frame.
+  const uint64_t highest_possible = expected_position + tail.size() / kGroupMemberHeaderSize;
   for (size_t offset = 1; offset + kRecordHeaderSize <= tail.size(); ++offset) {
     const uint64_t position = PeekRecordPosition(tail.substr(offset));
     if (position < expected_position || position > highest_possible) continue;
@@ -124,7 +125,7 @@ absl::Status ClassifyDamage(int fd, const std::string& path, uint64_t offset, ui
 
 // Scans one segment into `log`: `last` segments may have a torn tail.
 absl::Status ScanSegment(const SegmentFile& file, bool last, size_t index_every,
-                         RecordVisitor visit, RecoveredLog* log) {
+                         StoredEventVisitor visit, RecoveredLog* log) {
   ScopedFd fd(::open(file.path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return PosixError(errno, absl::StrCat("open ", file.path));
   struct stat info;
@@ -171,13 +172,16 @@ absl::Status ScanSegment(const SegmentFile& file, bool last, size_t index_every,
     if (count++ % index_every == 0) {
       segment->index.push_back({record.position, reader.record_offset()});
     }
-    absl::Status visited = visit(record);
+    absl::Status visited = ForEachEvent(record, [&](const store::StoredPayload& event) {
+      absl::Status status = visit(event);
+      if (status.ok()) log->head = event.position;
+      return status;
+    });
     if (!visited.ok()) {
       return absl::Status(
           visited.code(),
           absl::StrCat(file.path, " at offset ", reader.record_offset(), ": ", visited.message()));
     }
-    log->head = record.position;
   }
   if (!reader.io_status().ok()) return reader.io_status();
   const uint64_t end = reader.record_offset();
@@ -210,7 +214,7 @@ absl::Status ScanSegment(const SegmentFile& file, bool last, size_t index_every,
 }  // namespace
 
 absl::StatusOr<RecoveredLog> ScanLog(const std::string& dir, size_t index_every,
-                                     RecordVisitor visit) {
+                                     StoredEventVisitor visit) {
   absl::StatusOr<std::vector<SegmentFile>> files = ListSegments(dir);
   if (!files.ok()) return files.status();
   RecoveredLog log;

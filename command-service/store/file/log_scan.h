@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "command-service/store/file/segment.h"
 
@@ -45,16 +44,13 @@ struct RecoveredLog {
   std::optional<TornEnd> torn_end;
 };
 
-// Called with each event record (every record without kSkippableTypeBit) in
-// position order; its payload is valid during the call only. An error stops
-// the scan, prefixed with the record's file and offset.
-using RecordVisitor = absl::FunctionRef<absl::Status(const DecodedRecord& record)>;
-
 // Reads every segment in `dir` and judges it, changing nothing: opens every
 // file read-only and returns the segments with read-only descriptors. Verifies
 // every record's checksum and that positions run 1, 2, 3 ... without a gap,
 // builds the sparse indexes (an entry every `index_every` records) and hands
-// each event record to `visit`, which decides what its payload means.
+// each event (of an event record, or each member of a group record) to `visit`
+// in position order, which decides what its payload means; an error it returns
+// stops the scan, prefixed with the record's file and offset.
 //
 // A torn tail (a crash mid-write) is OK, described in torn_end: an incomplete
 // or damaged record at the end with no valid record after it, or a last
@@ -63,7 +59,7 @@ using RecordVisitor = absl::FunctionRef<absl::Status(const DecodedRecord& record
 // position, with what the operator should do. A segment format from a newer
 // release is FAILED_PRECONDITION; a listing or read error its errno's status.
 absl::StatusOr<RecoveredLog> ScanLog(const std::string& dir, size_t index_every,
-                                     RecordVisitor visit);
+                                     StoredEventVisitor visit);
 
 }  // namespace bank::log
 

@@ -76,6 +76,54 @@ void AppendRecord(RecordType type, uint64_t position, absl::string_view payload,
   std::memcpy(out->data() + start, &crc, sizeof(crc));
 }
 
+std::string EncodeGroupPayload(absl::Span<const store::StoredPayload> events) {
+  std::string payload;
+  for (const store::StoredPayload& event : events) {
+    Put<uint8_t>(&payload, event.schema_version);
+    Put<uint32_t>(&payload, static_cast<uint32_t>(event.payload.size()));
+    payload.append(event.payload.data(), event.payload.size());
+  }
+  return payload;
+}
+
+absl::Status ForEachEvent(const DecodedRecord& record, StoredEventVisitor visit) {
+  if (record.type != static_cast<uint8_t>(RecordType::kEventGroup)) {
+    return visit(
+        {.schema_version = record.type, .position = record.position, .payload = record.payload});
+  }
+  // The whole frame is checked before any event is visited: a malformed
+  // group hands out none of its events.
+  for (bool visiting : {false, true}) {
+    absl::string_view rest = record.payload;
+    uint64_t position = record.position;
+    for (; !rest.empty(); ++position) {
+      const bool framed = rest.size() >= kGroupMemberHeaderSize &&
+                          rest.size() - kGroupMemberHeaderSize >= Get<uint32_t>(rest.data() + 1);
+      const uint8_t version = framed ? Get<uint8_t>(rest.data()) : 0;
+      if (!framed || version == static_cast<uint8_t>(RecordType::kEventGroup) ||
+          (version & kSkippableTypeBit) != 0) {
+        return absl::DataLossError(absl::StrCat("the group record at position ", record.position,
+                                                " is malformed at its event at position ",
+                                                position));
+      }
+      const uint32_t length = Get<uint32_t>(rest.data() + 1);
+      if (visiting) {
+        absl::Status visited = visit({.schema_version = version,
+                                      .position = position,
+                                      .payload = rest.substr(kGroupMemberHeaderSize, length)});
+        if (!visited.ok()) return visited;
+      }
+      rest.remove_prefix(kGroupMemberHeaderSize + length);
+    }
+    if (position - record.position < 2) {
+      return absl::DataLossError(absl::StrCat("the group record at position ", record.position,
+                                              " holds ", position - record.position,
+                                              " event(s), not two or more"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 uint32_t PeekRecordLength(absl::string_view bytes) { return Get<uint32_t>(bytes.data() + 4); }
 
 uint64_t PeekRecordPosition(absl::string_view bytes) { return Get<uint64_t>(bytes.data() + 9); }

@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "command-service/store/event_upcaster.h"
 #include "command-service/store/file/log_format.h"
 
@@ -22,6 +24,10 @@ absl::StatusOr<uint64_t> DecodeSegmentHeader(absl::string_view bytes);
 // Appends one framed record to `out`.
 void AppendRecord(RecordType type, uint64_t position, absl::string_view payload, std::string* out);
 
+// The payload of a kEventGroup record holding `events` (two or more), whose
+// positions are the record's and the ones after it.
+std::string EncodeGroupPayload(absl::Span<const store::StoredPayload> events);
+
 struct DecodedRecord {
   uint8_t type = 0;
   uint64_t position = 0;
@@ -29,10 +35,13 @@ struct DecodedRecord {
   size_t size = 0;            // header + payload: where the next record starts
 };
 
-// An event record as the upcaster reads it: its type is its schema version.
-inline store::StoredPayload AsStoredPayload(const DecodedRecord& record) {
-  return {.schema_version = record.type, .position = record.position, .payload = record.payload};
-}
+// Hands `visit` each event that `record` holds, in position order: an event
+// record is one event (its type is its schema version), a group record its
+// members. Stops at the first error `visit` returns. A group payload that is
+// not two or more well-framed events (a writer's bug, or damage its checksum
+// missed) is DATA_LOSS. `record` must not be skippable.
+using StoredEventVisitor = absl::FunctionRef<absl::Status(const store::StoredPayload& event)>;
+absl::Status ForEachEvent(const DecodedRecord& record, StoredEventVisitor visit);
 
 enum class DecodeResult {
   kOk,
