@@ -2,6 +2,8 @@
 #define BANK_COMMAND_SERVICE_ACCOUNT_H_
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "bank/v1/event.pb.h"
@@ -22,6 +24,18 @@ struct AccountState {
 // recorded_at). `command` must have passed ValidateCommand.
 absl::StatusOr<bank::v1::Event> Decide(const AccountState& state, const Command& command);
 
+// A transfer's decision over its two accounts, `from` (command.account_id)
+// and `to` (command.to_account_id), with the same rules in the contract's
+// order: `from`'s expected version (ABORTED), `from`'s funds
+// (FAILED_PRECONDITION), `to`'s balance fitting in int64 (OUT_OF_RANGE). On
+// success, the group to append: TransferredOut on `from`, then TransferredIn
+// on `to`, each at its account's next version. The caller holds both states
+// still while it decides (see CommandHandler). `command` must have passed
+// ValidateCommand.
+absl::StatusOr<std::vector<bank::v1::Event>> DecideTransfer(const AccountState& from,
+                                                            const AccountState& to,
+                                                            const Command& command);
+
 // Folds one event into the state. No rules, cannot fail: the event is a fact.
 AccountState Apply(AccountState state, const bank::v1::Event& event);
 
@@ -36,8 +50,8 @@ absl::Status CheckStoredIds(const bank::v1::Event& event);
 // inconsistent).
 absl::StatusOr<AccountState> ApplyStored(AccountState state, const bank::v1::Event& event);
 
-// The event's amount, positive for both kinds.
-int64_t EventAmount(const bank::v1::Event& event);
+// The kind of command that produced the event (both of a transfer's legs:
+// kTransfer).
 CommandKind EventKind(const bank::v1::Event& event);
 
 }  // namespace bank::command

@@ -1,6 +1,7 @@
 #include "command-service/account_book.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/balance_effect.h"
 
 namespace bank::command {
 
@@ -84,7 +85,7 @@ absl::StatusOr<std::optional<RecordedCommand>> AccountBook::FindCommand(
   if (!event.ok()) return event.status();
   // A fingerprint shared with another id: that command is not this one.
   if (event->command_id() != command_id) return std::nullopt;
-  return RecordedCommand{event->account_id(), EventKind(*event),       EventAmount(*event),
+  return RecordedCommand{event->account_id(), EventKind(*event),       AmountMoved(*event),
                          event->version(),    location->balance_after, location->position};
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "command-service/account.h"
+#include "common/balance_effect.h"
 
 namespace bank::command {
 
@@ -200,7 +201,7 @@ void CommandHandler::AppendLocked(bank::v1::Event event, const AccountState deci
   if (!event.command_id().empty()) {
     // An earlier attempt's entry keeps the retries parked on it.
     in_flight_commands_[event.command_id()].command =
-        RecordedCommand{event.account_id(), EventKind(event), EventAmount(event),
+        RecordedCommand{event.account_id(), EventKind(event), AmountMoved(event),
                         event.version(),    reply.balance(),  /*position=*/0};
   }
   if (!attempt.in_flight) {

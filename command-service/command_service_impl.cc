@@ -49,6 +49,7 @@ grpc::ServerUnaryReactor* CommandServiceImpl::Execute(grpc::CallbackServerContex
                               ? std::optional<uint64_t>(request.expected_version())
                               : std::nullopt,
       .principal = *std::move(principal),
+      .to_account_id = "",
   };
   handler_.Execute(std::move(command), [&rpc, call = std::move(call), reactor,
                                         reply](absl::StatusOr<bank::v1::CommandReply> answer) {

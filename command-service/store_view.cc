@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/balance_effect.h"
 
 namespace bank::command {
 
@@ -70,7 +71,7 @@ absl::StatusOr<StoreView> ReadStoreView(const SharedEventStore& store, absl::str
       const bank::v1::Event& first = group.front();
       absl::StatusOr<AccountState> after = FoldAccount(store, first.account_id(), first.version());
       if (!after.ok()) return after.status();
-      view.original = RecordedCommand{first.account_id(), EventKind(first), EventAmount(first),
+      view.original = RecordedCommand{first.account_id(), EventKind(first), AmountMoved(first),
                                       first.version(),    after->balance,   first.position()};
     }
   }

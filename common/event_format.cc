@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/balance_effect.h"
 #include "common/json.h"
 
 namespace bank {
@@ -24,6 +25,10 @@ absl::string_view KindWord(Transaction::Kind kind) {
       return "deposit";
     case Transaction::WITHDRAWAL:
       return "withdrawal";
+    case Transaction::TRANSFER_OUT:
+      return "transfer out";
+    case Transaction::TRANSFER_IN:
+      return "transfer in";
     default:
       return "unknown";
   }
@@ -35,33 +40,20 @@ absl::string_view KindName(Transaction::Kind kind) {
       return "DEPOSIT";
     case Transaction::WITHDRAWAL:
       return "WITHDRAWAL";
+    case Transaction::TRANSFER_OUT:
+      return "TRANSFER_OUT";
+    case Transaction::TRANSFER_IN:
+      return "TRANSFER_IN";
     default:
       return "KIND_UNSPECIFIED";
   }
 }
 
-// An event's body as a transaction kind and amount, so history and watch
-// describe money moving in the same words.
-Transaction::Kind EventKind(const Event& event) {
-  switch (event.body_case()) {
-    case Event::kDeposited:
-      return Transaction::DEPOSIT;
-    case Event::kWithdrawn:
-      return Transaction::WITHDRAWAL;
-    default:
-      return Transaction::KIND_UNSPECIFIED;
-  }
-}
-
-int64_t EventAmount(const Event& event) {
-  switch (event.body_case()) {
-    case Event::kDeposited:
-      return event.deposited().amount();
-    case Event::kWithdrawn:
-      return event.withdrawn().amount();
-    default:
-      return 0;
-  }
+// " to B" / " from A" for a transfer's leg, else nothing.
+std::string Counterparty(Transaction::Kind kind, const std::string& account_id) {
+  if (kind == Transaction::TRANSFER_OUT) return absl::StrCat(" to ", account_id);
+  if (kind == Transaction::TRANSFER_IN) return absl::StrCat(" from ", account_id);
+  return "";
 }
 
 // ", command_id X, by P, at T" with each part only when known.
@@ -83,6 +75,12 @@ void AddRecordedAt(JsonObject& json, bool has_recorded_at,
   }
 }
 
+// A transfer's leg names its other account last; other kinds have none, and
+// their lines stay as they were before transfers.
+void AddCounterparty(JsonObject& json, const std::string& account_id) {
+  if (!account_id.empty()) json.Add("counterparty_account_id", account_id);
+}
+
 }  // namespace
 
 std::string FormatTransaction(const Transaction& transaction, Format format) {
@@ -96,10 +94,12 @@ std::string FormatTransaction(const Transaction& transaction, Format format) {
         .Add("command_id", transaction.command_id());
     AddRecordedAt(json, transaction.has_recorded_at(), transaction.recorded_at());
     json.Add("principal", transaction.principal());
+    AddCounterparty(json, transaction.counterparty_account_id());
     return json.Build();
   }
   return absl::StrCat("version ", transaction.version(), ", position ", transaction.position(),
                       ": ", KindWord(transaction.kind()), " ", transaction.amount(),
+                      Counterparty(transaction.kind(), transaction.counterparty_account_id()),
                       ", balance after ", transaction.balance_after(),
                       HumanProvenance(transaction.command_id(), transaction.principal(),
                                       transaction.has_recorded_at(), transaction.recorded_at()));
@@ -111,15 +111,18 @@ std::string FormatEvent(const Event& event, Format format) {
     json.Add("position", event.position())
         .Add("account_id", event.account_id())
         .Add("version", event.version())
-        .Add("kind", KindName(EventKind(event)))
-        .Add("amount", EventAmount(event))
+        .Add("kind", KindName(TransactionKindOf(event)))
+        .Add("amount", AmountMoved(event))
         .Add("command_id", event.command_id());
     AddRecordedAt(json, event.has_recorded_at(), event.recorded_at());
     json.Add("principal", event.principal());
+    AddCounterparty(json, CounterpartyOf(event));
     return json.Build();
   }
   return absl::StrCat("position ", event.position(), ", ", event.account_id(), " version ",
-                      event.version(), ": ", KindWord(EventKind(event)), " ", EventAmount(event),
+                      event.version(), ": ", KindWord(TransactionKindOf(event)), " ",
+                      AmountMoved(event),
+                      Counterparty(TransactionKindOf(event), CounterpartyOf(event)),
                       HumanProvenance(event.command_id(), event.principal(),
                                       event.has_recorded_at(), event.recorded_at()));
 }

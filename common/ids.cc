@@ -30,10 +30,10 @@ bool IsValidCommandId(absl::string_view command_id) {
   return IsValidId(command_id, kMaxCommandIdLength);
 }
 
-absl::Status ValidateAccountId(absl::string_view account_id) {
+absl::Status ValidateAccountId(absl::string_view account_id, absl::string_view field) {
   if (IsValidAccountId(account_id)) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      "account_id must match ^[A-Za-z0-9._:-]{1,64}$ (got ", account_id.size(), " bytes)"));
+  return absl::InvalidArgumentError(absl::StrCat(field, " must match ^[A-Za-z0-9._:-]{1,64}$ (got ",
+                                                 account_id.size(), " bytes)"));
 }
 
 absl::Status ValidateOptionalCommandId(absl::string_view command_id) {

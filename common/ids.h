@@ -11,8 +11,9 @@ namespace bank {
 bool IsValidAccountId(absl::string_view account_id);
 bool IsValidCommandId(absl::string_view command_id);
 
-// OK, or INVALID_ARGUMENT naming the rule.
-absl::Status ValidateAccountId(absl::string_view account_id);
+// OK, or INVALID_ARGUMENT naming the rule and the request's `field`.
+absl::Status ValidateAccountId(absl::string_view account_id,
+                               absl::string_view field = "account_id");
 // An empty command id (no idempotency key) is valid.
 absl::Status ValidateOptionalCommandId(absl::string_view command_id);
 

@@ -33,12 +33,12 @@ void ToProto(const AccountView& view, bank::v1::AccountBalance& out) {
 void ToProto(const TransactionRecord& record, bank::v1::Transaction& out) {
   out.set_version(record.version);
   out.set_position(record.position);
-  out.set_kind(record.kind == TransactionKind::kDeposit ? bank::v1::Transaction::DEPOSIT
-                                                        : bank::v1::Transaction::WITHDRAWAL);
+  out.set_kind(record.kind);
   out.set_amount(record.amount);
   out.set_balance_after(record.balance_after);
   out.set_command_id(record.command_id);
   out.set_principal(record.principal);
+  out.set_counterparty_account_id(record.counterparty_account_id);
   ToProto(record.recorded_at, *out.mutable_recorded_at());
 }
 

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "bank/v1/event.pb.h"
+#include "bank/v1/query_service.pb.h"
 
 namespace bank::query {
 
@@ -28,17 +29,17 @@ struct AccountView {
   uint64_t as_of_position = 0;
 };
 
-enum class TransactionKind { kDeposit = 1, kWithdrawal = 2 };
-
 struct TransactionRecord {
   uint64_t version = 0;
   uint64_t position = 0;
-  TransactionKind kind = TransactionKind::kDeposit;
+  // common/balance_effect.h's TransactionKindOf the event.
+  bank::v1::Transaction::Kind kind = bank::v1::Transaction::KIND_UNSPECIFIED;
   int64_t amount = 0;  // always positive; kind gives the direction
   int64_t balance_after = 0;
   std::string command_id;
   absl::Time recorded_at;
-  std::string principal;  // who issued it (Event.principal)
+  std::string principal;                // who issued it (Event.principal)
+  std::string counterparty_account_id;  // a transfer's other account; else empty
 };
 
 // The query side's seam: what the subscriber, the projector and the gRPC

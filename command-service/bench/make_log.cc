@@ -72,6 +72,7 @@ int Run() {
           .command_id = absl::GetFlag(FLAGS_command_ids) ? absl::StrCat(run, "-", i) : "",
           .expected_version = std::nullopt,
           .principal = "",
+          .to_account_id = "",
       };
       handler.Execute(std::move(deposit), [&](absl::StatusOr<bank::v1::CommandReply> reply) {
         absl::MutexLock lock(&mu);

@@ -10,7 +10,7 @@
 namespace bank::query {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 constexpr size_t kMaxIdleReaders = 8;
 
 // PRAGMA synchronous=NORMAL: in WAL mode a commit is a write(2) to the WAL
@@ -52,14 +52,15 @@ constexpr absl::string_view kSchema = R"sql(
     command_id TEXT NOT NULL,
     recorded_at_seconds INTEGER NOT NULL,
     recorded_at_nanos INTEGER NOT NULL,
-    principal TEXT NOT NULL DEFAULT ''
+    principal TEXT NOT NULL DEFAULT '',
+    counterparty_account_id TEXT NOT NULL DEFAULT ''
   );
   CREATE UNIQUE INDEX IF NOT EXISTS transactions_by_account ON transactions (account_id, version);
   CREATE TABLE IF NOT EXISTS checkpoint (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     position INTEGER NOT NULL
   );
-  PRAGMA user_version = 2;
+  PRAGMA user_version = 3;
 )sql";
 
 // Version 1 had no principal: its transactions keep an empty one.
@@ -67,6 +68,14 @@ constexpr absl::string_view kFromVersion1 = R"sql(
   BEGIN;
   ALTER TABLE transactions ADD COLUMN principal TEXT NOT NULL DEFAULT '';
   PRAGMA user_version = 2;
+  COMMIT;
+)sql";
+
+// Version 2 had no transfers: no transaction has a counterparty.
+constexpr absl::string_view kFromVersion2 = R"sql(
+  BEGIN;
+  ALTER TABLE transactions ADD COLUMN counterparty_account_id TEXT NOT NULL DEFAULT '';
+  PRAGMA user_version = 3;
   COMMIT;
 )sql";
 
@@ -137,6 +146,7 @@ absl::StatusOr<std::unique_ptr<SqliteReadModel>> SqliteReadModel::Open(const std
                                                       "; this build knows up to ", kSchemaVersion));
   }
   if (*schema == 1) status = sql.Exec(std::string(kFromVersion1));
+  if (status.ok() && (*schema == 1 || *schema == 2)) status = sql.Exec(std::string(kFromVersion2));
   if (status.ok()) status = sql.Exec(std::string(kSchema));
   if (!status.ok()) return status;
 
@@ -149,8 +159,8 @@ absl::StatusOr<std::unique_ptr<SqliteReadModel>> SqliteReadModel::Open(const std
       {&writer->rollback, "ROLLBACK"},
       {&writer->insert_transaction,
        "INSERT INTO transactions (account_id, version, position, kind, amount, balance_after, "
-       "command_id, recorded_at_seconds, recorded_at_nanos, principal) VALUES (?1, ?2, ?3, ?4, "
-       "?5, ?6, ?7, ?8, ?9, ?10)"},
+       "command_id, recorded_at_seconds, recorded_at_nanos, principal, counterparty_account_id) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
       {&writer->upsert_account,
        "INSERT INTO accounts (account_id, balance, version, last_position) VALUES (?1, ?2, ?3, "
        "?4) ON CONFLICT (account_id) DO UPDATE SET balance = excluded.balance, version = "
@@ -259,19 +269,18 @@ absl::Status SqliteReadModel::Persist(absl::Span<const bank::v1::Event> events,
   if (!status.ok()) return status;
   for (size_t i = 0; i < events.size() && status.ok(); ++i) {
     const bank::v1::Event& event = events[i];
-    const bool deposit = event.has_deposited();
     SqliteStatement& insert = w.insert_transaction;
     insert.BindText(1, event.account_id());
     insert.BindInt64(2, ToSql(event.version()));
     insert.BindInt64(3, ToSql(event.position()));
-    insert.BindInt64(4, static_cast<int64_t>(deposit ? TransactionKind::kDeposit
-                                                     : TransactionKind::kWithdrawal));
-    insert.BindInt64(5, deposit ? event.deposited().amount() : event.withdrawn().amount());
+    insert.BindInt64(4, static_cast<int64_t>(TransactionKindOf(event)));
+    insert.BindInt64(5, AmountMoved(event));
     insert.BindInt64(6, balances_after[i]);
     insert.BindText(7, event.command_id());
     insert.BindInt64(8, event.recorded_at().seconds());
     insert.BindInt64(9, event.recorded_at().nanos());
     insert.BindText(10, event.principal());
+    insert.BindText(11, CounterpartyOf(event));
     status = insert.Run();
   }
   for (auto it = touched.begin(); it != touched.end() && status.ok(); ++it) {
@@ -333,14 +342,16 @@ absl::StatusOr<std::vector<TransactionRecord>> SqliteReadModel::GetHistory(
     absl::StatusOr<bool> row = query.Step();
     if (!row.ok()) status = row.status();
     if (!row.ok() || !*row) break;
-    records.push_back(TransactionRecord{
-        FromSql(query.ColumnInt64(0)), FromSql(query.ColumnInt64(1)),
-        query.ColumnInt64(2) == static_cast<int64_t>(TransactionKind::kWithdrawal)
-            ? TransactionKind::kWithdrawal
-            : TransactionKind::kDeposit,
-        query.ColumnInt64(3), query.ColumnInt64(4), std::string(query.ColumnText(5)),
-        FromTimestamp(query.ColumnInt64(6), query.ColumnInt64(7)),
-        std::string(query.ColumnText(8))});
+    records.push_back(
+        TransactionRecord{.version = FromSql(query.ColumnInt64(0)),
+                          .position = FromSql(query.ColumnInt64(1)),
+                          .kind = static_cast<bank::v1::Transaction::Kind>(query.ColumnInt64(2)),
+                          .amount = query.ColumnInt64(3),
+                          .balance_after = query.ColumnInt64(4),
+                          .command_id = std::string(query.ColumnText(5)),
+                          .recorded_at = FromTimestamp(query.ColumnInt64(6), query.ColumnInt64(7)),
+                          .principal = std::string(query.ColumnText(8)),
+                          .counterparty_account_id = std::string(query.ColumnText(9))});
   }
   query.Reset();
   ReleaseReader(*std::move(reader));
@@ -366,7 +377,8 @@ absl::StatusOr<std::unique_ptr<SqliteReadModel::Reader>> SqliteReadModel::Acquir
   if (!status.ok()) return status;
   absl::StatusOr<SqliteStatement> history = reader->db->Prepare(
       "SELECT version, position, kind, amount, balance_after, command_id, recorded_at_seconds, "
-      "recorded_at_nanos, principal FROM transactions WHERE account_id = ?1 AND version > ?2 "
+      "recorded_at_nanos, principal, counterparty_account_id FROM transactions WHERE "
+      "account_id = ?1 AND version > ?2 "
       "ORDER BY version LIMIT ?3");
   if (!history.ok()) return history.status();
   reader->history = *std::move(history);

@@ -23,7 +23,8 @@ class AccountTest : public ::testing::Test {
                                   .amount = amount,
                                   .command_id = "c1",
                                   .expected_version = expected_version,
-                                  .principal = "teller-1"});
+                                  .principal = "teller-1",
+                                  .to_account_id = ""});
   }
 
   AccountState state_;
@@ -109,7 +110,7 @@ TEST_F(AccountTest, ExpectedVersionZeroMeansNoEventsYet) {
 }
 
 TEST(ValidateCommandTest, ChecksRunInTheContractsOrder) {
-  Command command{CommandKind::kWithdraw, "bad id", 0, "", std::nullopt, ""};
+  Command command{CommandKind::kWithdraw, "bad id", 0, "", std::nullopt, "", ""};
   EXPECT_EQ(ValidateCommand(command).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StrContains(ValidateCommand(command).message(), "amount"));
   command.amount = 5;
@@ -122,7 +123,7 @@ TEST(ValidateCommandTest, ChecksRunInTheContractsOrder) {
 }
 
 TEST(ValidateCommandTest, IdLengthsAndCharacters) {
-  Command command{CommandKind::kDeposit, std::string(64, 'a'), 1, "", std::nullopt, ""};
+  Command command{CommandKind::kDeposit, std::string(64, 'a'), 1, "", std::nullopt, "", ""};
   EXPECT_TRUE(ValidateCommand(command).ok());
   command.account_id = "A-z_0.9:x";
   EXPECT_TRUE(ValidateCommand(command).ok());

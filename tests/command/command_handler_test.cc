@@ -35,7 +35,7 @@ class CommandHandlerTest : public ::testing::Test {
                                              int64_t amount, const std::string& command_id = "",
                                              std::optional<uint64_t> expected = std::nullopt) {
     std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
-    handler_->Execute(Command{kind, account, amount, command_id, expected, ""},
+    handler_->Execute(Command{kind, account, amount, command_id, expected, "", ""},
                       [&done](absl::StatusOr<bank::v1::CommandReply> reply) {
                         done.set_value(std::move(reply));
                       });

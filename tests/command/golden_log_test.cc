@@ -41,7 +41,7 @@ TEST(GoldenLogTest, Version1LogReadsToTheSameBalancesAndReplies) {
   CommandHandler handler(*log, std::move(book));
   std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
   handler.Execute(
-      {CommandKind::kDeposit, "bob", 7, "", std::nullopt, ""},
+      {CommandKind::kDeposit, "bob", 7, "", std::nullopt, "", ""},
       [&done](absl::StatusOr<bank::v1::CommandReply> reply) { done.set_value(std::move(reply)); });
   auto reply = done.get_future().get();
   ASSERT_TRUE(reply.ok()) << reply.status();

@@ -31,12 +31,12 @@ absl::StatusOr<bank::v1::CommandReply> Run(CommandHandler& handler, Command comm
 absl::StatusOr<bank::v1::CommandReply> Deposit(CommandHandler& handler, const std::string& account,
                                                int64_t amount, const std::string& id = "",
                                                std::optional<uint64_t> expected = std::nullopt) {
-  return Run(handler, Command{CommandKind::kDeposit, account, amount, id, expected, ""});
+  return Run(handler, Command{CommandKind::kDeposit, account, amount, id, expected, "", ""});
 }
 
 absl::StatusOr<bank::v1::CommandReply> Withdraw(CommandHandler& handler, const std::string& account,
                                                 int64_t amount, const std::string& id = "") {
-  return Run(handler, Command{CommandKind::kWithdraw, account, amount, id, std::nullopt, ""});
+  return Run(handler, Command{CommandKind::kWithdraw, account, amount, id, std::nullopt, "", ""});
 }
 
 std::vector<bank::v1::Event> StoredEvents(const MemoryEventStore& store) {
@@ -283,8 +283,8 @@ TEST(SharedStoreHandlerQueueTest, ACommandQueuedBehindOneTheStoreRefusesIsDecide
   // version and overdraw the account.
   held.Hold();
   absl::StatusOr<bank::v1::CommandReply> first, second;
-  Start(a, Command{CommandKind::kWithdraw, "acc", 50, "", std::nullopt, ""}, &first);
-  Start(a, Command{CommandKind::kWithdraw, "acc", 10, "", std::nullopt, ""}, &second);
+  Start(a, Command{CommandKind::kWithdraw, "acc", 50, "", std::nullopt, "", ""}, &first);
+  Start(a, Command{CommandKind::kWithdraw, "acc", 10, "", std::nullopt, "", ""}, &second);
   held.Release();
 
   EXPECT_EQ(first.status().code(), absl::StatusCode::kFailedPrecondition) << first.status();
@@ -303,7 +303,8 @@ TEST(SharedStoreHandlerQueueTest, CommandsOnOneAccountQueuedTogetherAllLandInArr
   held.Hold();
   std::vector<absl::StatusOr<bank::v1::CommandReply>> replies(5);
   for (int i = 0; i < 5; ++i) {
-    Start(a, Command{CommandKind::kDeposit, "acc", i + 1, absl::StrCat("d-", i), std::nullopt, ""},
+    Start(a,
+          Command{CommandKind::kDeposit, "acc", i + 1, absl::StrCat("d-", i), std::nullopt, "", ""},
           &replies[i]);
   }
   EXPECT_TRUE(StoredEvents(store).empty());

@@ -66,6 +66,28 @@ TEST(EventFormatTest, EventHumanAndJson) {
             R"("command_id":"c-9","recorded_at":"2024-05-01T12:00:00.25Z","principal":"teller"})");
 }
 
+TEST(EventFormatTest, ATransfersLegsNameTheirOtherAccount) {
+  bank::v1::Event out = Deposited();
+  out.mutable_transferred_out()->set_amount(30);
+  out.mutable_transferred_out()->set_to_account_id("acc2");
+  EXPECT_EQ(FormatEvent(out, Format::kHuman),
+            "position 5, acc1 version 2: transfer out 30 to acc2, at 2024-05-01T12:00:00.25Z");
+  EXPECT_EQ(FormatEvent(out, Format::kJson),
+            R"({"position":5,"account_id":"acc1","version":2,"kind":"TRANSFER_OUT","amount":30,)"
+            R"("command_id":"","recorded_at":"2024-05-01T12:00:00.25Z","principal":"",)"
+            R"("counterparty_account_id":"acc2"})");
+  bank::v1::Transaction in = Withdrawal();
+  in.set_kind(bank::v1::Transaction::TRANSFER_IN);
+  in.set_counterparty_account_id("acc0");
+  EXPECT_EQ(FormatTransaction(in, Format::kHuman),
+            "version 2, position 5: transfer in 40 from acc0, balance after 60, command_id c-2, at "
+            "2024-05-01T12:00:00Z");
+  EXPECT_EQ(FormatTransaction(in, Format::kJson),
+            R"({"version":2,"position":5,"kind":"TRANSFER_IN","amount":40,"balance_after":60,)"
+            R"("command_id":"c-2","recorded_at":"2024-05-01T12:00:00Z","principal":"",)"
+            R"("counterparty_account_id":"acc0"})");
+}
+
 TEST(EventFormatTest, EventWithUnknownBodyStillPrints) {
   bank::v1::Event event = Deposited();
   event.clear_body();

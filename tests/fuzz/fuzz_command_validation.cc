@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "command-service/account.h"
 #include "command-service/command.h"
+#include "common/balance_effect.h"
 #include "common/ids.h"
 
 namespace bank::command {
@@ -70,7 +71,7 @@ void CheckDecide(const AccountState& state, const Command& command) {
   Check(event->account_id() == command.account_id && event->command_id() == command.command_id &&
             event->version() == state.version + 1,
         "the event names the account, the command and the next version");
-  Check(EventKind(*event) == command.kind && EventAmount(*event) == command.amount,
+  Check(EventKind(*event) == command.kind && AmountMoved(*event) == command.amount,
         "the event carries the command's kind and amount");
   const AccountState next = Apply(state, *event);
   Check(next.balance >= 0 && next.balance == after, "the balance after is exact and not negative");

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "query-service/projector.h"
+#include "query-service/sqlite/sqlite_db.h"
 #include "tests/query/test_util.h"
 
 namespace bank::query {
@@ -15,6 +16,7 @@ namespace {
 
 using ::bank::query::testing::Deposited;
 using ::bank::query::testing::TempDir;
+using ::bank::query::testing::Transferred;
 using ::bank::query::testing::Withdrawn;
 
 std::unique_ptr<SqliteReadModel> OpenStore(const TempDir& dir) {
@@ -136,7 +138,7 @@ TEST(SqliteReadModelTest, HistoryIsOrderedByVersionWithBalanceAfter) {
   const TransactionRecord& withdrawal = (*history)[1];
   EXPECT_EQ(withdrawal.version, 2u);
   EXPECT_EQ(withdrawal.position, 3u);
-  EXPECT_EQ(withdrawal.kind, TransactionKind::kWithdrawal);
+  EXPECT_EQ(withdrawal.kind, bank::v1::Transaction::WITHDRAWAL);
   EXPECT_EQ(withdrawal.amount, 30);
   EXPECT_EQ(withdrawal.balance_after, 70);
   EXPECT_EQ(withdrawal.command_id, "cmd-2");
@@ -163,6 +165,79 @@ TEST(SqliteReadModelTest, ListAccountsIsBytewiseOrderedAfterTheKey) {
   listed.clear();
   for (const AccountView& view : store->ListAccounts("B", 2)) listed.push_back(view.account_id);
   EXPECT_EQ(listed, (std::vector<std::string>{"_x", "a"}));
+}
+
+TEST(SqliteReadModelTest, ATransfersLegsMoveTheMoneyAndNameEachOther) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  std::vector<bank::v1::Event> events = {Deposited(1, "alice", 1, 100)};
+  for (bank::v1::Event& leg : Transferred(2, "alice", 2, "bob", 1, 60, "t-1")) {
+    events.push_back(std::move(leg));
+  }
+  ASSERT_TRUE(store->Apply(events).ok());
+  EXPECT_EQ(store->applied_position(), 3u);
+  EXPECT_EQ(BalanceOf(*store, "alice"), 40);
+  EXPECT_EQ(BalanceOf(*store, "bob"), 60);
+
+  absl::StatusOr<std::vector<TransactionRecord>> alice = store->GetHistory("alice", 1, 10);
+  ASSERT_TRUE(alice.ok() && alice->size() == 1u);
+  EXPECT_EQ((*alice)[0].kind, bank::v1::Transaction::TRANSFER_OUT);
+  EXPECT_EQ((*alice)[0].amount, 60);
+  EXPECT_EQ((*alice)[0].balance_after, 40);
+  EXPECT_EQ((*alice)[0].counterparty_account_id, "bob");
+  EXPECT_EQ((*alice)[0].command_id, "t-1");
+  absl::StatusOr<std::vector<TransactionRecord>> bob = store->GetHistory("bob", 0, 10);
+  ASSERT_TRUE(bob.ok() && bob->size() == 1u);
+  EXPECT_EQ((*bob)[0].kind, bank::v1::Transaction::TRANSFER_IN);
+  EXPECT_EQ((*bob)[0].position, 3u);
+  EXPECT_EQ((*bob)[0].balance_after, 60);
+  EXPECT_EQ((*bob)[0].counterparty_account_id, "alice");
+  // A deposit has no counterparty.
+  EXPECT_EQ(store->GetHistory("alice", 0, 1)->at(0).counterparty_account_id, "");
+  // An out leg that would overdraw is refused with the whole batch.
+  EXPECT_EQ(store->Apply(Transferred(4, "alice", 3, "bob", 2, 41)).code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(store->applied_position(), 3u);
+  EXPECT_EQ(BalanceOf(*store, "bob"), 60);
+}
+
+// A projection file written by the release before transfers (schema version
+// 2) opens, keeps its history, and takes transfers.
+TEST(SqliteReadModelTest, ASchemaVersion2FileIsMigratedAndKeepsItsHistory) {
+  TempDir dir;
+  {
+    absl::StatusOr<std::unique_ptr<SqliteDb>> db =
+        SqliteDb::Open(absl::StrCat(dir.path(), "/", SqliteReadModel::kFileName));
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)
+                    ->Exec(R"sql(
+      CREATE TABLE accounts (account_id TEXT PRIMARY KEY, balance INTEGER NOT NULL,
+        version INTEGER NOT NULL, last_position INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE transactions (position INTEGER PRIMARY KEY, account_id TEXT NOT NULL,
+        version INTEGER NOT NULL, kind INTEGER NOT NULL, amount INTEGER NOT NULL,
+        balance_after INTEGER NOT NULL, command_id TEXT NOT NULL,
+        recorded_at_seconds INTEGER NOT NULL, recorded_at_nanos INTEGER NOT NULL,
+        principal TEXT NOT NULL DEFAULT '');
+      CREATE UNIQUE INDEX transactions_by_account ON transactions (account_id, version);
+      CREATE TABLE checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
+      INSERT INTO accounts VALUES ('alice', 100, 1, 1);
+      INSERT INTO transactions VALUES (1, 'alice', 1, 1, 100, 100, 'd-1', 1700000001, 0, 'teller');
+      INSERT INTO checkpoint VALUES (1, 1);
+      PRAGMA user_version = 2;
+    )sql")
+                    .ok());
+  }
+  auto store = OpenStore(dir);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->applied_position(), 1u);
+  ASSERT_TRUE(store->Apply(Transferred(2, "alice", 2, "bob", 1, 30)).ok());
+  absl::StatusOr<std::vector<TransactionRecord>> alice = store->GetHistory("alice", 0, 10);
+  ASSERT_TRUE(alice.ok() && alice->size() == 2u);
+  EXPECT_EQ((*alice)[0].kind, bank::v1::Transaction::DEPOSIT);
+  EXPECT_EQ((*alice)[0].principal, "teller");
+  EXPECT_EQ((*alice)[0].counterparty_account_id, "");
+  EXPECT_EQ((*alice)[1].counterparty_account_id, "bob");
+  EXPECT_EQ(BalanceOf(*store, "alice"), 70);
 }
 
 // Not an assertion on speed (the machine is shared), a measurement: the

@@ -49,4 +49,17 @@ bank::v1::Event Withdrawn(uint64_t position, const std::string& account, uint64_
   return event;
 }
 
+std::vector<bank::v1::Event> Transferred(uint64_t position, const std::string& from,
+                                         uint64_t from_version, const std::string& to,
+                                         uint64_t to_version, int64_t amount,
+                                         const std::string& command_id) {
+  std::vector<bank::v1::Event> legs = {Base(position, from, from_version, command_id),
+                                       Base(position + 1, to, to_version, command_id)};
+  legs[0].mutable_transferred_out()->set_amount(amount);
+  legs[0].mutable_transferred_out()->set_to_account_id(to);
+  legs[1].mutable_transferred_in()->set_amount(amount);
+  legs[1].mutable_transferred_in()->set_from_account_id(from);
+  return legs;
+}
+
 }  // namespace bank::query::testing

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "bank/v1/event.pb.h"
@@ -27,6 +28,12 @@ bank::v1::Event Deposited(uint64_t position, const std::string& account, uint64_
                           int64_t amount, const std::string& command_id = "");
 bank::v1::Event Withdrawn(uint64_t position, const std::string& account, uint64_t version,
                           int64_t amount, const std::string& command_id = "");
+// A transfer's two legs, at `position` (out of `from`) and position + 1 (into
+// `to`), at the accounts' versions given.
+std::vector<bank::v1::Event> Transferred(uint64_t position, const std::string& from,
+                                         uint64_t from_version, const std::string& to,
+                                         uint64_t to_version, int64_t amount,
+                                         const std::string& command_id = "");
 
 using ::bank::testing::WaitFor;
 
