@@ -14,6 +14,17 @@ bank::v1::CommandReply ReplyOf(const RecordedCommand& command) {
   return reply;
 }
 
+bank::v1::TransferReply TransferReplyOf(const RecordedCommand& command) {
+  bank::v1::TransferReply reply;
+  *reply.mutable_from_account() = ReplyOf(command);
+  bank::v1::CommandReply& to = *reply.mutable_to_account();
+  to.set_account_id(command.to_account_id);
+  to.set_version(command.to_version);
+  to.set_position(command.position == 0 ? 0 : command.position + 1);
+  to.set_balance(command.to_balance_after);
+  return reply;
+}
+
 AccountState AccountBook::Get(absl::string_view account_id) const {
   const AccountState* state = accounts_.Find(account_id);
   return state == nullptr ? AccountState{} : *state;
@@ -39,8 +50,22 @@ absl::Status AccountBook::Replay(const bank::v1::Event& event) {
   if (!applied.ok()) return applied.status();
   replayed_head_ = event.position();
   if (event.command_id().empty()) return absl::OkStatus();
+  if (event.has_transferred_in()) {
+    // The second event of a transfer, right after the first, which was noted
+    // with the id: it adds its account's balance to that note.
+    ReplayedId* out = replayed_id_count_ == 0
+                          ? nullptr
+                          : &replayed_ids_[(replayed_id_count_ - 1) % command_retention_];
+    if (out == nullptr || out->location.position + 1 != event.position()) {
+      return absl::DataLossError(absl::StrCat("the transfer's incoming event at position ",
+                                              event.position(),
+                                              " does not follow its outgoing event"));
+    }
+    out->location.to_balance_after = applied->balance;
+    return absl::OkStatus();
+  }
   const ReplayedId id{CommandIndex::Fingerprint(event.command_id()),
-                      {event.position(), applied->balance}};
+                      {event.position(), applied->balance, 0}};
   if (replayed_ids_.size() < command_retention_) {
     replayed_ids_.push_back(id);
   } else {
@@ -85,8 +110,23 @@ absl::StatusOr<std::optional<RecordedCommand>> AccountBook::FindCommand(
   if (!event.ok()) return event.status();
   // A fingerprint shared with another id: that command is not this one.
   if (event->command_id() != command_id) return std::nullopt;
-  return RecordedCommand{event->account_id(), EventKind(*event),       AmountMoved(*event),
-                         event->version(),    location->balance_after, location->position};
+  RecordedCommand recorded{.account_id = event->account_id(),
+                           .kind = EventKind(*event),
+                           .amount = AmountMoved(*event),
+                           .version = event->version(),
+                           .balance_after = location->balance_after,
+                           .position = location->position,
+                           .to_account_id = "",
+                           .to_version = 0,
+                           .to_balance_after = 0};
+  if (event->has_transferred_out()) {
+    absl::StatusOr<bank::v1::Event> in = read(location->position + 1);
+    if (!in.ok()) return in.status();
+    recorded.to_account_id = in->account_id();
+    recorded.to_version = in->version();
+    recorded.to_balance_after = location->to_balance_after;
+  }
+  return recorded;
 }
 
 }  // namespace bank::command

@@ -22,15 +22,23 @@ namespace bank::command {
 // An accepted command as a retry needs it: what it was, and its reply.
 struct RecordedCommand {
   std::string account_id;
-  CommandKind kind;
-  int64_t amount;
-  uint64_t version;
-  int64_t balance_after;
-  uint64_t position;  // 0 while the event is not yet durable
+  CommandKind kind = CommandKind::kDeposit;
+  int64_t amount = 0;
+  uint64_t version = 0;
+  int64_t balance_after = 0;
+  uint64_t position = 0;  // 0 while the event is not yet durable
+  // A transfer's receiving account, its version and balance after the
+  // transfer (its event is at position + 1); empty and 0 for other kinds.
+  std::string to_account_id;
+  uint64_t to_version = 0;
+  int64_t to_balance_after = 0;
 };
 
-// The reply a recorded command was given.
+// The reply a recorded command was given: a deposit's or withdrawal's, or
+// the reply of a transfer's from account.
 bank::v1::CommandReply ReplyOf(const RecordedCommand& command);
+// A recorded transfer's reply.
+bank::v1::TransferReply TransferReplyOf(const RecordedCommand& command);
 
 // Reads the durable event at a position back from the log.
 using EventReader = absl::FunctionRef<absl::StatusOr<bank::v1::Event>(uint64_t position)>;
@@ -62,9 +70,10 @@ class AccountBook {
   // `location`, a durable position above every one recorded before.
   void RecordCommand(absl::string_view command_id, CommandLocation location);
 
-  // Start-up: Apply, and note the event's command id if it has one. Only the
-  // ids of the retention window end up in the index, so they are indexed at
-  // FinishReplay rather than one by one (most of a long log is older).
+  // Start-up: Apply, and note the event's command id if it has one (a
+  // transfer's once, at its first event). Only the ids of the retention
+  // window end up in the index, so they are indexed at FinishReplay rather
+  // than one by one (most of a long log is older).
   absl::Status Replay(const bank::v1::Event& event);
 
   // Start-up, after the last Replay: indexes the noted command ids of the

@@ -16,14 +16,17 @@ constexpr int kMaxAttempts = 8;
 
 bool SameCommand(const RecordedCommand& original, const Command& command) {
   return original.kind == command.kind && original.account_id == command.account_id &&
-         original.amount == command.amount;
+         original.amount == command.amount && original.to_account_id == command.to_account_id;
 }
 
 absl::Status CommandIdReused(const RecordedCommand& original, const Command& command) {
-  return absl::AlreadyExistsError(
-      absl::StrCat("command_id ", command.command_id, " was already used for a ",
-                   CommandName(original.kind), " of ", original.amount, " on account ",
-                   original.account_id, "; use a new command_id for a new command"));
+  const std::string accounts =
+      original.kind == CommandKind::kTransfer
+          ? absl::StrCat(" from account ", original.account_id, " to ", original.to_account_id)
+          : absl::StrCat(" on account ", original.account_id);
+  return absl::AlreadyExistsError(absl::StrCat(
+      "command_id ", command.command_id, " was already used for a ", CommandName(original.kind),
+      " of ", original.amount, accounts, "; use a new command_id for a new command"));
 }
 
 bool IsConflict(const absl::Status& status) {
@@ -40,6 +43,28 @@ CommandHandler::CommandHandler(SharedEventStore& store, size_t cached_accounts)
     : store_(store), shared_(&store), cache_(cached_accounts) {}
 
 void CommandHandler::Execute(Command command, Done done) {
+  Start(std::move(command),
+        [done = std::move(done)](absl::StatusOr<RecordedCommand> answer) mutable {
+          if (!answer.ok()) {
+            std::move(done)(answer.status());
+          } else {
+            std::move(done)(ReplyOf(*answer));
+          }
+        });
+}
+
+void CommandHandler::ExecuteTransfer(Command command, TransferDone done) {
+  Start(std::move(command),
+        [done = std::move(done)](absl::StatusOr<RecordedCommand> answer) mutable {
+          if (!answer.ok()) {
+            std::move(done)(answer.status());
+          } else {
+            std::move(done)(TransferReplyOf(*answer));
+          }
+        });
+}
+
+void CommandHandler::Start(Command command, Answered done) {
   if (absl::Status valid = ValidateCommand(command); !valid.ok()) {
     std::move(done)(valid);
     return;
@@ -54,7 +79,7 @@ void CommandHandler::Execute(Command command, Done done) {
 bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
   const Command& command = attempt.command;
   enum class Next { kAnswer, kAppended, kParked, kReadStore } next = Next::kAnswer;
-  absl::StatusOr<bank::v1::CommandReply> answer;
+  absl::StatusOr<RecordedCommand> answer;
   {
     absl::MutexLock lock(&mu_);
     // A retry is recognised before any state check. (An attempt that
@@ -73,7 +98,7 @@ bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
         in_flight_commands_[command.command_id].retries.push_back(std::move(attempt.done));
         next = Next::kParked;
       } else {
-        answer = ReplyOf(recorded);
+        answer = recorded;
       }
     } else if (draining_) {
       answer = absl::UnavailableError("the command service is shutting down; retry shortly");
@@ -81,13 +106,30 @@ bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
       // One writer's failures are sticky. A shared store's are not: its
       // appends answer for themselves, and they are how it recovers.
       answer = health;
+    } else if (command.kind == CommandKind::kTransfer && shared_ != nullptr) {
+      answer = absl::UnimplementedError(
+          "Transfer is not built for a PostgreSQL store yet; this service's store is one");
+    } else if (command.kind == CommandKind::kTransfer) {
+      // One writer: both accounts' states are final here, and every command
+      // on either account is decided under this same lock.
+      const AccountState from = StateLocked(command.account_id);
+      absl::StatusOr<std::vector<bank::v1::Event>> legs =
+          DecideTransfer(from, StateLocked(command.to_account_id), command);
+      if (legs.ok()) {
+        AppendLocked(*std::move(legs), from, std::move(attempt));
+        next = Next::kAppended;
+      } else {
+        answer = legs.status();
+      }
     } else if (!HoldAccountLocked(attempt)) {
       next = Next::kParked;
     } else {
       if (fresh != nullptr) RememberLocked(command.account_id, fresh->account);
       const AccountState state = StateLocked(command.account_id);
       if (absl::StatusOr<bank::v1::Event> event = Decide(state, command); event.ok()) {
-        AppendLocked(std::move(*event), state, std::move(attempt));
+        std::vector<bank::v1::Event> group;
+        group.push_back(*std::move(event));
+        AppendLocked(std::move(group), state, std::move(attempt));
         next = Next::kAppended;
       } else if (shared_ != nullptr && fresh == nullptr) {
         // Refused on a state other replicas may have moved on from, or the
@@ -182,38 +224,47 @@ AccountState CommandHandler::StateLocked(const std::string& account_id) {
   return book_.Get(account_id);
 }
 
-void CommandHandler::AppendLocked(bank::v1::Event event, const AccountState decided_on,
+void CommandHandler::AppendLocked(std::vector<bank::v1::Event> group, const AccountState decided_on,
                                   Attempt attempt) {
+  const bank::v1::Event& first = group.front();
+  RecordedCommand recorded{.account_id = first.account_id(),
+                           .kind = attempt.command.kind,
+                           .amount = attempt.command.amount,
+                           .version = first.version(),
+                           .balance_after = 0,
+                           .position = 0,
+                           .to_account_id = "",
+                           .to_version = 0,
+                           .to_balance_after = 0};
   AccountState state;
   if (shared_ != nullptr) {
     // The cache keeps `decided_on` until the store has judged the event: the
     // next command on the account waits for that (see busy_accounts_).
-    state = command::Apply(decided_on, event);
+    state = command::Apply(decided_on, first);
   } else {
-    // Cannot fail here: Decide chose the account's next version and a valid
-    // amount.
-    state = *book_.Apply(event);
+    // Cannot fail here: the decision chose each account's next version and
+    // a valid amount.
+    state = *book_.Apply(first);
+    if (group.size() > 1) {
+      const bank::v1::Event& in = group[1];
+      recorded.to_account_id = in.account_id();
+      recorded.to_version = in.version();
+      recorded.to_balance_after = book_.Apply(in)->balance;
+    }
   }
-  bank::v1::CommandReply reply;
-  reply.set_account_id(event.account_id());
-  reply.set_version(state.version);
-  reply.set_balance(state.balance);
-  if (!event.command_id().empty()) {
+  recorded.balance_after = state.balance;
+  if (!first.command_id().empty()) {
     // An earlier attempt's entry keeps the retries parked on it.
-    in_flight_commands_[event.command_id()].command =
-        RecordedCommand{event.account_id(), EventKind(event), AmountMoved(event),
-                        event.version(),    reply.balance(),  /*position=*/0};
+    in_flight_commands_[first.command_id()].command = recorded;
   }
   if (!attempt.in_flight) {
     attempt.in_flight = true;
     ++in_flight_;
   }
-  std::vector<bank::v1::Event> group;
-  group.push_back(std::move(event));
   if (shared_ == nullptr) {
-    store_.Append(std::move(group), [this, attempt = std::move(attempt), reply = std::move(reply)](
-                                        absl::StatusOr<uint64_t> position) mutable {
-      OnAppended(std::move(attempt), std::move(reply), std::move(position));
+    store_.Append(std::move(group), [this, attempt = std::move(attempt),
+                                     recorded](absl::StatusOr<uint64_t> position) mutable {
+      OnAppended(std::move(attempt), std::move(recorded), std::move(position));
     });
     return;
   }
@@ -225,9 +276,9 @@ void CommandHandler::AppendLocked(bank::v1::Event event, const AccountState deci
   SharedEventStore::Redecide redecide = RedecideCommand(attempt.command, decided_on, redecision);
   shared_->AppendOrRedecide(
       std::move(group), std::move(redecide),
-      [this, attempt = std::move(attempt), reply = std::move(reply), state,
+      [this, attempt = std::move(attempt), recorded = std::move(recorded), state,
        redecision = std::move(redecision)](absl::StatusOr<uint64_t> position) mutable {
-        OnSharedAppended(std::move(attempt), std::move(reply), state, *redecision,
+        OnSharedAppended(std::move(attempt), std::move(recorded), state, *redecision,
                          std::move(position));
       });
 }
@@ -238,7 +289,15 @@ void CommandHandler::ConfirmLocked(absl::Status refusal, const AccountState judg
   if (!command.command_id.empty()) {
     // Its retries wait for its answer, as an appended command's do.
     in_flight_commands_[command.command_id].command =
-        RecordedCommand{command.account_id, command.kind, command.amount, 0, 0, /*position=*/0};
+        RecordedCommand{.account_id = command.account_id,
+                        .kind = command.kind,
+                        .amount = command.amount,
+                        .version = 0,
+                        .balance_after = 0,
+                        .position = 0,
+                        .to_account_id = command.to_account_id,
+                        .to_version = 0,
+                        .to_balance_after = 0};
   }
   if (!attempt.in_flight) {
     attempt.in_flight = true;
@@ -259,25 +318,33 @@ void CommandHandler::ConfirmLocked(absl::Status refusal, const AccountState judg
           Answer(std::move(attempt), std::move(refusal));
           return;
         }
-        bank::v1::CommandReply reply;
-        reply.set_account_id(attempt.command.account_id);
-        OnSharedAppended(std::move(attempt), std::move(reply), judged_on, *redecision,
+        RecordedCommand recorded{.account_id = attempt.command.account_id,
+                                 .kind = attempt.command.kind,
+                                 .amount = attempt.command.amount,
+                                 .version = 0,
+                                 .balance_after = 0,
+                                 .position = 0,
+                                 .to_account_id = "",
+                                 .to_version = 0,
+                                 .to_balance_after = 0};
+        OnSharedAppended(std::move(attempt), std::move(recorded), judged_on, *redecision,
                          std::move(position));
       });
 }
 
-bool CommandHandler::OnAppended(Attempt attempt, bank::v1::CommandReply reply,
+bool CommandHandler::OnAppended(Attempt attempt, RecordedCommand recorded,
                                 absl::StatusOr<uint64_t> position) {
   if (!position.ok()) return Answer(std::move(attempt), position.status());
   if (!attempt.command.command_id.empty()) {
     absl::MutexLock lock(&mu_);
-    book_.RecordCommand(attempt.command.command_id, {*position, reply.balance()});
+    book_.RecordCommand(attempt.command.command_id,
+                        {*position, recorded.balance_after, recorded.to_balance_after});
   }
-  reply.set_position(*position);
-  return Answer(std::move(attempt), std::move(reply));
+  recorded.position = *position;
+  return Answer(std::move(attempt), std::move(recorded));
 }
 
-bool CommandHandler::OnSharedAppended(Attempt attempt, bank::v1::CommandReply reply,
+bool CommandHandler::OnSharedAppended(Attempt attempt, RecordedCommand recorded,
                                       AccountState decided, const Redecision& redecision,
                                       absl::StatusOr<uint64_t> position) {
   const std::string& account = attempt.command.account_id;
@@ -299,10 +366,10 @@ bool CommandHandler::OnSharedAppended(Attempt attempt, bank::v1::CommandReply re
   }
   if (position.ok()) {
     const AccountState after = redecision.after.value_or(decided);
-    reply.set_version(after.version);
-    reply.set_balance(after.balance);
-    reply.set_position(*position);
-    return Answer(std::move(attempt), std::move(reply));
+    recorded.version = after.version;
+    recorded.balance_after = after.balance;
+    recorded.position = *position;
+    return Answer(std::move(attempt), std::move(recorded));
   }
   if (IsConflict(position.status()) && !refused_on_stored) {
     // Another replica accepted the command id first: its original reply.
@@ -311,8 +378,8 @@ bool CommandHandler::OnSharedAppended(Attempt attempt, bank::v1::CommandReply re
   return Answer(std::move(attempt), position.status());
 }
 
-bool CommandHandler::Answer(Attempt attempt, absl::StatusOr<bank::v1::CommandReply> answer) {
-  std::vector<Done> retries;
+bool CommandHandler::Answer(Attempt attempt, absl::StatusOr<RecordedCommand> answer) {
+  std::vector<Answered> retries;
   std::optional<Attempt> next;
   if (attempt.in_flight || attempt.holds_account) {
     absl::MutexLock lock(&mu_);
@@ -325,7 +392,7 @@ bool CommandHandler::Answer(Attempt attempt, absl::StatusOr<bank::v1::CommandRep
     }
     if (attempt.holds_account) next = ReleaseAccountLocked(attempt.command.account_id);
   }
-  for (Done& retry : retries) std::move(retry)(answer);
+  for (Answered& retry : retries) std::move(retry)(answer);
   std::move(attempt.done)(std::move(answer));
   // The next command on the account decides now, on what this one left.
   return next.has_value() && Run(*std::move(next), nullptr);

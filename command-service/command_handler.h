@@ -53,6 +53,7 @@ namespace bank::command {
 class CommandHandler {
  public:
   using Done = absl::AnyInvocable<void(absl::StatusOr<bank::v1::CommandReply>) &&>;
+  using TransferDone = absl::AnyInvocable<void(absl::StatusOr<bank::v1::TransferReply>) &&>;
 
   // One writer: `book` is the state recovered from every event of `store`.
   // `store` must outlive the handler and every callback still pending in it.
@@ -69,16 +70,27 @@ class CommandHandler {
   // and appended on the thread that answers that one.)
   void Execute(Command command, Done done);
 
+  // Runs a transfer (command.kind kTransfer), as Execute runs a deposit or a
+  // withdrawal: decided over both accounts' states under the same lock
+  // (DecideTransfer), and appended as one group of two events, so commands
+  // on either account are serialised with it. Not yet on a shared store
+  // (UNIMPLEMENTED).
+  void ExecuteTransfer(Command command, TransferDone done);
+
   // For shutdown: refuses new commands with UNAVAILABLE from now on and waits
   // up to `timeout` for those already sequenced (or waiting for their
   // account) to be answered. Returns how many are still unanswered.
   int Drain(absl::Duration timeout);
 
  private:
+  // Receives a command's outcome; Execute and ExecuteTransfer turn it into
+  // their replies.
+  using Answered = absl::AnyInvocable<void(absl::StatusOr<RecordedCommand>) &&>;
+
   // One try at a command, and what earlier tries left it.
   struct Attempt {
     Command command;
-    Done done;
+    Answered done;
     int number = 1;
     // It holds the command id's in_flight_commands_ entry (an earlier try
     // appended), and counts in in_flight_.
@@ -105,9 +117,11 @@ class CommandHandler {
   // Holds `state`, which the store has (had), unless a newer one is held.
   void RememberLocked(const std::string& account_id, AccountState state)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Records the `event` decided on `state` as sequenced and hands it to the
-  // store.
-  void AppendLocked(bank::v1::Event event, AccountState decided_on, Attempt attempt)
+  // Validates `command` and runs it.
+  void Start(Command command, Answered done);
+  // Records the `group` decided (its first event on `decided_on`) as
+  // sequenced and hands it to the store.
+  void AppendLocked(std::vector<bank::v1::Event> group, AccountState decided_on, Attempt attempt)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Hands the refusal of `attempt`, judged on `judged_on`, to the shared
   // store to confirm or decide again (SharedEventStore::ConfirmOrRedecide).
@@ -115,15 +129,15 @@ class CommandHandler {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The store's verdict on an appended event: one writer's, and a shared
   // store's, where `redecision` tells what the store decided in its stead.
-  bool OnAppended(Attempt attempt, bank::v1::CommandReply reply, absl::StatusOr<uint64_t> position);
-  bool OnSharedAppended(Attempt attempt, bank::v1::CommandReply reply, AccountState decided,
+  bool OnAppended(Attempt attempt, RecordedCommand recorded, absl::StatusOr<uint64_t> position);
+  bool OnSharedAppended(Attempt attempt, RecordedCommand recorded, AccountState decided,
                         const Redecision& redecision, absl::StatusOr<uint64_t> position);
   bool AllAnsweredLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return in_flight_ + waiting_ == 0;
   }
   // Ends `attempt` with `answer`, and every retry parked on it, and lets the
   // next command on its account go on (see Run for the result).
-  bool Answer(Attempt attempt, absl::StatusOr<bank::v1::CommandReply> answer);
+  bool Answer(Attempt attempt, absl::StatusOr<RecordedCommand> answer);
   // The command accepted under `command_id`, durable or still in flight
   // (position 0), as far as this process knows; nullopt when the id is new
   // to it.
@@ -137,7 +151,7 @@ class CommandHandler {
   // that arrived meanwhile: they get its answer when it has one.
   struct InFlightCommand {
     RecordedCommand command;
-    std::vector<Done> retries;
+    std::vector<Answered> retries;
   };
 
   EventStore& store_;

@@ -10,16 +10,18 @@
 
 namespace bank::command {
 
-// Where an accepted command's event is in the log, and the balance it left
-// (the one number of its reply the event does not carry).
+// Where an accepted command's event is in the log (a transfer's first), and
+// the balance it left (the one number of its reply the event does not carry;
+// a transfer's reply has two).
 struct CommandLocation {
   uint64_t position = 0;
   int64_t balance_after = 0;
+  int64_t to_balance_after = 0;  // a transfer's receiving account's; else 0
 };
 
 // The accepted commands of the retention window, by command id, for
 // idempotency. The index does not keep the ids: the log has them. It keeps a
-// 64-bit fingerprint of each id with its event's location (24 bytes, against
+// 64-bit fingerprint of each id with its event's location (32 bytes, against
 // 110+ for the id itself), so a match is only a candidate that the caller
 // confirms by reading the event back (AccountBook::FindCommand). An id whose
 // fingerprint another id already holds is kept whole, in a side map that

@@ -78,6 +78,47 @@ grpc::ServerUnaryReactor* CommandServiceImpl::Withdraw(grpc::CallbackServerConte
                                             reply);
 }
 
+grpc::ServerUnaryReactor* CommandServiceImpl::Transfer(grpc::CallbackServerContext* context,
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* reply) {
+  ObservedRpc::Call call = transfer_.Begin(*context);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::string> principal =
+      authenticator_.Authorize(*context, security::Role::kWrite, "transfer");
+  if (!principal.ok()) {
+    Answer(transfer_, call, reactor, principal.status());
+    return reactor;
+  }
+  bank::v1::TransferRequest parsed;
+  if (absl::Status status = ParseRequest(*request, &parsed); !status.ok()) {
+    Answer(transfer_, call, reactor, status);
+    return reactor;
+  }
+  Command command{
+      .kind = CommandKind::kTransfer,
+      .account_id = parsed.from_account_id(),
+      .amount = parsed.amount(),
+      .command_id = parsed.command_id(),
+      .expected_version = parsed.has_expected_from_version()
+                              ? std::optional<uint64_t>(parsed.expected_from_version())
+                              : std::nullopt,
+      .principal = *std::move(principal),
+      .to_account_id = parsed.to_account_id(),
+  };
+  handler_.ExecuteTransfer(std::move(command), [this, call = std::move(call), reactor, reply](
+                                                   absl::StatusOr<bank::v1::TransferReply> answer) {
+    if (!answer.ok()) {
+      Answer(transfer_, call, reactor, answer.status());
+      return;
+    }
+    SerializeReply(*answer, reply);
+    Answer(transfer_, call, reactor, absl::OkStatus(),
+           {{"account", answer->from_account().account_id()},
+            {"position", answer->from_account().position()}});
+  });
+  return reactor;
+}
+
 grpc::ServerWriteReactor<bank::v1::SubscribeResponse>* CommandServiceImpl::Subscribe(
     grpc::CallbackServerContext* context, const bank::v1::SubscribeRequest* request) {
   if (absl::StatusOr<std::string> caller =

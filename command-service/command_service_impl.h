@@ -15,13 +15,14 @@ namespace bank::command {
 // the event is durable, on whichever gRPC thread committed it). No business
 // rule here. Each rpc first asks the authenticator whether its caller has the
 // rpc's role; the caller's name goes into the events as their principal.
-// Each answered Deposit and Withdraw is reported (ObservedRpc: its metrics
-// and its log line) before the reply leaves.
-// Deposit and Withdraw take their requests raw, so that one protobuf cannot
+// Each answered command is reported (ObservedRpc: its metrics and its log
+// line) before the reply leaves.
+// Commands take their requests raw, so that one protobuf cannot
 // parse is INVALID_ARGUMENT (see common/raw_request.h).
 class CommandServiceImpl final : public bank::v1::CommandService::WithRawCallbackMethod_Deposit<
                                      bank::v1::CommandService::WithRawCallbackMethod_Withdraw<
-                                         bank::v1::CommandService::CallbackService>> {
+                                         bank::v1::CommandService::WithRawCallbackMethod_Transfer<
+                                             bank::v1::CommandService::CallbackService>>> {
  public:
   // All four must outlive the service; `metrics` is null when the service
   // serves none.
@@ -31,12 +32,16 @@ class CommandServiceImpl final : public bank::v1::CommandService::WithRawCallbac
         subscriptions_(subscriptions),
         authenticator_(authenticator),
         deposit_("Deposit", metrics),
-        withdraw_("Withdraw", metrics) {}
+        withdraw_("Withdraw", metrics),
+        transfer_("Transfer", metrics) {}
 
   grpc::ServerUnaryReactor* Deposit(grpc::CallbackServerContext* context,
                                     const grpc::ByteBuffer* request,
                                     grpc::ByteBuffer* reply) override;
   grpc::ServerUnaryReactor* Withdraw(grpc::CallbackServerContext* context,
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* reply) override;
+  grpc::ServerUnaryReactor* Transfer(grpc::CallbackServerContext* context,
                                      const grpc::ByteBuffer* request,
                                      grpc::ByteBuffer* reply) override;
   grpc::ServerWriteReactor<bank::v1::SubscribeResponse>* Subscribe(
@@ -53,6 +58,7 @@ class CommandServiceImpl final : public bank::v1::CommandService::WithRawCallbac
   const security::Authenticator& authenticator_;
   const ObservedRpc deposit_;
   const ObservedRpc withdraw_;
+  const ObservedRpc transfer_;
 };
 
 }  // namespace bank::command

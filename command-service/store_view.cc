@@ -71,8 +71,15 @@ absl::StatusOr<StoreView> ReadStoreView(const SharedEventStore& store, absl::str
       const bank::v1::Event& first = group.front();
       absl::StatusOr<AccountState> after = FoldAccount(store, first.account_id(), first.version());
       if (!after.ok()) return after.status();
-      view.original = RecordedCommand{first.account_id(), EventKind(first), AmountMoved(first),
-                                      first.version(),    after->balance,   first.position()};
+      view.original = RecordedCommand{.account_id = first.account_id(),
+                                      .kind = EventKind(first),
+                                      .amount = AmountMoved(first),
+                                      .version = first.version(),
+                                      .balance_after = after->balance,
+                                      .position = first.position(),
+                                      .to_account_id = "",
+                                      .to_version = 0,
+                                      .to_balance_after = 0};
     }
   }
   absl::StatusOr<AccountState> account = FoldAccount(store, account_id, std::nullopt);

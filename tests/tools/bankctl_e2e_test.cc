@@ -291,7 +291,7 @@ TEST_F(BankctlTest, UsageErrorsExitTwoWithUsageOnStderr) {
       {"--timeout=soon", "accounts"},
       {"--timeout=0s", "accounts"},
       {"--expected_version=x", "deposit", "a", "1"},
-      {"transfer", "a", "b", "1"},
+      {"transfer", "a", "b"},
       {"health", "everything"},
   };
   for (const std::vector<std::string>& args : bad) {

@@ -85,9 +85,21 @@ TEST(ParseInvocationTest, WrongArgumentCountNamesTheSubcommandsUsage) {
 
 TEST(ParseInvocationTest, UnknownOrMissingSubcommandIsAUsageError) {
   EXPECT_EQ(Parse({}).status().code(), absl::StatusCode::kInvalidArgument);
-  absl::StatusOr<Invocation> unknown = Parse({"transfer", "a", "b", "1"});
+  absl::StatusOr<Invocation> unknown = Parse({"refund", "a", "1"});
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(unknown.status().message(), HasSubstr("unknown subcommand \"transfer\""));
+  EXPECT_THAT(unknown.status().message(), HasSubstr("unknown subcommand \"refund\""));
+}
+
+TEST(ParseInvocationTest, TransferTakesFromToAndAnAmount) {
+  absl::StatusOr<Invocation> transfer = Parse({"transfer", "acc1", "acc2", "250"});
+  ASSERT_TRUE(transfer.ok()) << transfer.status();
+  EXPECT_EQ(transfer->verb, Verb::kTransfer);
+  EXPECT_EQ(transfer->account_id, "acc1");
+  EXPECT_EQ(transfer->to_account_id, "acc2");
+  EXPECT_EQ(transfer->amount, 250);
+  absl::StatusOr<Invocation> missing = Parse({"transfer", "acc1", "250"});
+  EXPECT_THAT(missing.status().message(), HasSubstr("usage: transfer FROM TO AMOUNT"));
+  EXPECT_THAT(Parse({"transfer", "a", "b", "2.5"}).status().message(), HasSubstr("AMOUNT"));
 }
 
 }  // namespace

@@ -122,6 +122,17 @@ absl::StatusOr<bank::v1::CommandReply> BankClient::Withdraw(
   return Result(status, reply);
 }
 
+absl::StatusOr<bank::v1::TransferReply> BankClient::Transfer(
+    const bank::v1::TransferRequest& request) {
+  absl::StatusOr<bank::v1::CommandService::Stub*> command = Command();
+  if (!command.ok()) return command.status();
+  grpc::ClientContext context;
+  PrepareUnary(context);
+  bank::v1::TransferReply reply;
+  const grpc::Status status = (*command)->Transfer(&context, request, &reply);
+  return Result(status, reply);
+}
+
 absl::StatusOr<bank::v1::AccountBalance> BankClient::GetBalance(const std::string& account_id) {
   grpc::ClientContext context;
   PrepareUnary(context);

@@ -62,6 +62,7 @@ class BankClient {
 
   absl::StatusOr<bank::v1::CommandReply> Deposit(const bank::v1::DepositRequest& request);
   absl::StatusOr<bank::v1::CommandReply> Withdraw(const bank::v1::WithdrawRequest& request);
+  absl::StatusOr<bank::v1::TransferReply> Transfer(const bank::v1::TransferRequest& request);
   absl::StatusOr<bank::v1::AccountBalance> GetBalance(const std::string& account_id);
 
   // Walks every page of ListAccounts, calling `each` per account in the

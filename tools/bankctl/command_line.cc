@@ -19,6 +19,7 @@ struct VerbSpec {
 constexpr VerbSpec kVerbs[] = {
     {"deposit", Verb::kDeposit, "ACCOUNT AMOUNT", 2, 2},
     {"withdraw", Verb::kWithdraw, "ACCOUNT AMOUNT", 2, 2},
+    {"transfer", Verb::kTransfer, "FROM TO AMOUNT", 3, 3},
     {"balance", Verb::kBalance, "ACCOUNT", 1, 1},
     {"accounts", Verb::kAccounts, "", 0, 0},
     {"history", Verb::kHistory, "ACCOUNT", 1, 1},
@@ -74,6 +75,14 @@ absl::StatusOr<Invocation> ParseInvocation(absl::Span<const std::string> args) {
       if (!amount.ok()) return amount.status();
       invocation.amount = *amount;
       invocation.account_id = operands[0];
+      break;
+    }
+    case Verb::kTransfer: {
+      absl::StatusOr<int64_t> amount = ParseAmount(operands[2]);
+      if (!amount.ok()) return amount.status();
+      invocation.amount = *amount;
+      invocation.account_id = operands[0];
+      invocation.to_account_id = operands[1];
       break;
     }
     case Verb::kBalance:

@@ -10,7 +10,7 @@
 namespace bank::bankctl {
 
 // The subcommands of bankctl.
-enum class Verb { kDeposit, kWithdraw, kBalance, kAccounts, kHistory, kWatch, kHealth };
+enum class Verb { kDeposit, kWithdraw, kTransfer, kBalance, kAccounts, kHistory, kWatch, kHealth };
 
 // Which services `health` checks.
 enum class HealthTarget { kBoth, kCommand, kQuery };
@@ -19,8 +19,9 @@ enum class HealthTarget { kBoth, kCommand, kQuery };
 // they are Abseil flags, read in main.cc.
 struct Invocation {
   Verb verb = Verb::kHealth;
-  std::string account_id;  // deposit, withdraw, balance, history
-  int64_t amount = 0;      // deposit, withdraw
+  std::string account_id;     // deposit, withdraw, balance, history; transfer's FROM
+  std::string to_account_id;  // transfer's TO
+  int64_t amount = 0;         // deposit, withdraw, transfer
   HealthTarget health_target = HealthTarget::kBoth;
 };
 

@@ -38,6 +38,24 @@ int RunCommand(const Invocation& invocation, const RunOptions& options, BankClie
   return kExitOk;
 }
 
+// Each account's reply on its own line, the account money left first.
+int RunTransfer(const Invocation& invocation, const RunOptions& options, BankClient& client,
+                std::ostream& out, std::ostream& err) {
+  bank::v1::TransferRequest request;
+  request.set_from_account_id(invocation.account_id);
+  request.set_to_account_id(invocation.to_account_id);
+  request.set_amount(invocation.amount);
+  request.set_command_id(options.command_id);
+  if (options.expected_version.has_value()) {
+    request.set_expected_from_version(*options.expected_version);
+  }
+  absl::StatusOr<bank::v1::TransferReply> reply = client.Transfer(request);
+  if (!reply.ok()) return Fail(reply.status(), err);
+  out << FormatCommandReply(reply->from_account(), options.format) << '\n'
+      << FormatCommandReply(reply->to_account(), options.format) << std::endl;
+  return kExitOk;
+}
+
 int RunBalance(const Invocation& invocation, const RunOptions& options, BankClient& client,
                std::ostream& out, std::ostream& err) {
   absl::StatusOr<bank::v1::AccountBalance> balance = client.GetBalance(invocation.account_id);
@@ -138,6 +156,8 @@ int RunInvocation(const Invocation& invocation, const RunOptions& options, BankC
     case Verb::kDeposit:
     case Verb::kWithdraw:
       return RunCommand(invocation, options, client, out, err);
+    case Verb::kTransfer:
+      return RunTransfer(invocation, options, client, out, err);
     case Verb::kBalance:
       return RunBalance(invocation, options, client, out, err);
     case Verb::kAccounts:

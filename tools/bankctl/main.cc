@@ -26,9 +26,10 @@ ABSL_FLAG(std::string, command_service, "127.0.0.1:50051",
           "command service address HOST:PORT, or replicas comma-separated (the first that "
           "connects is used)");
 ABSL_FLAG(std::string, query_service, "127.0.0.1:50052", "query service address HOST:PORT");
-ABSL_FLAG(std::string, command_id, "", "idempotency key for deposit and withdraw");
+ABSL_FLAG(std::string, command_id, "", "idempotency key for deposit, withdraw and transfer");
 ABSL_FLAG(std::optional<uint64_t>, expected_version, std::nullopt,
-          "deposit/withdraw only if the account is at this version; not sent unless given");
+          "deposit/withdraw/transfer only if the account (transfer: FROM) is at this version; "
+          "not sent unless given");
 ABSL_FLAG(bool, json, false, "print one JSON object per line");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "deadline of each call");
 ABSL_FLAG(uint64_t, after, 0, "watch: start after this log position");
