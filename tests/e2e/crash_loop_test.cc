@@ -3,9 +3,11 @@
 // (and the query service in some rounds) and restarted on the same port. After
 // every round the clients are quiesced and the whole log, read back over
 // Subscribe, is checked against every reply the clients saw: each
-// acknowledged command exactly once, dense positions and versions, balances
-// equal to a replay, retries answered with the original reply, and the query
-// service converged to the replay without double counting.
+// acknowledged command exactly once (a transfer's two events side by side,
+// never one without the other), dense positions and versions, balances equal
+// to a replay and summing to deposits minus withdrawals, retries answered with
+// the original reply, and the query service converged to the replay without
+// double counting.
 //
 // BANK_CRASH_ROUNDS sets the number of rounds (default 20); BANK_CRASH_SEED
 // replays a run's random moments (the seed is printed).
@@ -48,17 +50,21 @@ int EnvInt(const char* name, int fallback) {
   return text != nullptr && absl::SimpleAtoi(text, &value) ? value : fallback;
 }
 
+enum class Kind { kDeposit, kWithdraw, kTransfer };
+
 // A command as a client sent it (every retry sends exactly this).
 struct Sent {
-  bool withdraw = false;
-  std::string account_id;
+  Kind kind = Kind::kDeposit;
+  std::string account_id;     // a transfer's from account
+  std::string to_account_id;  // a transfer's
   int64_t amount = 0;
   std::string command_id;
 };
 
 struct Acked {
   Sent command;
-  bank::v1::CommandReply reply;
+  bank::v1::CommandReply reply;     // a transfer's from account's
+  bank::v1::CommandReply to_reply;  // a transfer's to account's
 };
 
 // What a replay of the log gives for one account.
@@ -129,22 +135,42 @@ class CrashLoopTest : public ::testing::Test {
   // while the service is down or restarting, DEADLINE_EXCEEDED), always with
   // the same command_id: the idempotency contract makes the retry safe. Gives
   // up after a minute or when the clients stop, returning the last status.
-  grpc::Status SendUntilAnswered(const Sent& command, bank::v1::CommandReply* reply, int* retries) {
+  grpc::Status SendUntilAnswered(const Sent& command, Acked* answer, int* retries) {
     const absl::Time give_up = absl::Now() + absl::Minutes(1);
     while (true) {
-      grpc::ClientContext context;
-      context.set_deadline(In(10));
-      std::shared_ptr<bank::v1::CommandService::Stub> stub = CommandStub();
-      const grpc::Status status =
-          command.withdraw
-              ? stub->Withdraw(&context, ToRequest<bank::v1::WithdrawRequest>(command), reply)
-              : stub->Deposit(&context, ToRequest<bank::v1::DepositRequest>(command), reply);
+      const grpc::Status status = Send(command, answer);
       const bool unknown = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
                            status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
       if (!unknown || stop_clients_.load() || absl::Now() > give_up) return status;
       ++*retries;
       absl::SleepFor(absl::Milliseconds(10));  // backoff only: the next answer decides
     }
+  }
+
+  grpc::Status Send(const Sent& command, Acked* answer) {
+    grpc::ClientContext context;
+    context.set_deadline(In(10));
+    std::shared_ptr<bank::v1::CommandService::Stub> stub = CommandStub();
+    switch (command.kind) {
+      case Kind::kDeposit:
+        return stub->Deposit(&context, ToRequest<bank::v1::DepositRequest>(command),
+                             &answer->reply);
+      case Kind::kWithdraw:
+        return stub->Withdraw(&context, ToRequest<bank::v1::WithdrawRequest>(command),
+                              &answer->reply);
+      case Kind::kTransfer:
+        break;
+    }
+    bank::v1::TransferRequest request;
+    request.set_from_account_id(command.account_id);
+    request.set_to_account_id(command.to_account_id);
+    request.set_amount(command.amount);
+    request.set_command_id(command.command_id);
+    bank::v1::TransferReply reply;
+    const grpc::Status status = stub->Transfer(&context, request, &reply);
+    answer->reply = reply.from_account();
+    answer->to_reply = reply.to_account();
+    return status;
   }
 
   void KillAndRestartCommand() {
@@ -172,31 +198,39 @@ class CrashLoopTest : public ::testing::Test {
     for (int i = 0; i < kClients; ++i) clients_.emplace_back([this, i, seed] { Client(i, seed); });
   }
 
-  // One client: random deposits and withdrawals over kAccounts accounts, each
-  // with a fresh command_id, retried until answered.
+  // One client: random deposits, withdrawals and transfers over kAccounts
+  // accounts, each with a fresh command_id, retried until answered.
   void Client(int client, uint32_t seed) {
     std::mt19937 random(seed + static_cast<uint32_t>(client));
     for (int n = 0; WaitUntilRunning(); ++n) {
       Sent command;
-      command.withdraw = random() % 10 < 3;
-      command.account_id = absl::StrCat("acct-", random() % kAccounts);
-      command.amount = 1 + static_cast<int64_t>(random() % (command.withdraw ? 300 : 1000));
+      const uint32_t dice = random() % 10;
+      command.kind = dice < 2 ? Kind::kWithdraw : dice < 5 ? Kind::kTransfer : Kind::kDeposit;
+      const uint32_t from = random() % kAccounts;
+      command.account_id = absl::StrCat("acct-", from);
+      if (command.kind == Kind::kTransfer) {
+        command.to_account_id =
+            absl::StrCat("acct-", (from + 1 + random() % (kAccounts - 1)) % kAccounts);
+      }
+      command.amount =
+          1 + static_cast<int64_t>(random() % (command.kind == Kind::kDeposit ? 1000 : 300));
       command.command_id = absl::StrCat("c", client, "-", n);
-      bank::v1::CommandReply reply;
+      Acked answer{.command = command, .reply = {}, .to_reply = {}};
       int retries = 0;
-      const grpc::Status status = SendUntilAnswered(command, &reply, &retries);
-      Record(command, status, reply, retries);
+      const grpc::Status status = SendUntilAnswered(command, &answer, &retries);
+      Record(answer, status, retries);
     }
   }
 
-  void Record(const Sent& command, const grpc::Status& status, const bank::v1::CommandReply& reply,
-              int retries) {
+  void Record(const Acked& answer, const grpc::Status& status, int retries) {
+    const Sent& command = answer.command;
     absl::MutexLock lock(&mu_);
     retries_ += retries;
     if (status.ok()) {
-      acked_.emplace(command.command_id, Acked{command, reply});
+      acked_.emplace(command.command_id, answer);
       acked_ids_.push_back(command.command_id);
-    } else if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION && command.withdraw) {
+    } else if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
+               command.kind != Kind::kDeposit) {
       rejected_.insert(command.command_id);
     } else if (!stop_clients_) {
       unexpected_.push_back(
@@ -287,36 +321,80 @@ class CrashLoopTest : public ::testing::Test {
     ReadTheLog();
     if (HasFatalFailure()) return;
     replay_.clear();
-    absl::flat_hash_map<std::string, Replayed> by_command;  // state right after its event
+    // The state right after a command's event (a transfer's: each account's).
+    absl::flat_hash_map<std::string, Replayed> by_command;
+    absl::flat_hash_map<std::string, Replayed> to_by_command;
+    int64_t deposited = 0;
+    int64_t withdrawn = 0;
     for (size_t i = 0; i < events_.size(); ++i) {
       const bank::v1::Event& event = events_[i];
       ASSERT_EQ(event.position(), i + 1) << "positions are not dense";
       Replayed& account = replay_[event.account_id()];
       ASSERT_EQ(event.version(), account.version + 1) << "versions of " << event.account_id();
-      ASSERT_TRUE(event.has_deposited() || event.has_withdrawn());
-      account.balance +=
-          event.has_deposited() ? event.deposited().amount() : -event.withdrawn().amount();
+      switch (event.body_case()) {
+        case bank::v1::Event::kDeposited:
+          account.balance += event.deposited().amount();
+          deposited += event.deposited().amount();
+          break;
+        case bank::v1::Event::kWithdrawn:
+          account.balance -= event.withdrawn().amount();
+          withdrawn += event.withdrawn().amount();
+          break;
+        case bank::v1::Event::kTransferredOut: {
+          // Its other half is the very next event: both legs or neither.
+          ASSERT_LT(i + 1, events_.size()) << "a transfer's out leg alone at the end";
+          const bank::v1::Event& in = events_[i + 1];
+          ASSERT_TRUE(in.has_transferred_in()) << "out leg without its in leg at " << i + 1;
+          EXPECT_EQ(in.command_id(), event.command_id());
+          EXPECT_EQ(in.account_id(), event.transferred_out().to_account_id());
+          EXPECT_EQ(in.transferred_in().from_account_id(), event.account_id());
+          EXPECT_EQ(in.transferred_in().amount(), event.transferred_out().amount());
+          account.balance -= event.transferred_out().amount();
+          break;
+        }
+        case bank::v1::Event::kTransferredIn:
+          ASSERT_TRUE(i > 0 && events_[i - 1].has_transferred_out())
+              << "in leg without its out leg at " << i + 1;
+          account.balance += event.transferred_in().amount();
+          break;
+        default:
+          FAIL() << "an event without a body at " << i + 1;
+      }
       ASSERT_GE(account.balance, 0) << "overdrawn at position " << event.position();
       account.version = event.version();
       account.last_position = event.position();
-      ASSERT_TRUE(by_command.emplace(event.command_id(), account).second)
+      auto& commands = event.has_transferred_in() ? to_by_command : by_command;
+      ASSERT_TRUE(commands.emplace(event.command_id(), account).second)
           << "command " << event.command_id() << " twice in the log";
     }
+    int64_t total = 0;
+    for (const auto& [account_id, replayed] : replay_) total += replayed.balance;
+    EXPECT_EQ(total, deposited - withdrawn) << "money was created or lost";
+
     absl::MutexLock lock(&mu_);
     // Every command was answered before the quiesce, so each event in the log
     // is one the clients saw acknowledged, and the other way round.
-    EXPECT_EQ(events_.size(), acked_.size()) << "the log and the acknowledgements differ";
+    size_t acked_events = 0;
     for (const auto& [command_id, acked] : acked_) {
+      acked_events += acked.command.kind == Kind::kTransfer ? 2 : 1;
       auto found = by_command.find(command_id);
       ASSERT_NE(found, by_command.end()) << "acknowledged " << command_id << " lost";
       const bank::v1::Event& event = events_[acked.reply.position() - 1];
       EXPECT_EQ(event.command_id(), command_id);
       EXPECT_EQ(event.account_id(), acked.command.account_id);
-      EXPECT_EQ(event.has_withdrawn(), acked.command.withdraw);
+      EXPECT_EQ(event.has_withdrawn(), acked.command.kind == Kind::kWithdraw);
+      EXPECT_EQ(event.has_transferred_out(), acked.command.kind == Kind::kTransfer);
       EXPECT_EQ(acked.reply.account_id(), acked.command.account_id);
       EXPECT_EQ(acked.reply.version(), found->second.version);
       EXPECT_EQ(acked.reply.balance(), found->second.balance) << command_id;
+      if (acked.command.kind != Kind::kTransfer) continue;
+      const Replayed& to = to_by_command.at(command_id);
+      EXPECT_EQ(acked.to_reply.account_id(), acked.command.to_account_id);
+      EXPECT_EQ(acked.to_reply.position(), acked.reply.position() + 1);
+      EXPECT_EQ(acked.to_reply.version(), to.version);
+      EXPECT_EQ(acked.to_reply.balance(), to.balance) << command_id;
     }
+    EXPECT_EQ(events_.size(), acked_events) << "the log and the acknowledgements differ";
     for (const std::string& command_id : rejected_) {
       EXPECT_FALSE(by_command.contains(command_id)) << "refused " << command_id << " is in the log";
     }
@@ -337,11 +415,13 @@ class CrashLoopTest : public ::testing::Test {
       }
     }
     for (const Acked& acked : again) {
-      bank::v1::CommandReply reply;
+      Acked answer{.command = acked.command, .reply = {}, .to_reply = {}};
       int retries = 0;
-      const grpc::Status status = SendUntilAnswered(acked.command, &reply, &retries);
+      const grpc::Status status = SendUntilAnswered(acked.command, &answer, &retries);
       ASSERT_TRUE(status.ok()) << acked.command.command_id << ": " << status.error_message();
-      EXPECT_EQ(reply.SerializeAsString(), acked.reply.SerializeAsString())
+      EXPECT_EQ(answer.reply.SerializeAsString(), acked.reply.SerializeAsString())
+          << acked.command.command_id;
+      EXPECT_EQ(answer.to_reply.SerializeAsString(), acked.to_reply.SerializeAsString())
           << acked.command.command_id;
     }
     retried_ += again.size();
@@ -452,9 +532,9 @@ TEST_F(CrashLoopTest,
   std::cout << "rounds survived " << survived << "/" << rounds << ", SIGKILLs: command-service "
             << command_kills_ << ", query-service " << query_kills_ << "; " << acked_.size()
             << " acknowledged commands (" << acked_checked_ << " checks against the log), "
-            << rejected_.size() << " refused withdrawals, " << retries_ << " client retries, "
-            << retried_ << " replayed retries, " << absl::FormatDuration(absl::Now() - start)
-            << "\n";
+            << rejected_.size() << " refused withdrawals and transfers, " << retries_
+            << " client retries, " << retried_ << " replayed retries, "
+            << absl::FormatDuration(absl::Now() - start) << "\n";
 }
 
 }  // namespace
