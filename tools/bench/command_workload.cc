@@ -11,8 +11,14 @@ struct CommandCall {
   grpc::ClientContext context;
   bank::v1::DepositRequest deposit;
   bank::v1::WithdrawRequest withdraw;
+  bank::v1::TransferRequest transfer;
   bank::v1::CommandReply reply;
+  bank::v1::TransferReply transfer_reply;
 };
+
+// Small next to what a deposit brings (up to 10,000), so that transfers after
+// some deposits mostly succeed.
+constexpr int64_t kMaxTransfer = 100;
 
 }  // namespace
 
@@ -32,7 +38,9 @@ void CommandWorkload::Start(int slot, CallDone done) {
   const uint64_t n = state.calls++;
   const uint64_t account = mix_.sequential_accounts ? next_account_.fetch_add(1) % mix_.accounts
                                                     : state.rng() % mix_.accounts;
-  const bool deposit = static_cast<int>(n % (mix_.deposits + mix_.withdraws)) < mix_.deposits;
+  const int turn = static_cast<int>(n % (mix_.deposits + mix_.withdraws + mix_.transfers));
+  const bool deposit = turn < mix_.deposits;
+  const bool withdraw = !deposit && turn < mix_.deposits + mix_.withdraws;
   const int64_t amount = 1 + static_cast<int64_t>(state.rng() % 10000);
   std::string command_id =
       mix_.command_ids ? absl::StrCat(mix_.run_id, "-", slot, "-", n) : std::string();
@@ -51,11 +59,19 @@ void CommandWorkload::Start(int slot, CallDone done) {
     call->deposit.set_amount(amount);
     call->deposit.set_command_id(std::move(command_id));
     stub.async()->Deposit(&call->context, &call->deposit, &call->reply, std::move(on_done));
-  } else {
+  } else if (withdraw) {
     call->withdraw.set_account_id(AccountId(account));
     call->withdraw.set_amount(amount);
     call->withdraw.set_command_id(std::move(command_id));
     stub.async()->Withdraw(&call->context, &call->withdraw, &call->reply, std::move(on_done));
+  } else {
+    const uint64_t to = (account + 1 + state.rng() % (mix_.accounts - 1)) % mix_.accounts;
+    call->transfer.set_from_account_id(AccountId(account));
+    call->transfer.set_to_account_id(AccountId(to));
+    call->transfer.set_amount(1 + amount % kMaxTransfer);
+    call->transfer.set_command_id(std::move(command_id));
+    stub.async()->Transfer(&call->context, &call->transfer, &call->transfer_reply,
+                           std::move(on_done));
   }
 }
 

@@ -19,10 +19,13 @@ namespace bank::bench {
 
 struct CommandMix {
   int accounts = 10000;
-  // Per cycle of deposits + withdraws calls. Withdrawals may find too little
-  // money and end FAILED_PRECONDITION; that is part of the load.
+  // Per cycle of deposits + withdraws + transfers calls. Withdrawals and
+  // transfers may find too little money and end FAILED_PRECONDITION; that is
+  // part of the load. A transfer moves at most kMaxTransfer between two
+  // different accounts.
   int deposits = 3;
   int withdraws = 1;
+  int transfers = 0;
   // Account of call i is i % accounts (every account once before any twice:
   // for filling a log); otherwise uniformly random.
   bool sequential_accounts = false;
@@ -36,7 +39,8 @@ struct CommandMix {
   const security::ClientSecurity* security = nullptr;
 };
 
-// Deposit/Withdraw calls over `channels` (slot s uses channel s % size).
+// Deposit, Withdraw and Transfer calls over `channels` (slot s uses channel
+// s % size).
 class CommandWorkload final : public Workload {
  public:
   CommandWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels, CommandMix mix,

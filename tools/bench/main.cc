@@ -1,7 +1,7 @@
 // bank-bench: load and timing figures for the command and query services.
 // Flags and dispatch only; each subcommand lives in subcommands.cc.
 //
-//   bank-bench [FLAGS] commands|baseline|e2e|catchup|fill|rebuild
+//   bank-bench [FLAGS] commands|baseline|transfers|e2e|catchup|fill|rebuild
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -27,7 +27,9 @@ ABSL_FLAG(int, accounts, 10000, "accounts the load spreads over");
 ABSL_FLAG(double, seconds, 10, "measured seconds of each load run");
 ABSL_FLAG(double, warmup_seconds, 2, "unmeasured seconds before each load run");
 ABSL_FLAG(bool, baseline, false, "commands: alternate with the health-check baseline");
-ABSL_FLAG(int, rounds, 2, "commands --baseline: (baseline, commands) pairs");
+ABSL_FLAG(
+    int, rounds, 2,
+    "commands --baseline: (baseline, commands) pairs; transfers: (deposits, transfers) pairs");
 ABSL_FLAG(bool, command_ids, true, "send a unique command_id with every command");
 ABSL_FLAG(double, rate, 1000, "e2e: commands per second of the lag measurement");
 ABSL_FLAG(absl::Duration, read_deadline, absl::Seconds(5), "e2e: GetBalance deadline");
@@ -41,7 +43,8 @@ ABSL_FLAG(std::string, tls_ca, "", "PEM CA certificates to verify the services w
 ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate (mutual TLS; needs --tls_ca)");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 ABSL_FLAG(std::string, token_file, "",
-          "file holding the token Deposit and Withdraw calls carry (commands, fill)");
+          "file holding the token Deposit, Withdraw and Transfer calls carry (commands, transfers, "
+          "fill)");
 
 namespace {
 
@@ -52,6 +55,7 @@ constexpr char kUsage[] =
     "bank-bench [FLAGS] SUBCOMMAND: load and timing figures for the bank services\n"
     "  commands   Deposit/Withdraw 3:1 mix, closed loop; --baseline alternates with baseline\n"
     "  baseline   grpc.health.v1.Health/Check of the command service, same load shape\n"
+    "  transfers  Deposit-only and Transfer-only loads alternating --rounds times, calls/s each\n"
     "  e2e        read-your-writes latency, and OK-to-applied lag at --rate\n"
     "  catchup    Subscribe from 0 until the head, events/s\n"
     "  fill       --events deposits over --accounts accounts, each once before any twice\n"
@@ -141,6 +145,8 @@ int main(int argc, char** argv) {
     status = bank::bench::RunCommands(options, report);
   } else if (verb == "baseline") {
     status = bank::bench::RunBaseline(options, report);
+  } else if (verb == "transfers") {
+    status = bank::bench::RunTransfers(options, report);
   } else if (verb == "e2e") {
     status = bank::bench::RunEndToEnd(options, report);
   } else if (verb == "catchup") {

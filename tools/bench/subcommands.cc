@@ -119,6 +119,49 @@ absl::Status RunCommands(const BenchOptions& options, Report& report) {
   return absl::OkStatus();
 }
 
+absl::Status RunTransfers(const BenchOptions& options, Report& report) {
+  if (options.accounts < 2) return absl::InvalidArgumentError("transfers needs --accounts >= 2");
+  absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
+      Connect(options.command_services, options.channels, options.security.credentials());
+  if (!channels.ok()) return channels.status();
+  report.Number("in_flight", options.in_flight);
+  report.Number("channels", options.channels);
+  report.Number("accounts", options.accounts);
+  CommandMix deposit_mix = MixOf(options);
+  deposit_mix.deposits = 1;
+  deposit_mix.withdraws = 0;
+  CommandMix transfer_mix = MixOf(options);
+  transfer_mix.run_id += "-t";
+  transfer_mix.deposits = 0;
+  transfer_mix.withdraws = 0;
+  transfer_mix.transfers = 1;
+  CommandWorkload deposits(*channels, deposit_mix, options.in_flight);
+  CommandWorkload transfers(*channels, transfer_mix, options.in_flight);
+  // Alternating on the same connections spreads the machine's drift over
+  // both; each deposit round also funds the transfers after it.
+  LatencyHistogram deposits_all, transfers_all;
+  double deposit_rate = 0, transfer_rate = 0;
+  for (int round = 1; round <= options.rounds; ++round) {
+    const LoadResult deposit = RunClosedLoop(LoopOptions(options), deposits);
+    const LoadResult transfer = RunClosedLoop(LoopOptions(options), transfers);
+    report.Load(absl::StrCat("round", round, "_deposits"), deposit);
+    report.Load(absl::StrCat("round", round, "_transfers"), transfer);
+    if (absl::Status s = ExpectSomeOk("deposits", deposit); !s.ok()) return s;
+    if (absl::Status s = ExpectSomeOk("transfers", transfer); !s.ok()) return s;
+    deposits_all.Merge(deposit.latency);
+    transfers_all.Merge(transfer.latency);
+    deposit_rate += deposit.CallsPerSecond() / options.rounds;
+    transfer_rate += transfer.CallsPerSecond() / options.rounds;
+  }
+  report.Number("deposits_per_s", deposit_rate);
+  report.Latency("deposits", deposits_all);
+  report.Number("transfers_per_s", transfer_rate);
+  report.Latency("transfers", transfers_all);
+  report.Number("transfer_to_deposit_ratio", deposit_rate > 0 ? transfer_rate / deposit_rate : 0,
+                3);
+  return absl::OkStatus();
+}
+
 absl::Status RunEndToEnd(const BenchOptions& options, Report& report) {
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> commands =
       Connect(options.command_services, options.channels, options.security.credentials());

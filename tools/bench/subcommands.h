@@ -41,6 +41,7 @@ struct BenchOptions {
 // in a way the load does not expect, ...).
 absl::Status RunCommands(const BenchOptions& options, Report& report);
 absl::Status RunBaseline(const BenchOptions& options, Report& report);
+absl::Status RunTransfers(const BenchOptions& options, Report& report);
 absl::Status RunEndToEnd(const BenchOptions& options, Report& report);
 absl::Status RunCatchup(const BenchOptions& options, Report& report);
 absl::Status RunFill(const BenchOptions& options, Report& report);
