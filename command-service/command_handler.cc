@@ -1,5 +1,6 @@
 #include "command-service/command_handler.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -106,30 +107,36 @@ bool CommandHandler::Run(Attempt attempt, const StoreView* fresh) {
       // One writer's failures are sticky. A shared store's are not: its
       // appends answer for themselves, and they are how it recovers.
       answer = health;
-    } else if (command.kind == CommandKind::kTransfer && shared_ != nullptr) {
-      answer = absl::UnimplementedError(
-          "Transfer is not built for a PostgreSQL store yet; this service's store is one");
+    } else if (!HoldAccountsLocked(attempt)) {
+      next = Next::kParked;
     } else if (command.kind == CommandKind::kTransfer) {
-      // One writer: both accounts' states are final here, and every command
-      // on either account is decided under this same lock.
+      // Every command on either account is decided under this same lock
+      // (one writer), or waits for this one's outcome (a shared store).
+      if (fresh != nullptr) {
+        RememberLocked(command.account_id, fresh->account);
+        RememberLocked(command.to_account_id, fresh->to_account);
+      }
       const AccountState from = StateLocked(command.account_id);
-      absl::StatusOr<std::vector<bank::v1::Event>> legs =
-          DecideTransfer(from, StateLocked(command.to_account_id), command);
-      if (legs.ok()) {
-        AppendLocked(*std::move(legs), from, std::move(attempt));
+      const AccountState to = StateLocked(command.to_account_id);
+      if (absl::StatusOr<std::vector<bank::v1::Event>> legs = DecideTransfer(from, to, command);
+          legs.ok()) {
+        AppendLocked(*std::move(legs), from, to, std::move(attempt));
         next = Next::kAppended;
+      } else if (shared_ != nullptr && fresh == nullptr) {
+        // Refused on states other replicas may have moved on from, or the
+        // retry of a transfer one of them accepted: decided again on what
+        // the store holds.
+        next = Next::kReadStore;
       } else {
         answer = legs.status();
       }
-    } else if (!HoldAccountLocked(attempt)) {
-      next = Next::kParked;
     } else {
       if (fresh != nullptr) RememberLocked(command.account_id, fresh->account);
       const AccountState state = StateLocked(command.account_id);
       if (absl::StatusOr<bank::v1::Event> event = Decide(state, command); event.ok()) {
         std::vector<bank::v1::Event> group;
         group.push_back(*std::move(event));
-        AppendLocked(std::move(group), state, std::move(attempt));
+        AppendLocked(std::move(group), state, AccountState{}, std::move(attempt));
         next = Next::kAppended;
       } else if (shared_ != nullptr && fresh == nullptr) {
         // Refused on a state other replicas may have moved on from, or the
@@ -162,23 +169,31 @@ bool CommandHandler::RunOnStoreView(Attempt attempt) {
                      " changed on other replicas during each of ", kMaxAttempts, " tries; retry"));
     return Answer(std::move(attempt), std::move(contended));
   }
-  absl::StatusOr<StoreView> view =
-      ReadStoreView(*shared_, attempt.command.account_id, attempt.command.command_id);
+  absl::StatusOr<StoreView> view = ReadStoreView(*shared_, attempt.command);
   if (!view.ok()) return Answer(std::move(attempt), view.status());
   ++attempt.number;
   return Run(std::move(attempt), &*view);
 }
 
-bool CommandHandler::HoldAccountLocked(Attempt& attempt) {
+std::vector<std::string> CommandHandler::AccountsOf(const Command& command) {
+  if (command.kind != CommandKind::kTransfer) return {command.account_id};
+  std::vector<std::string> accounts = {command.account_id, command.to_account_id};
+  std::sort(accounts.begin(), accounts.end());
+  return accounts;
+}
+
+bool CommandHandler::HoldAccountsLocked(Attempt& attempt) {
   // One writer's decisions are final: commands on an account pipeline.
-  if (shared_ == nullptr || attempt.holds_account) return true;
-  auto [busy, free] = busy_accounts_.try_emplace(attempt.command.account_id);
-  if (!free) {
-    busy->second.push_back(std::move(attempt));
-    ++waiting_;
-    return false;
+  if (shared_ == nullptr) return true;
+  const std::vector<std::string> accounts = AccountsOf(attempt.command);
+  for (; attempt.accounts_held < accounts.size(); ++attempt.accounts_held) {
+    auto [busy, free] = busy_accounts_.try_emplace(accounts[attempt.accounts_held]);
+    if (!free) {
+      busy->second.push_back(std::move(attempt));
+      ++waiting_;
+      return false;
+    }
   }
-  attempt.holds_account = true;
   return true;
 }
 
@@ -192,7 +207,7 @@ std::optional<CommandHandler::Attempt> CommandHandler::ReleaseAccountLocked(
   Attempt next = std::move(busy->second.front());
   busy->second.pop_front();
   --waiting_;
-  next.holds_account = true;
+  ++next.accounts_held;
   return next;
 }
 
@@ -225,7 +240,7 @@ AccountState CommandHandler::StateLocked(const std::string& account_id) {
 }
 
 void CommandHandler::AppendLocked(std::vector<bank::v1::Event> group, const AccountState decided_on,
-                                  Attempt attempt) {
+                                  const AccountState to_decided_on, Attempt attempt) {
   const bank::v1::Event& first = group.front();
   RecordedCommand recorded{.account_id = first.account_id(),
                            .kind = attempt.command.kind,
@@ -237,22 +252,25 @@ void CommandHandler::AppendLocked(std::vector<bank::v1::Event> group, const Acco
                            .to_version = 0,
                            .to_balance_after = 0};
   AccountState state;
+  AccountState to_state;
   if (shared_ != nullptr) {
-    // The cache keeps `decided_on` until the store has judged the event: the
-    // next command on the account waits for that (see busy_accounts_).
+    // The cache keeps what was decided on until the store has judged the
+    // group: the next command on its accounts waits for that (see
+    // busy_accounts_).
     state = command::Apply(decided_on, first);
+    if (group.size() > 1) to_state = command::Apply(to_decided_on, group[1]);
   } else {
     // Cannot fail here: the decision chose each account's next version and
     // a valid amount.
     state = *book_.Apply(first);
-    if (group.size() > 1) {
-      const bank::v1::Event& in = group[1];
-      recorded.to_account_id = in.account_id();
-      recorded.to_version = in.version();
-      recorded.to_balance_after = book_.Apply(in)->balance;
-    }
+    if (group.size() > 1) to_state = *book_.Apply(group[1]);
   }
   recorded.balance_after = state.balance;
+  if (group.size() > 1) {
+    recorded.to_account_id = group[1].account_id();
+    recorded.to_version = to_state.version;
+    recorded.to_balance_after = to_state.balance;
+  }
   if (!first.command_id().empty()) {
     // An earlier attempt's entry keeps the retries parked on it.
     in_flight_commands_[first.command_id()].command = recorded;
@@ -273,12 +291,15 @@ void CommandHandler::AppendLocked(std::vector<bank::v1::Event> group, const Acco
   // replica can race it (so a hot account never starves a replica), on
   // what it holds after the state it was decided on.
   auto redecision = std::make_shared<Redecision>();
-  SharedEventStore::Redecide redecide = RedecideCommand(attempt.command, decided_on, redecision);
+  SharedEventStore::Redecide redecide =
+      attempt.command.kind == CommandKind::kTransfer
+          ? RedecideTransfer(attempt.command, decided_on, to_decided_on, redecision)
+          : RedecideCommand(attempt.command, decided_on, redecision);
   shared_->AppendOrRedecide(
       std::move(group), std::move(redecide),
-      [this, attempt = std::move(attempt), recorded = std::move(recorded), state,
+      [this, attempt = std::move(attempt), recorded = std::move(recorded), state, to_state,
        redecision = std::move(redecision)](absl::StatusOr<uint64_t> position) mutable {
-        OnSharedAppended(std::move(attempt), std::move(recorded), state, *redecision,
+        OnSharedAppended(std::move(attempt), std::move(recorded), state, to_state, *redecision,
                          std::move(position));
       });
 }
@@ -327,8 +348,8 @@ void CommandHandler::ConfirmLocked(absl::Status refusal, const AccountState judg
                                  .to_account_id = "",
                                  .to_version = 0,
                                  .to_balance_after = 0};
-        OnSharedAppended(std::move(attempt), std::move(recorded), judged_on, *redecision,
-                         std::move(position));
+        OnSharedAppended(std::move(attempt), std::move(recorded), judged_on, AccountState{},
+                         *redecision, std::move(position));
       });
 }
 
@@ -345,30 +366,40 @@ bool CommandHandler::OnAppended(Attempt attempt, RecordedCommand recorded,
 }
 
 bool CommandHandler::OnSharedAppended(Attempt attempt, RecordedCommand recorded,
-                                      AccountState decided, const Redecision& redecision,
+                                      AccountState decided, AccountState to_decided,
+                                      const Redecision& redecision,
                                       absl::StatusOr<uint64_t> position) {
-  const std::string& account = attempt.command.account_id;
+  const Command& command = attempt.command;
+  const bool transfer = command.kind == CommandKind::kTransfer;
   // The store refused the command on its own state, under its lock: final.
   // (Not ALREADY_EXISTS, which no decision gives: the id is stored, perhaps
   // after a redecision of a commit the store then tried again.)
   const bool refused_on_stored = redecision.stored.has_value() && !redecision.after.has_value() &&
                                  position.status().code() != absl::StatusCode::kAlreadyExists;
+  const AccountState after = redecision.after.value_or(decided);
+  const AccountState to_after = redecision.to_after.value_or(to_decided);
   {
     absl::MutexLock lock(&mu_);
     if (position.ok()) {
-      RememberLocked(account, redecision.after.value_or(decided));
+      RememberLocked(command.account_id, after);
+      if (transfer) RememberLocked(command.to_account_id, to_after);
     } else if (refused_on_stored) {
-      RememberLocked(account, *redecision.stored);
+      RememberLocked(command.account_id, *redecision.stored);
+      if (transfer) RememberLocked(command.to_account_id, *redecision.to_stored);
     } else {
       // Not judged on what is stored: what is held may have missed it.
-      cache_.Forget(account);
+      cache_.Forget(command.account_id);
+      if (transfer) cache_.Forget(command.to_account_id);
     }
   }
   if (position.ok()) {
-    const AccountState after = redecision.after.value_or(decided);
     recorded.version = after.version;
     recorded.balance_after = after.balance;
     recorded.position = *position;
+    if (transfer) {
+      recorded.to_version = to_after.version;
+      recorded.to_balance_after = to_after.balance;
+    }
     return Answer(std::move(attempt), std::move(recorded));
   }
   if (IsConflict(position.status()) && !refused_on_stored) {
@@ -380,8 +411,8 @@ bool CommandHandler::OnSharedAppended(Attempt attempt, RecordedCommand recorded,
 
 bool CommandHandler::Answer(Attempt attempt, absl::StatusOr<RecordedCommand> answer) {
   std::vector<Answered> retries;
-  std::optional<Attempt> next;
-  if (attempt.in_flight || attempt.holds_account) {
+  std::vector<Attempt> next;
+  if (attempt.in_flight || attempt.accounts_held > 0) {
     absl::MutexLock lock(&mu_);
     if (attempt.in_flight) {
       --in_flight_;
@@ -390,12 +421,19 @@ bool CommandHandler::Answer(Attempt attempt, absl::StatusOr<RecordedCommand> ans
             std::move(in_flight_commands_.extract(attempt.command.command_id).mapped().retries);
       }
     }
-    if (attempt.holds_account) next = ReleaseAccountLocked(attempt.command.account_id);
+    const std::vector<std::string> accounts = AccountsOf(attempt.command);
+    for (size_t i = 0; i < attempt.accounts_held; ++i) {
+      if (std::optional<Attempt> waiting = ReleaseAccountLocked(accounts[i])) {
+        next.push_back(*std::move(waiting));
+      }
+    }
   }
   for (Answered& retry : retries) std::move(retry)(answer);
   std::move(attempt.done)(std::move(answer));
-  // The next command on the account decides now, on what this one left.
-  return next.has_value() && Run(*std::move(next), nullptr);
+  // The next command on each account decides now, on what this one left.
+  bool appended = false;
+  for (Attempt& waiting : next) appended = Run(std::move(waiting), nullptr) || appended;
+  return appended;
 }
 
 int CommandHandler::Drain(absl::Duration timeout) {

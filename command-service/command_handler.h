@@ -73,8 +73,11 @@ class CommandHandler {
   // Runs a transfer (command.kind kTransfer), as Execute runs a deposit or a
   // withdrawal: decided over both accounts' states under the same lock
   // (DecideTransfer), and appended as one group of two events, so commands
-  // on either account are serialised with it. Not yet on a shared store
-  // (UNIMPLEMENTED).
+  // on either account are serialised with it. On a shared store it holds
+  // both accounts, in AccountsOf's order; a refusal made on the cache is
+  // made again on what the store holds (a read of both accounts) rather
+  // than confirmed inside a commit, and a stale acceptance is decided again
+  // inside the commit on both accounts' stored events.
   void ExecuteTransfer(Command command, TransferDone done);
 
   // For shutdown: refuses new commands with UNAVAILABLE from now on and waits
@@ -95,9 +98,15 @@ class CommandHandler {
     // It holds the command id's in_flight_commands_ entry (an earlier try
     // appended), and counts in in_flight_.
     bool in_flight = false;
-    // It holds its account on a shared store (see busy_accounts_).
-    bool holds_account = false;
+    // How many of its accounts (AccountsOf) it holds on a shared store, in
+    // their order (see busy_accounts_).
+    size_t accounts_held = 0;
   };
+
+  // The accounts `command` changes, in the order they are held: one, or a
+  // transfer's two by id, so that two transfers never wait for each other
+  // in a circle.
+  static std::vector<std::string> AccountsOf(const Command& command);
 
   // Decides `attempt` on the state this process holds, or on `fresh` when
   // the store was read for it; appends, answers, parks it, or reads the
@@ -108,9 +117,10 @@ class CommandHandler {
   // Runs `attempt` again on the account and its command id as the shared
   // store holds them; Run's result.
   bool RunOnStoreView(Attempt attempt);
-  // True when `attempt` holds its account, now or already. Otherwise false,
-  // and the attempt has been moved behind the command that holds it.
-  bool HoldAccountLocked(Attempt& attempt) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // True when `attempt` holds its accounts, now or already. Otherwise false,
+  // and the attempt (holding those before) has been moved behind the command
+  // that holds the first one it lacks.
+  bool HoldAccountsLocked(Attempt& attempt) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Hands the account on to the next command waiting for it, if any.
   std::optional<Attempt> ReleaseAccountLocked(const std::string& account_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -119,10 +129,11 @@ class CommandHandler {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Validates `command` and runs it.
   void Start(Command command, Answered done);
-  // Records the `group` decided (its first event on `decided_on`) as
-  // sequenced and hands it to the store.
-  void AppendLocked(std::vector<bank::v1::Event> group, AccountState decided_on, Attempt attempt)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records the `group` decided (its first event on `decided_on`, a
+  // transfer's second on `to_decided_on`) as sequenced and hands it to the
+  // store.
+  void AppendLocked(std::vector<bank::v1::Event> group, AccountState decided_on,
+                    AccountState to_decided_on, Attempt attempt) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Hands the refusal of `attempt`, judged on `judged_on`, to the shared
   // store to confirm or decide again (SharedEventStore::ConfirmOrRedecide).
   void ConfirmLocked(absl::Status refusal, AccountState judged_on, Attempt attempt)
@@ -131,7 +142,8 @@ class CommandHandler {
   // store's, where `redecision` tells what the store decided in its stead.
   bool OnAppended(Attempt attempt, RecordedCommand recorded, absl::StatusOr<uint64_t> position);
   bool OnSharedAppended(Attempt attempt, RecordedCommand recorded, AccountState decided,
-                        const Redecision& redecision, absl::StatusOr<uint64_t> position);
+                        AccountState to_decided, const Redecision& redecision,
+                        absl::StatusOr<uint64_t> position);
   bool AllAnsweredLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return in_flight_ + waiting_ == 0;
   }

@@ -59,15 +59,35 @@ SharedEventStore::Redecide RedecideCommand(Command command, AccountState base,
   };
 }
 
-absl::StatusOr<StoreView> ReadStoreView(const SharedEventStore& store, absl::string_view account_id,
-                                        absl::string_view command_id) {
+SharedEventStore::Redecide RedecideTransfer(Command command, AccountState from_base,
+                                            AccountState to_base,
+                                            std::shared_ptr<Redecision> found) {
+  return [command = std::move(command), from_base, to_base,
+          found = std::move(found)](const std::vector<bank::v1::Event>& stored)
+             -> absl::StatusOr<std::vector<bank::v1::Event>> {
+    *found = Redecision{};  // a store may ask again (see AppendOrRedecide)
+    absl::StatusOr<AccountState> from = Fold(command.account_id, stored, from_base);
+    if (!from.ok()) return from.status();
+    absl::StatusOr<AccountState> to = Fold(command.to_account_id, stored, to_base);
+    if (!to.ok()) return to.status();
+    found->stored = *from;
+    found->to_stored = *to;
+    absl::StatusOr<std::vector<bank::v1::Event>> legs = DecideTransfer(*from, *to, command);
+    if (!legs.ok()) return legs.status();
+    found->after = Apply(*from, (*legs)[0]);
+    found->to_after = Apply(*to, (*legs)[1]);
+    return legs;
+  };
+}
+
+absl::StatusOr<StoreView> ReadStoreView(const SharedEventStore& store, const Command& command) {
   StoreView view;
-  if (!command_id.empty()) {
+  if (!command.command_id.empty()) {
     std::vector<bank::v1::Event> group;
-    if (absl::Status read = store.ReadCommand(command_id, &group); !read.ok()) return read;
+    if (absl::Status read = store.ReadCommand(command.command_id, &group); !read.ok()) return read;
     if (!group.empty()) {
       // The command's reply is its first event's (a Deposit's or Withdraw's
-      // only one).
+      // only one; a transfer's from account's, and its second event's).
       const bank::v1::Event& first = group.front();
       absl::StatusOr<AccountState> after = FoldAccount(store, first.account_id(), first.version());
       if (!after.ok()) return after.status();
@@ -80,11 +100,24 @@ absl::StatusOr<StoreView> ReadStoreView(const SharedEventStore& store, absl::str
                                       .to_account_id = "",
                                       .to_version = 0,
                                       .to_balance_after = 0};
+      if (group.size() > 1) {
+        const bank::v1::Event& in = group[1];
+        absl::StatusOr<AccountState> to = FoldAccount(store, in.account_id(), in.version());
+        if (!to.ok()) return to.status();
+        view.original->to_account_id = in.account_id();
+        view.original->to_version = in.version();
+        view.original->to_balance_after = to->balance;
+      }
     }
   }
-  absl::StatusOr<AccountState> account = FoldAccount(store, account_id, std::nullopt);
+  absl::StatusOr<AccountState> account = FoldAccount(store, command.account_id, std::nullopt);
   if (!account.ok()) return account.status();
   view.account = *account;
+  if (command.kind == CommandKind::kTransfer) {
+    absl::StatusOr<AccountState> to = FoldAccount(store, command.to_account_id, std::nullopt);
+    if (!to.ok()) return to.status();
+    view.to_account = *to;
+  }
   return view;
 }
 

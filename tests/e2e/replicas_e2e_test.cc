@@ -84,6 +84,63 @@ TEST_F(ReplicasE2eTest, ARetrySentToTheOtherReplicaGetsTheOriginalReply) {
   EXPECT_EQ(later.balance(), 0);
 }
 
+grpc::Status CallTransfer(bank::v1::CommandService::Stub& stub, const std::string& from,
+                          const std::string& to, int64_t amount, bank::v1::TransferReply* reply,
+                          const std::string& command_id = "") {
+  bank::v1::TransferRequest request;
+  request.set_from_account_id(from);
+  request.set_to_account_id(to);
+  request.set_amount(amount);
+  request.set_command_id(command_id);
+  grpc::ClientContext context;
+  context.set_deadline(In(30));
+  return stub.Transfer(&context, request, reply);
+}
+
+// Transfers both ways between two accounts from 16 clients spread over both
+// replicas: none deadlocks, overdraws or is answered ABORTED, a retry on the
+// other replica gets the original reply, and the total never changes.
+TEST_F(ReplicasE2eTest, OppositeTransfersOverTwoReplicasConserveMoneyAndNeverOverdraw) {
+  bank::v1::CommandReply reply;
+  ASSERT_TRUE(CallDeposit(replica(0), "left", 200, &reply).ok());
+  ASSERT_TRUE(CallDeposit(replica(1), "right", 200, &reply).ok());
+  bank::v1::TransferReply original;
+  grpc::Status status = CallTransfer(replica(1), "left", "right", 10, &original, "tr-1");
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  bank::v1::TransferReply retried;
+  status = CallTransfer(replica(0), "left", "right", 10, &retried, "tr-1");
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(retried.SerializeAsString(), original.SerializeAsString());
+
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      const bool leftwards = t % 2 == 0;
+      for (int i = 0; i < 10; ++i) {
+        bank::v1::TransferReply answer;
+        const grpc::Status sent = CallTransfer(replica(t / 2), leftwards ? "right" : "left",
+                                               leftwards ? "left" : "right", 1 + i % 25, &answer);
+        if (sent.ok()) {
+          EXPECT_GE(answer.from_account().balance(), 0);
+          ++accepted;
+        } else {
+          EXPECT_EQ(sent.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+              << sent.error_code() << ": " << sent.error_message();
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_GT(accepted.load(), 0);
+  // Each side's balance, read through a deposit of 1 on either replica.
+  bank::v1::CommandReply left, right;
+  ASSERT_TRUE(CallDeposit(replica(0), "left", 1, &left).ok());
+  ASSERT_TRUE(CallDeposit(replica(1), "right", 1, &right).ok());
+  EXPECT_EQ(left.balance() + right.balance(), 402);
+  EXPECT_EQ(right.position(), 5u + 2u * accepted.load() + 1u);
+}
+
 TEST_F(ReplicasE2eTest, SixteenClientsOverTwoReplicasNeverOverdrawAndNeverSeeAborted) {
   constexpr int kAccounts = 4;
   constexpr int kFunds = 50;  // per account
