@@ -44,7 +44,7 @@ LogReport InspectLog(const std::string& dir, const store::EventUpcaster& upcaste
     if (!upcast.ok()) return upcast;
     ++report.events;
     report.head = event.position();
-    visit(event);
+    visit(event, stored.group_end);
     return absl::OkStatus();
   };
   absl::StatusOr<log::RecoveredLog> scanned = log::ScanLog(dir, kIndexEvery, visit_record);

@@ -28,7 +28,9 @@ struct LogReport {
   bool whole() const { return damage.ok() && !torn_end.has_value(); }
 };
 
-using EventVisitor = absl::FunctionRef<void(const bank::v1::Event& event)>;
+// An event, and the position of the last event of its group (its own when
+// alone).
+using EventVisitor = absl::FunctionRef<void(const bank::v1::Event& event, uint64_t group_end)>;
 
 // Scans the log in `dir` without writing to it, and hands each event, upcast
 // to the current shape by `upcaster` exactly as the service reads it, to

@@ -12,14 +12,15 @@ namespace bank::bank_log {
 namespace {
 
 int Verify(const std::string& dir, std::ostream& out) {
-  const LogReport report = InspectLog(dir, store::EventUpcaster(), [](const bank::v1::Event&) {});
+  const LogReport report =
+      InspectLog(dir, store::EventUpcaster(), [](const bank::v1::Event&, uint64_t) {});
   out << DescribeReport(report);
   return report.whole() ? kExitWhole : kExitDamaged;
 }
 
 int Dump(const std::string& dir, const Options& options, std::ostream& out, std::ostream& err) {
   const LogReport report =
-      InspectLog(dir, store::EventUpcaster(), [&](const bank::v1::Event& event) {
+      InspectLog(dir, store::EventUpcaster(), [&](const bank::v1::Event& event, uint64_t) {
         if (event.position() > options.after) out << FormatEvent(event, options.format) << '\n';
       });
   out.flush();
@@ -38,10 +39,10 @@ int Copy(const Options& options, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   absl::Status added;
-  const LogReport report =
-      InspectLog(options.from, store::EventUpcaster(), [&](const bank::v1::Event& event) {
-        if (added.ok()) added = (*import)->Add(event);
-      });
+  const LogReport report = InspectLog(options.from, store::EventUpcaster(),
+                                      [&](const bank::v1::Event& event, uint64_t group_end) {
+                                        if (added.ok()) added = (*import)->Add(event, group_end);
+                                      });
   if (!report.whole()) {
     err << DescribeReport(report) << "bank-log: nothing was copied: the log in " << options.from
         << " is not whole\n";

@@ -19,11 +19,15 @@ inline constexpr uint8_t kCurrentSchemaVersion = 1;
 // store gave it, and the payload's bytes. The file log keeps the version as
 // its record type (log_format.h), PostgreSQL in a column. A payload holds
 // its position, or none (0) where the store assigns it after the payload is
-// made (PostgreSQL, inside the commit's statement).
+// made (PostgreSQL, inside the commit's statement). `group_end` is the
+// position of the last event of the group it was appended in (its own when
+// alone; 0 where the store has not assigned positions yet): both stores keep
+// groups, so that a copy from one to the other keeps them too.
 struct StoredPayload {
   uint8_t schema_version = kCurrentSchemaVersion;
   uint64_t position = 0;
   absl::string_view payload;
+  uint64_t group_end = 0;
 };
 
 // The one place where a stored payload becomes a bank.v1.Event, for every

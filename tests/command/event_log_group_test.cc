@@ -195,7 +195,8 @@ TEST(EventLogGroupTest, AMalformedGroupRecordRefusesToOpen) {
   const std::string one = Serialized(DepositEvent("a", 2, 1), 2);
   const std::string two = Serialized(DepositEvent("b", 1, 1), 3);
   auto member = [](uint8_t version, const std::string& event) {
-    const store::StoredPayload stored{.schema_version = version, .position = 0, .payload = event};
+    const store::StoredPayload stored{
+        .schema_version = version, .position = 0, .payload = event, .group_end = 0};
     return EncodeGroupPayload({&stored, 1});
   };
   const std::string good_first = member(store::kCurrentSchemaVersion, one);

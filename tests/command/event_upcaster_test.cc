@@ -220,13 +220,15 @@ TEST(EventUpcasterTest, PayloadNotOfItsVersionsShapeOrPositionIsDataLoss) {
   bank::v1::Event event;
   const std::string garbage = "\xff\xff\xff";
   EXPECT_EQ(
-      upcaster.Upcast({.schema_version = 1, .position = 1, .payload = garbage}, &event).code(),
+      upcaster
+          .Upcast({.schema_version = 1, .position = 1, .payload = garbage, .group_end = 1}, &event)
+          .code(),
       absl::StatusCode::kDataLoss);
   bank::v1::Event third = DepositEvent("a", 3, 10);
   third.set_position(3);
   const std::string payload = third.SerializeAsString();
-  absl::Status moved =
-      upcaster.Upcast({.schema_version = 1, .position = 2, .payload = payload}, &event);
+  absl::Status moved = upcaster.Upcast(
+      {.schema_version = 1, .position = 2, .payload = payload, .group_end = 2}, &event);
   EXPECT_EQ(moved.code(), absl::StatusCode::kDataLoss) << moved;
   EXPECT_EQ(moved.message(),
             "the event stored at position 2 is not a valid event of schema version 1");

@@ -56,6 +56,7 @@ void CheckEvents(const DecodedRecord& record) {
   std::vector<store::StoredPayload> events;
   const absl::Status status = ForEachEvent(record, [&](const store::StoredPayload& event) {
     Check(event.position == record.position + events.size(), "consecutive positions");
+    Check(event.group_end >= event.position, "an event is at or before its group's end");
     events.push_back(event);
     return absl::OkStatus();
   });
@@ -71,6 +72,7 @@ void CheckEvents(const DecodedRecord& record) {
     return;
   }
   Check(events.size() >= 2, "a group holds two or more events");
+  Check(events.back().group_end == events.back().position, "the last event ends its group");
   Check(EncodeGroupPayload(events) == record.payload, "a group's events re-encode to its payload");
 }
 

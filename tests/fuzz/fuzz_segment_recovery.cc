@@ -111,8 +111,10 @@ Files ScriptedLog(FuzzedDataProvider& input) {
           events.push_back(ScriptedEvent(input, op, next, versions).SerializeAsString());
         }
         for (const std::string& event : events) {
-          members.push_back(
-              {.schema_version = store::kCurrentSchemaVersion, .position = 0, .payload = event});
+          members.push_back({.schema_version = store::kCurrentSchemaVersion,
+                             .position = 0,
+                             .payload = event,
+                             .group_end = 0});
         }
         AppendRecord(RecordType::kEventGroup, first, EncodeGroupPayload(members), segment);
         break;

@@ -100,7 +100,8 @@ RecordType EncodeRecordPayload(const std::vector<bank::v1::Event>& group, std::s
     group[i].SerializeToString(&events[i]);
     members.push_back({.schema_version = store::kCurrentSchemaVersion,
                        .position = group[i].position(),
-                       .payload = events[i]});
+                       .payload = events[i],
+                       .group_end = group.back().position()});
   }
   *payload = EncodeGroupPayload(members);
   return RecordType::kEventGroup;

@@ -88,11 +88,14 @@ std::string EncodeGroupPayload(absl::Span<const store::StoredPayload> events) {
 
 absl::Status ForEachEvent(const DecodedRecord& record, StoredEventVisitor visit) {
   if (record.type != static_cast<uint8_t>(RecordType::kEventGroup)) {
-    return visit(
-        {.schema_version = record.type, .position = record.position, .payload = record.payload});
+    return visit({.schema_version = record.type,
+                  .position = record.position,
+                  .payload = record.payload,
+                  .group_end = record.position});
   }
-  // The whole frame is checked before any event is visited: a malformed
-  // group hands out none of its events.
+  // The whole frame is checked (and its events counted) before any event is
+  // visited: a malformed group hands out none of its events.
+  uint64_t group_end = 0;
   for (bool visiting : {false, true}) {
     absl::string_view rest = record.payload;
     uint64_t position = record.position;
@@ -110,7 +113,8 @@ absl::Status ForEachEvent(const DecodedRecord& record, StoredEventVisitor visit)
       if (visiting) {
         absl::Status visited = visit({.schema_version = version,
                                       .position = position,
-                                      .payload = rest.substr(kGroupMemberHeaderSize, length)});
+                                      .payload = rest.substr(kGroupMemberHeaderSize, length),
+                                      .group_end = group_end});
         if (!visited.ok()) return visited;
       }
       rest.remove_prefix(kGroupMemberHeaderSize + length);
@@ -120,6 +124,7 @@ absl::Status ForEachEvent(const DecodedRecord& record, StoredEventVisitor visit)
                                               " holds ", position - record.position,
                                               " event(s), not two or more"));
     }
+    group_end = position - 1;
   }
   return absl::OkStatus();
 }

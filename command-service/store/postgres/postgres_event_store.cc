@@ -518,7 +518,8 @@ absl::Status PostgresEventStore::DecodeRows(const PGresult* rows, int count,
     absl::Status upcast = options_.upcaster.Upcast(
         {.schema_version = static_cast<uint8_t>(std::clamp<int16_t>(version, 0, 255)),
          .position = static_cast<uint64_t>(GetInt8(rows, row, 0)),
-         .payload = GetBytes(rows, row, 3)},
+         .payload = GetBytes(rows, row, 3),
+         .group_end = static_cast<uint64_t>(GetInt8(rows, row, 1))},
         &out->emplace_back());
     if (!upcast.ok()) {
       out->resize(start);

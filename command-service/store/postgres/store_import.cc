@@ -40,13 +40,20 @@ StoreImport::~StoreImport() {
   if (!committed_ && !connection_->broken()) (void)connection_->ExecuteSql("ROLLBACK");
 }
 
-absl::Status StoreImport::Add(const bank::v1::Event& event) {
+absl::Status StoreImport::Add(const bank::v1::Event& event, uint64_t group_end) {
   if (event.position() != head_ + 1) {
     return absl::DataLossError(absl::StrCat("event at position ", event.position(), " after ",
                                             head_, ": the copy must be dense from 1"));
   }
-  rows_.Add(event, event.position(), /*first_of_group=*/true);
+  const bool first_of_group = event.position() > group_end_;
+  if (group_end < event.position() || (!first_of_group && group_end != group_end_)) {
+    return absl::DataLossError(absl::StrCat("event at position ", event.position(),
+                                            " ends its group at ", group_end,
+                                            ", which does not fit the group before it"));
+  }
+  rows_.Add(event, group_end, first_of_group);
   head_ = event.position();
+  group_end_ = group_end;
   return rows_.size() >= kRowsPerInsert ? Flush() : absl::OkStatus();
 }
 

@@ -29,9 +29,10 @@ class StoreImport {
   // Rolls back unless Commit() succeeded.
   ~StoreImport();
 
-  // The next event: positions 1, 2, 3 ... in order (DATA_LOSS otherwise);
-  // each is its own group, as the file log stores them.
-  absl::Status Add(const bank::v1::Event& event);
+  // The next event: positions 1, 2, 3 ... in order (DATA_LOSS otherwise), in
+  // the group that ends at `group_end` (its own position when alone), as the
+  // file log stored them: a transfer's two events stay one group.
+  absl::Status Add(const bank::v1::Event& event, uint64_t group_end);
   // Stores what was added, commits, and has PostgreSQL gather the table's
   // statistics (a table planned without them reads position ranges through
   // a bitmap scan and a sort: catch-up over a freshly copied store ran 9
@@ -47,6 +48,7 @@ class StoreImport {
   const std::string schema_;
   EventRows rows_{EventRows::Positions::kStored};
   uint64_t head_ = 0;
+  uint64_t group_end_ = 0;  // of the group the last event added is in
   bool committed_ = false;
 };
 

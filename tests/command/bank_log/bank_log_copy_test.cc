@@ -19,9 +19,9 @@ namespace {
 using ::bank::testing::Outcome;
 using ::testing::HasSubstr;
 
-std::string GoldenCopy(const std::string& name) {
+std::string GoldenCopy(const std::string& name, const std::string& golden = "golden-v1") {
   const std::string dir = ::bank::testing::FreshDir(name);
-  std::filesystem::copy(BANK_SOURCE_DIR "/tests/data/golden-v1", dir);
+  std::filesystem::copy(BANK_SOURCE_DIR "/tests/data/" + golden, dir);
   return dir;
 }
 
@@ -89,6 +89,26 @@ TEST_F(BankLogCopyTest, EveryEventArrivesWithItsPositionVersionCommandIdAndRecor
     ASSERT_EQ(group.size(), 1u);
     EXPECT_EQ(group[0].position(), event.position());
   }
+}
+
+// A transfer's two events stay one group in the store: read whole, found
+// whole by their command id.
+TEST_F(BankLogCopyTest, ATransfersTwoEventsArriveAsOneGroup) {
+  const Outcome copied = Copy(GoldenCopy("bank_log_copy_v2", "golden-v2"));
+  ASSERT_EQ(copied.exit_code, 0) << copied.err;
+  EXPECT_THAT(copied.out, HasSubstr("copied 12 events"));
+  auto store = store::postgres::PostgresEventStore::Open({.uri = uri_, .schema = schema_});
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<bank::v1::Event> events;
+  ASSERT_TRUE((*store)->ReadAfter(2, 1, &events).ok());
+  ASSERT_EQ(events.size(), 2u) << "a read never splits a group";
+  EXPECT_TRUE(events[0].has_transferred_out());
+  EXPECT_TRUE(events[1].has_transferred_in());
+  std::vector<bank::v1::Event> group;
+  ASSERT_TRUE((*store)->ReadCommand("v2-3", &group).ok());
+  ASSERT_EQ(group.size(), 2u);
+  EXPECT_EQ(group[0].position(), 3u);
+  EXPECT_EQ(group[1].position(), 4u);
 }
 
 TEST_F(BankLogCopyTest, AStoreThatIsNotEmptyIsRefusedAndKeepsWhatItHad) {
