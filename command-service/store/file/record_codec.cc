@@ -100,6 +100,10 @@ absl::Status ForEachEvent(const DecodedRecord& record, StoredEventVisitor visit)
     absl::string_view rest = record.payload;
     uint64_t position = record.position;
     for (; !rest.empty(); ++position) {
+      if (position < record.position) {
+        return absl::DataLossError(absl::StrCat("the group record at position ", record.position,
+                                                " runs past the largest position"));
+      }
       const bool framed = rest.size() >= kGroupMemberHeaderSize &&
                           rest.size() - kGroupMemberHeaderSize >= Get<uint32_t>(rest.data() + 1);
       const uint8_t version = framed ? Get<uint8_t>(rest.data()) : 0;
