@@ -50,6 +50,7 @@ using ::bank::testing::ServerTlsFlags;
 using ::bank::testing::Subprocess;
 using ::bank::testing::Subscribe;
 using ::bank::testing::TokensLine;
+using ::bank::testing::Transfer;
 using ::bank::testing::Withdraw;
 using ::bank::testing::WriteText;
 using ::testing::ElementsAre;
@@ -298,6 +299,10 @@ TEST_F(TokensE2eTest, EachRpcAnswersEachKindOfCallerAsTheContractSaysAndRefusals
        [&](const std::string& token, bool valid) {
          return Withdraw(command, token, "acc", valid ? 3 : 0);
        }},
+      {"Transfer", "write", grpc::StatusCode::INVALID_ARGUMENT,
+       [&](const std::string& token, bool valid) {
+         return Transfer(command, token, "acc", valid ? "other" : "acc", 1);
+       }},
       {"Subscribe", "subscribe", grpc::StatusCode::OUT_OF_RANGE,
        [&](const std::string& token, bool valid) {
          return Subscribe(command, token, valid ? 0 : 1000, /*first_only=*/true).status;
@@ -357,21 +362,25 @@ TEST_F(TokensE2eTest, EachRpcAnswersEachKindOfCallerAsTheContractSaysAndRefusals
       }
     }
   }
-  ASSERT_THAT(accepted, ElementsAre("Deposit by teller", "Deposit by clerk", "Withdraw by teller",
-                                    "Withdraw by clerk"));
-  // The log holds the accepted commands and nothing else, each with its caller.
+  ASSERT_THAT(accepted,
+              ElementsAre("Deposit by teller", "Deposit by clerk", "Withdraw by teller",
+                          "Withdraw by clerk", "Transfer by teller", "Transfer by clerk"));
+  // The log holds the accepted commands and nothing else, each with its
+  // caller (a transfer's on both of its events).
   const LogRead log = Subscribe(command, kFollower.token);
   ASSERT_TRUE(log.status.ok()) << log.status.error_message();
-  EXPECT_EQ(log.head, 4u);
-  EXPECT_THAT(PrincipalsOf(log.events), ElementsAre("teller", "clerk", "teller", "clerk"));
+  EXPECT_EQ(log.head, 8u);
+  EXPECT_THAT(PrincipalsOf(log.events), ElementsAre("teller", "clerk", "teller", "clerk", "teller",
+                                                    "teller", "clerk", "clerk"));
   bank::v1::AccountBalance balance;
-  ASSERT_TRUE(GetBalance(query, kAuditor.token, "acc", 4, &balance).ok());
-  EXPECT_EQ(balance.balance(), 14);
-  EXPECT_EQ(balance.version(), 4u);
-  EXPECT_THAT(HistoryPrincipals(query, "acc"), ElementsAre("teller", "clerk", "teller", "clerk"));
+  ASSERT_TRUE(GetBalance(query, kAuditor.token, "acc", 8, &balance).ok());
+  EXPECT_EQ(balance.balance(), 12);
+  EXPECT_EQ(balance.version(), 6u);
+  EXPECT_THAT(HistoryPrincipals(query, "acc"),
+              ElementsAre("teller", "clerk", "teller", "clerk", "teller", "clerk"));
   bank::v1::ProjectionStatus status;
   ASSERT_TRUE(GetStatus(query, kAuditor.token, &status).ok());
-  EXPECT_EQ(status.applied_position(), 4u);
+  EXPECT_EQ(status.applied_position(), 8u);
   EXPECT_TRUE(status.source_connected());
   // Nor do the services' logs hold a token.
   for (const Attempt& attempt : attempts) {

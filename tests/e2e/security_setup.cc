@@ -71,6 +71,18 @@ grpc::Status Withdraw(const std::shared_ptr<grpc::Channel>& channel, const std::
                                                               reply != nullptr ? reply : &ignored);
 }
 
+grpc::Status Transfer(const std::shared_ptr<grpc::Channel>& channel, const std::string& token,
+                      const std::string& from, const std::string& to, int64_t amount) {
+  bank::v1::TransferRequest request;
+  request.set_from_account_id(from);
+  request.set_to_account_id(to);
+  request.set_amount(amount);
+  bank::v1::TransferReply ignored;
+  grpc::ClientContext context;
+  PrepareCall(context, token);
+  return bank::v1::CommandService::NewStub(channel)->Transfer(&context, request, &ignored);
+}
+
 LogRead Subscribe(const std::shared_ptr<grpc::Channel>& channel, const std::string& token,
                   uint64_t after, bool first_only) {
   grpc::ClientContext context;

@@ -47,6 +47,8 @@ grpc::Status Deposit(const std::shared_ptr<grpc::Channel>& channel, const std::s
 grpc::Status Withdraw(const std::shared_ptr<grpc::Channel>& channel, const std::string& token,
                       const std::string& account, int64_t amount,
                       bank::v1::CommandReply* reply = nullptr);
+grpc::Status Transfer(const std::shared_ptr<grpc::Channel>& channel, const std::string& token,
+                      const std::string& from, const std::string& to, int64_t amount);
 
 // What a Subscribe read: its events up to the head its messages reported,
 // and that head; or, when no message came, the stream's error.
