@@ -30,6 +30,19 @@ absl::Status CommandIdReused(const RecordedCommand& original, const Command& com
       " of ", original.amount, accounts, "; use a new command_id for a new command"));
 }
 
+// What `command` is recorded as before its outcome fills in the rest.
+RecordedCommand Unanswered(const Command& command) {
+  return RecordedCommand{.account_id = command.account_id,
+                         .kind = command.kind,
+                         .amount = command.amount,
+                         .version = 0,
+                         .balance_after = 0,
+                         .position = 0,
+                         .to_account_id = command.to_account_id,
+                         .to_version = 0,
+                         .to_balance_after = 0};
+}
+
 bool IsConflict(const absl::Status& status) {
   return status.code() == absl::StatusCode::kAborted ||
          status.code() == absl::StatusCode::kAlreadyExists;
@@ -242,15 +255,7 @@ AccountState CommandHandler::StateLocked(const std::string& account_id) {
 void CommandHandler::AppendLocked(std::vector<bank::v1::Event> group, const AccountState decided_on,
                                   const AccountState to_decided_on, Attempt attempt) {
   const bank::v1::Event& first = group.front();
-  RecordedCommand recorded{.account_id = first.account_id(),
-                           .kind = attempt.command.kind,
-                           .amount = attempt.command.amount,
-                           .version = first.version(),
-                           .balance_after = 0,
-                           .position = 0,
-                           .to_account_id = "",
-                           .to_version = 0,
-                           .to_balance_after = 0};
+  RecordedCommand recorded = Unanswered(attempt.command);
   AccountState state;
   AccountState to_state;
   if (shared_ != nullptr) {
@@ -265,12 +270,10 @@ void CommandHandler::AppendLocked(std::vector<bank::v1::Event> group, const Acco
     state = *book_.Apply(first);
     if (group.size() > 1) to_state = *book_.Apply(group[1]);
   }
+  recorded.version = state.version;
   recorded.balance_after = state.balance;
-  if (group.size() > 1) {
-    recorded.to_account_id = group[1].account_id();
-    recorded.to_version = to_state.version;
-    recorded.to_balance_after = to_state.balance;
-  }
+  recorded.to_version = to_state.version;
+  recorded.to_balance_after = to_state.balance;
   if (!first.command_id().empty()) {
     // An earlier attempt's entry keeps the retries parked on it.
     in_flight_commands_[first.command_id()].command = recorded;
@@ -309,16 +312,7 @@ void CommandHandler::ConfirmLocked(absl::Status refusal, const AccountState judg
   const Command& command = attempt.command;
   if (!command.command_id.empty()) {
     // Its retries wait for its answer, as an appended command's do.
-    in_flight_commands_[command.command_id].command =
-        RecordedCommand{.account_id = command.account_id,
-                        .kind = command.kind,
-                        .amount = command.amount,
-                        .version = 0,
-                        .balance_after = 0,
-                        .position = 0,
-                        .to_account_id = command.to_account_id,
-                        .to_version = 0,
-                        .to_balance_after = 0};
+    in_flight_commands_[command.command_id].command = Unanswered(command);
   }
   if (!attempt.in_flight) {
     attempt.in_flight = true;
@@ -339,15 +333,7 @@ void CommandHandler::ConfirmLocked(absl::Status refusal, const AccountState judg
           Answer(std::move(attempt), std::move(refusal));
           return;
         }
-        RecordedCommand recorded{.account_id = attempt.command.account_id,
-                                 .kind = attempt.command.kind,
-                                 .amount = attempt.command.amount,
-                                 .version = 0,
-                                 .balance_after = 0,
-                                 .position = 0,
-                                 .to_account_id = "",
-                                 .to_version = 0,
-                                 .to_balance_after = 0};
+        RecordedCommand recorded = Unanswered(attempt.command);
         OnSharedAppended(std::move(attempt), std::move(recorded), judged_on, AccountState{},
                          *redecision, std::move(position));
       });
