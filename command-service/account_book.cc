@@ -48,7 +48,6 @@ void AccountBook::RecordCommand(absl::string_view command_id, CommandLocation lo
 absl::Status AccountBook::Replay(const bank::v1::Event& event) {
   absl::StatusOr<AccountState> applied = Apply(event);
   if (!applied.ok()) return applied.status();
-  replayed_head_ = event.position();
   if (event.command_id().empty()) return absl::OkStatus();
   if (event.has_transferred_in()) {
     // The second event of a transfer, right after the first, which was noted
@@ -82,7 +81,6 @@ absl::Status AccountBook::FinishReplay(EventReader read) {
       replayed.size() < command_retention_ ? 0 : replayed_id_count_ % command_retention_;
   for (size_t i = 0; i < replayed.size(); ++i) {
     const ReplayedId& id = replayed[(oldest + i) % replayed.size()];
-    if (id.location.position + command_retention_ <= replayed_head_) continue;
     std::optional<CommandLocation> holder =
         commands_.InsertFingerprint(id.fingerprint, id.location);
     if (!holder) continue;

@@ -52,8 +52,8 @@ inline constexpr uint64_t kMinCommandRetention = 1'000'000;
 // owns it under a lock).
 class AccountBook {
  public:
-  // Remembers the commands of the last `command_retention` positions (and up
-  // to twice as many; see CommandIndex).
+  // Remembers the newest `command_retention` command ids (and up to twice as
+  // many; see CommandIndex).
   explicit AccountBook(uint64_t command_retention = kMinCommandRetention)
       : command_retention_(command_retention), commands_(command_retention) {}
 
@@ -103,7 +103,6 @@ class AccountBook {
   // goes back to the OS whole when FinishReplay frees it.
   std::vector<ReplayedId> replayed_ids_;
   uint64_t replayed_id_count_ = 0;  // ids noted in all
-  uint64_t replayed_head_ = 0;
 };
 
 }  // namespace bank::command

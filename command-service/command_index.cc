@@ -1,12 +1,14 @@
 #include "command-service/command_index.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <vector>
 
 #include "absl/hash/hash.h"
 
 namespace bank::command {
 
-CommandIndex::CommandIndex(uint64_t retention) : retention_(retention) {}
+CommandIndex::CommandIndex(uint64_t retention) : retention_(std::max<uint64_t>(retention, 1)) {}
 
 uint64_t CommandIndex::Fingerprint(absl::string_view id) {
   return absl::Hash<absl::string_view>{}(id);
@@ -20,13 +22,13 @@ std::optional<CommandLocation> CommandIndex::InsertFingerprint(uint64_t fingerpr
                                                                CommandLocation location) {
   auto [it, inserted] = by_fingerprint_.try_emplace(fingerprint, location);
   if (!inserted) return it->second;
-  Inserted(location.position);
+  Inserted();
   return std::nullopt;
 }
 
 bool CommandIndex::InsertWhole(absl::string_view id, CommandLocation location) {
   if (!whole_.try_emplace(id, location).second) return false;
-  Inserted(location.position);
+  Inserted();
   return true;
 }
 
@@ -41,12 +43,19 @@ std::optional<CommandLocation> CommandIndex::FindCandidate(absl::string_view id)
   return it == by_fingerprint_.end() ? std::nullopt : std::optional(it->second);
 }
 
-// Forgets the commands older than the window once twice the window is kept.
-void CommandIndex::Inserted(uint64_t position) {
-  newest_position_ = std::max(newest_position_, position);
+// Once twice the window is kept, forgets all but the newest `retention_`
+// commands: the positions at or above the retention_-th newest one.
+void CommandIndex::Inserted() {
   if (size() < 2 * retention_) return;
-  const auto expired = [this](const auto& entry) {
-    return entry.second.position + retention_ <= newest_position_;
+  std::vector<uint64_t> positions;
+  positions.reserve(size());
+  for (const auto& [fingerprint, location] : by_fingerprint_)
+    positions.push_back(location.position);
+  for (const auto& [id, location] : whole_) positions.push_back(location.position);
+  const auto oldest_kept = positions.end() - static_cast<ptrdiff_t>(retention_);
+  std::nth_element(positions.begin(), oldest_kept, positions.end());
+  const auto expired = [cut = *oldest_kept](const auto& entry) {
+    return entry.second.position < cut;
   };
   absl::erase_if(by_fingerprint_, expired);
   absl::erase_if(whole_, expired);

@@ -28,12 +28,13 @@ struct CommandLocation {
 // stays empty in practice (2^-64 a pair). Not thread-safe; movable.
 //
 // Retention: the contract keeps ids "for at least the last 1,000,000 accepted
-// commands". Every accepted command takes one position, so the index keeps
-// every command whose position is within `retention` of the newest one. It
+// commands". The index keeps the newest `retention` commands that carry an id,
+// counted in commands, not positions (a transfer takes two positions). It
 // forgets the older ones in sweeps, once it holds twice that many, so it
 // holds at most 2 x `retention` commands and a sweep costs O(1) a command.
 class CommandIndex {
  public:
+  // Keeps the newest `retention` commands, and never fewer than one.
   explicit CommandIndex(uint64_t retention);
 
   // The fingerprint of a command id (absl::Hash, seeded per process: fine,
@@ -62,10 +63,9 @@ class CommandIndex {
   size_t size() const { return by_fingerprint_.size() + whole_.size(); }
 
  private:
-  void Inserted(uint64_t position);
+  void Inserted();
 
   uint64_t retention_;
-  uint64_t newest_position_ = 0;
   absl::flat_hash_map<uint64_t, CommandLocation> by_fingerprint_;
   absl::flat_hash_map<std::string, CommandLocation> whole_;
 };

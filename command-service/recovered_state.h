@@ -23,7 +23,7 @@ struct RecoveredState {
 using ReplayObserver = std::function<void(const bank::v1::Event& event)>;
 
 // Recovers the log in `options.dir` (see EventLog::Open) and replays it into
-// an AccountBook that remembers `command_retention` positions of command ids,
+// an AccountBook that remembers the newest `command_retention` command ids,
 // showing each replayed event to `observe` if set. DATA_LOSS, with nothing
 // changed, when an event breaks the contract's rules.
 absl::StatusOr<RecoveredState> RecoverState(log::EventLogOptions options,

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace bank::command {
 namespace {
@@ -105,6 +106,44 @@ TEST(AccountBookTest, ACommandIdOnTwoEventsIsDataLoss) {
   EXPECT_NE(indexed.message().find("command id c1 appears on two events (at 1 and 3)"),
             std::string::npos)
       << indexed;
+}
+
+// A transfer's two events: `command_id` on both, out of acc1 into acc2.
+std::vector<bank::v1::Event> Transfer(uint64_t from_version, uint64_t to_version,
+                                      const std::string& command_id, uint64_t position) {
+  std::vector<bank::v1::Event> legs(2);
+  for (int leg = 0; leg < 2; ++leg) {
+    legs[leg].set_position(position + leg);
+    legs[leg].set_account_id(leg == 0 ? "acc1" : "acc2");
+    legs[leg].set_version(leg == 0 ? from_version : to_version);
+    legs[leg].set_command_id(command_id);
+  }
+  legs[0].mutable_transferred_out()->set_to_account_id("acc2");
+  legs[0].mutable_transferred_out()->set_amount(1);
+  legs[1].mutable_transferred_in()->set_from_account_id("acc1");
+  legs[1].mutable_transferred_in()->set_amount(1);
+  return legs;
+}
+
+// Retention counts commands, not positions: a transfer takes two positions
+// and is still one command.
+TEST(AccountBookTest, StartUpKeepsTheRetentionsCountOfTransfers) {
+  AccountBook book(/*command_retention=*/3);
+  FakeLog log;
+  ASSERT_TRUE(log.Replay(book, Deposit("acc1", 1, "d", 1)).ok());
+  for (uint64_t i = 1; i <= 5; ++i) {
+    for (const bank::v1::Event& leg : Transfer(i + 1, i, "t" + std::to_string(i), 2 * i)) {
+      ASSERT_TRUE(log.Replay(book, leg).ok());
+    }
+  }
+  ASSERT_TRUE(book.FinishReplay(log).ok());
+  for (const char* kept : {"t3", "t4", "t5"}) {
+    auto found = book.FindCommand(kept, log);
+    ASSERT_TRUE(found.ok() && found->has_value()) << kept;
+    EXPECT_EQ((*found)->to_account_id, "acc2");
+  }
+  EXPECT_FALSE(book.FindCommand("t2", log)->has_value());
+  EXPECT_EQ(book.command_count(), 3u);
 }
 
 TEST(AccountBookTest, StartUpIndexesTheRetentionWindowOnly) {

@@ -51,5 +51,18 @@ TEST(CommandIndexTest, KeepsTheRetentionWindowAndAtMostTwiceItInMemory) {
   EXPECT_FALSE(index.FindCandidate("cmd-1").has_value()) << "the oldest are forgotten";
 }
 
+TEST(CommandIndexTest, RetentionCountsCommandsNotPositions) {
+  constexpr uint64_t kRetention = 1000;
+  CommandIndex index(kRetention);
+  // Every command a transfer: two positions each.
+  for (uint64_t command = 1; command <= 10 * kRetention; ++command) {
+    index.Insert("t-" + std::to_string(command), {2 * command, 0, 0});
+    ASSERT_LT(index.size(), 2 * kRetention);
+  }
+  for (uint64_t command = 9 * kRetention + 1; command <= 10 * kRetention; ++command) {
+    EXPECT_TRUE(index.FindCandidate("t-" + std::to_string(command)).has_value()) << command;
+  }
+}
+
 }  // namespace
 }  // namespace bank::command
