@@ -1,7 +1,11 @@
 #include "command-service/account_book.h"
 
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/balance_effect.h"
+#include "common/ids.h"
 
 namespace bank::command {
 
@@ -52,9 +56,8 @@ absl::Status AccountBook::Replay(const bank::v1::Event& event) {
   if (event.has_transferred_in()) {
     // The second event of a transfer, right after the first, which was noted
     // with the id: it adds its account's balance to that note.
-    ReplayedId* out = replayed_id_count_ == 0
-                          ? nullptr
-                          : &replayed_ids_[(replayed_id_count_ - 1) % command_retention_];
+    NotedCommand* out =
+        noted_count_ == 0 ? nullptr : &noted_[(noted_count_ - 1) % command_retention_];
     if (out == nullptr || out->location.position + 1 != event.position()) {
       return absl::DataLossError(absl::StrCat("the transfer's incoming event at position ",
                                               event.position(),
@@ -63,24 +66,31 @@ absl::Status AccountBook::Replay(const bank::v1::Event& event) {
     out->location.to_balance_after = applied->balance;
     return absl::OkStatus();
   }
-  const ReplayedId id{CommandIndex::Fingerprint(event.command_id()),
-                      {event.position(), applied->balance, 0}};
-  if (replayed_ids_.size() < command_retention_) {
-    replayed_ids_.push_back(id);
-  } else {
-    replayed_ids_[replayed_id_count_ % command_retention_] = id;
-  }
-  ++replayed_id_count_;
+  Note({CommandIndex::Fingerprint(event.command_id()), {event.position(), applied->balance, 0}});
   return absl::OkStatus();
 }
 
+void AccountBook::Note(const NotedCommand& command) {
+  if (noted_.size() < command_retention_) {
+    noted_.push_back(command);
+  } else {
+    noted_[noted_count_ % command_retention_] = command;
+  }
+  ++noted_count_;
+}
+
+// The ring's index of its oldest entry.
+size_t AccountBook::OldestNoted() const {
+  return noted_.size() < command_retention_ ? 0 : noted_count_ % command_retention_;
+}
+
 absl::Status AccountBook::FinishReplay(EventReader read) {
-  std::vector<ReplayedId> replayed = std::move(replayed_ids_);
+  const size_t oldest = OldestNoted();
+  std::vector<NotedCommand> noted = std::move(noted_);
+  commands_.Reserve(noted.size());
   // Oldest first, so that a clash names the earlier event as the holder.
-  const size_t oldest =
-      replayed.size() < command_retention_ ? 0 : replayed_id_count_ % command_retention_;
-  for (size_t i = 0; i < replayed.size(); ++i) {
-    const ReplayedId& id = replayed[(oldest + i) % replayed.size()];
+  for (size_t i = 0; i < noted.size(); ++i) {
+    const NotedCommand& id = noted[(oldest + i) % noted.size()];
     std::optional<CommandLocation> holder =
         commands_.InsertFingerprint(id.fingerprint, id.location);
     if (!holder) continue;
@@ -96,6 +106,49 @@ absl::Status AccountBook::FinishReplay(EventReader read) {
                                               " and ", id.location.position, ")"));
     }
   }
+  return absl::OkStatus();
+}
+
+void AccountBook::ForEachAccount(
+    absl::FunctionRef<void(absl::string_view id, const AccountState& state)> visit) const {
+  accounts_.ForEach(visit);
+}
+
+void AccountBook::ForEachNotedCommand(
+    absl::FunctionRef<void(const NotedCommand& command)> visit) const {
+  const size_t oldest = OldestNoted();
+  for (size_t i = 0; i < noted_.size(); ++i) visit(noted_[(oldest + i) % noted_.size()]);
+}
+
+absl::Status AccountBook::RestoreAccount(absl::string_view id, AccountState state) {
+  if (!IsValidAccountId(id)) {
+    return absl::DataLossError(absl::StrCat("account id \"", absl::CHexEscape(id.substr(0, 80)),
+                                            "\" is not one a command could have named"));
+  }
+  if (state.balance < 0 || state.version == 0) {
+    return absl::DataLossError(absl::StrCat("account ", id, " has balance ", state.balance,
+                                            " at version ", state.version,
+                                            ", which no event leaves"));
+  }
+  AccountState& restored = accounts_.FindOrAdd(id);
+  if (restored.version != 0) {
+    return absl::DataLossError(absl::StrCat("account ", id, " appears twice"));
+  }
+  restored = state;
+  return absl::OkStatus();
+}
+
+void AccountBook::ReserveNotedCommands(uint64_t count) {
+  noted_.reserve(std::min(count, command_retention_));
+}
+
+absl::Status AccountBook::RestoreNotedCommand(const NotedCommand& command) {
+  if (noted_count_ > 0 && command.location.position <=
+                              noted_[(noted_count_ - 1) % command_retention_].location.position) {
+    return absl::DataLossError(absl::StrCat("command at position ", command.location.position,
+                                            " is not after the one before it"));
+  }
+  Note(command);
   return absl::OkStatus();
 }
 

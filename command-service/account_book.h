@@ -88,21 +88,42 @@ class AccountBook {
 
   size_t account_count() const { return accounts_.size(); }
   size_t command_count() const { return commands_.size(); }
+  uint64_t command_retention() const { return command_retention_; }
+  // Command ids noted by Replay and not yet indexed by FinishReplay.
+  size_t noted_command_count() const { return noted_.size(); }
 
- private:
-  // A command id seen by Replay, by fingerprint.
-  struct ReplayedId {
+  // A command id as Replay notes it (and a snapshot keeps it): its
+  // fingerprint and where its command is.
+  struct NotedCommand {
     uint64_t fingerprint;
     CommandLocation location;
   };
+
+  // Snapshots (snapshot/snapshot_format.h) of a book between Replays: what
+  // it holds, and restoring it into a new book before its first Replay.
+  void ForEachAccount(
+      absl::FunctionRef<void(absl::string_view id, const AccountState& state)> visit) const;
+  // The newest noted commands, oldest first (at most command_retention()).
+  void ForEachNotedCommand(absl::FunctionRef<void(const NotedCommand& command)> visit) const;
+  // DATA_LOSS for an account no log could have left (a bad id, a negative
+  // balance, version 0) or one restored twice.
+  absl::Status RestoreAccount(absl::string_view id, AccountState state);
+  // DATA_LOSS unless `command`'s position is above every noted one.
+  absl::Status RestoreNotedCommand(const NotedCommand& command);
+  // Makes room for `count` noted commands at once (a snapshot says how many).
+  void ReserveNotedCommands(uint64_t count);
+
+ private:
+  void Note(const NotedCommand& command);
+  size_t OldestNoted() const;
 
   uint64_t command_retention_;
   AccountTable accounts_;
   CommandIndex commands_;
   // A ring of the newest command_retention_ ids, in one allocation so that it
   // goes back to the OS whole when FinishReplay frees it.
-  std::vector<ReplayedId> replayed_ids_;
-  uint64_t replayed_id_count_ = 0;  // ids noted in all
+  std::vector<NotedCommand> noted_;
+  uint64_t noted_count_ = 0;  // ids noted in all
 };
 
 }  // namespace bank::command

@@ -50,4 +50,11 @@ AccountState& AccountTable::FindOrAdd(absl::string_view id) {
   return storage_->entries.back().state;
 }
 
+void AccountTable::ForEach(
+    absl::FunctionRef<void(absl::string_view id, const AccountState& state)> visit) const {
+  for (uint32_t entry = 0; entry < storage_->entries.size(); ++entry) {
+    visit(storage_->Id(entry), storage_->entries[entry].state);
+  }
+}
+
 }  // namespace bank::command

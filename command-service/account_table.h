@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "command-service/account.h"
 
@@ -30,6 +31,10 @@ class AccountTable {
   // `id` must be a valid account id (at most 64 bytes; see common/ids.h). The
   // reference stays valid for the table's life, moves included.
   AccountState& FindOrAdd(absl::string_view id);
+
+  // Calls `visit` with every account, in the order they were added.
+  void ForEach(
+      absl::FunctionRef<void(absl::string_view id, const AccountState& state)> visit) const;
 
   size_t size() const { return index_.size(); }
 

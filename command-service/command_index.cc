@@ -4,14 +4,23 @@
 #include <cstddef>
 #include <vector>
 
-#include "absl/hash/hash.h"
-
 namespace bank::command {
 
 CommandIndex::CommandIndex(uint64_t retention) : retention_(std::max<uint64_t>(retention, 1)) {}
 
 uint64_t CommandIndex::Fingerprint(absl::string_view id) {
-  return absl::Hash<absl::string_view>{}(id);
+  uint64_t hash = 0xcbf29ce484222325;  // FNV-1a's offset basis and prime
+  for (const char c : id) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3;
+  }
+  // MurmurHash3's fmix64, so that ids differing in their last bytes differ in
+  // every bit.
+  hash ^= hash >> 33;
+  hash *= 0xff51afd7ed558ccd;
+  hash ^= hash >> 33;
+  hash *= 0xc4ceb9fe1a85ec53;
+  hash ^= hash >> 33;
+  return hash;
 }
 
 void CommandIndex::Insert(absl::string_view id, CommandLocation location) {

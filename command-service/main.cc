@@ -43,6 +43,9 @@ ABSL_FLAG(std::string, auth_tokens, "",
           "file of callers, one line each: NAME ROLES SHA256 (roles write, subscribe, read; the "
           "token's SHA-256 in hex); every call but health then needs `authorization: Bearer "
           "TOKEN`");
+ABSL_FLAG(uint64_t, snapshot_every, bank::command::kDefaultSnapshotEvery,
+          "write a snapshot of the state into --data_dir after every this many events, so that "
+          "start-up replays only the log after it (--store=file); 0 turns snapshots off");
 ABSL_FLAG(uint64_t, command_id_retention, bank::command::kMinCommandRetention,
           "remember the command ids of at least this many latest commands (at least 1000000, "
           "the contract's minimum); a retry of an older one runs as a new command");
@@ -79,7 +82,8 @@ int Run() {
                      .data_dir = absl::GetFlag(FLAGS_data_dir),
                      .store_schema = absl::GetFlag(FLAGS_store_schema),
                      .segment_bytes = absl::GetFlag(FLAGS_segment_bytes),
-                     .command_retention = retention});
+                     .command_retention = retention,
+                     .snapshot_every = absl::GetFlag(FLAGS_snapshot_every)});
   if (!write_side.ok()) {
     spdlog::critical("cannot start: {}", write_side.status().ToString());
     return EXIT_FAILURE;

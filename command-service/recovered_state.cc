@@ -1,26 +1,44 @@
 #include "command-service/recovered_state.h"
 
+#include <limits>
+#include <optional>
 #include <utility>
+
+#include "command-service/snapshot/snapshot_files.h"
 
 namespace bank::command {
 
 absl::StatusOr<RecoveredState> RecoverState(log::EventLogOptions options,
                                             uint64_t command_retention,
                                             const ReplayObserver& observe) {
-  AccountBook book(command_retention);
-  absl::StatusOr<std::unique_ptr<log::EventLog>> event_log =
-      log::EventLog::Open(std::move(options), [&](const bank::v1::Event& event) {
-        absl::Status replayed = book.Replay(event);
-        if (replayed.ok() && observe) observe(event);
-        return replayed;
-      });
-  if (!event_log.ok()) return event_log.status();
-  if (absl::Status indexed =
-          book.FinishReplay([&](uint64_t position) { return ReadEventAt(**event_log, position); });
-      !indexed.ok()) {
-    return indexed;
+  // Twice at most: a snapshot past the log's head is not this log's state,
+  // and the second pass starts from one at or before the head.
+  uint64_t newest_usable = std::numeric_limits<uint64_t>::max();
+  for (;;) {
+    std::optional<Snapshot> snapshot =
+        LoadNewestSnapshot(options.dir, command_retention, newest_usable);
+    const uint64_t start = snapshot ? snapshot->position : 0;
+    AccountBook book = snapshot ? std::move(snapshot->book) : AccountBook(command_retention);
+    absl::StatusOr<std::unique_ptr<log::EventLog>> event_log = log::EventLog::Open(
+        options,
+        [&](const bank::v1::Event& event) {
+          absl::Status replayed = book.Replay(event);
+          if (replayed.ok() && observe) observe(event);
+          return replayed;
+        },
+        start);
+    if (!event_log.ok()) return event_log.status();
+    if ((*event_log)->durable_head() < start) {
+      newest_usable = (*event_log)->durable_head();
+      continue;
+    }
+    if (absl::Status indexed = book.FinishReplay(
+            [&](uint64_t position) { return ReadEventAt(**event_log, position); });
+        !indexed.ok()) {
+      return indexed;
+    }
+    return RecoveredState{std::move(*event_log), std::move(book)};
   }
-  return RecoveredState{std::move(*event_log), std::move(book)};
 }
 
 }  // namespace bank::command

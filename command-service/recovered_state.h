@@ -12,7 +12,7 @@
 namespace bank::command {
 
 // The command side as start-up leaves it: the recovered log and the state
-// rebuilt from every event in it.
+// rebuilt from it.
 struct RecoveredState {
   std::unique_ptr<log::EventLog> log;
   AccountBook book;
@@ -22,10 +22,12 @@ struct RecoveredState {
 // recovery found).
 using ReplayObserver = std::function<void(const bank::v1::Event& event)>;
 
-// Recovers the log in `options.dir` (see EventLog::Open) and replays it into
-// an AccountBook that remembers the newest `command_retention` command ids,
-// showing each replayed event to `observe` if set. DATA_LOSS, with nothing
-// changed, when an event breaks the contract's rules.
+// Recovers the log in `options.dir` (see EventLog::Open) and rebuilds the
+// state in an AccountBook that remembers the newest `command_retention`
+// command ids: from the newest valid snapshot in the directory (see
+// LoadNewestSnapshot; none, damaged or past the log's head, an older one or
+// none is used) and the events after it, each shown to `observe` if set.
+// DATA_LOSS, with nothing changed, when an event breaks the contract's rules.
 absl::StatusOr<RecoveredState> RecoverState(log::EventLogOptions options,
                                             uint64_t command_retention = kMinCommandRetention,
                                             const ReplayObserver& observe = nullptr);

@@ -41,6 +41,12 @@ absl::StatusOr<WriteSide> OpenFileWriteSide(const WriteSideOptions& options) {
                    " accounts, ", recovered->book.command_count(), " command ids");
   side.store = std::move(recovered->log);
   side.handler = std::make_unique<CommandHandler>(*side.store, std::move(recovered->book));
+  if (options.snapshot_every > 0) {
+    side.snapshots = std::make_unique<SnapshotWriter>(
+        *side.store, SnapshotWriter::Options{.dir = options.data_dir,
+                                             .every = options.snapshot_every,
+                                             .command_retention = options.command_retention});
+  }
   return side;
 }
 

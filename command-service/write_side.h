@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "command-service/command_handler.h"
+#include "command-service/snapshot/snapshot_writer.h"
 #include "command-service/store/event_store.h"
 #include "common/data_dir_lock.h"
 
@@ -37,6 +38,7 @@ struct WriteSideOptions {
   size_t cached_accounts = kSharedStoreCachedAccounts;
   uint64_t segment_bytes = 64ull << 20;
   uint64_t command_retention = kMinCommandRetention;
+  uint64_t snapshot_every = kDefaultSnapshotEvery;  // the file log's; 0: none
 };
 
 // The command side as start-up leaves it: the store, and the handler that
@@ -46,12 +48,14 @@ struct WriteSide {
   std::unique_ptr<DataDirLock> lock;  // the file log's data directory, held; null otherwise
   std::unique_ptr<EventStore> store;
   std::unique_ptr<CommandHandler> handler;
-  std::string description;  // for the start-up log line
+  std::unique_ptr<SnapshotWriter> snapshots;  // the file log's, unless turned off
+  std::string description;                    // for the start-up log line
 };
 
 // Opens the store and builds the handler on it. The file log is recovered
-// and replayed into the handler's state (see RecoverState); its data
-// directory is created if missing and locked against a second process.
+// and replayed into the handler's state (see RecoverState), and snapshots
+// of it are written as it grows; its data directory is created if missing
+// and locked against a second process.
 // PostgreSQL is not replayed: the handler loads accounts as commands need
 // them. An unreachable database is not an error (the store starts
 // UNAVAILABLE and reconnects); a schema that is not this release's is.

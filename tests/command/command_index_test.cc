@@ -7,6 +7,13 @@
 namespace bank::command {
 namespace {
 
+// Snapshots keep fingerprints: they must not change between processes or
+// releases (a new function would need a new snapshot format version).
+TEST(CommandIndexTest, FingerprintsAreTheSameInEveryProcess) {
+  EXPECT_EQ(CommandIndex::Fingerprint(""), 0xefd01f60ba992926u);
+  EXPECT_EQ(CommandIndex::Fingerprint("order-42"), 0x8e47543c313c6386u);
+}
+
 TEST(CommandIndexTest, AnInsertedIdIsACandidateAtItsLocation) {
   CommandIndex index(/*retention=*/100);
   index.Insert("c-1", {1, 50});

@@ -19,9 +19,10 @@
 namespace bank::log {
 
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options,
-                                                         EventVisitor visit) {
+                                                         EventVisitor visit, uint64_t visit_after) {
   bank::v1::Event event;
   auto visit_record = [&](const store::StoredPayload& stored) -> absl::Status {
+    if (stored.position <= visit_after) return absl::OkStatus();
     absl::Status upcast = options.upcaster.Upcast(stored, &event);
     if (!upcast.ok()) return upcast;
     return visit(event);

@@ -49,12 +49,14 @@ class EventLog final : public EventStore {
 
   // Recovers the log in options.dir (see RecoverLog: a torn tail is cut,
   // other damage is DATA_LOSS with nothing changed), upcasts every event
-  // record to the current shape and hands it to `visit` in order, and starts
-  // taking appends. An event schema version options.upcaster
-  // does not read is FAILED_PRECONDITION naming it, its position and file.
-  // Appends are written in kCurrentEventType.
-  static absl::StatusOr<std::unique_ptr<EventLog>> Open(EventLogOptions options,
-                                                        EventVisitor visit);
+  // after position `visit_after` to the current shape and hands it to
+  // `visit` in order, and starts taking appends. (Events up to `visit_after`,
+  // which a snapshot holds, are checked like every record but not decoded.)
+  // An event schema version options.upcaster does not read is
+  // FAILED_PRECONDITION naming it, its position and file. Appends are written
+  // in kCurrentEventType.
+  static absl::StatusOr<std::unique_ptr<EventLog>> Open(EventLogOptions options, EventVisitor visit,
+                                                        uint64_t visit_after = 0);
 
   // Refuses new appends, commits everything queued and runs every callback.
   ~EventLog() override;

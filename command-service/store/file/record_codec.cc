@@ -4,26 +4,19 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/crc32c.h"
+#include "common/little_endian.h"
 
 namespace bank::log {
 namespace {
 
-// The format is little-endian on every host; x86-64 and arm64 are too, so a
-// memcpy is the whole conversion (static_assert keeps us honest).
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the log format is little-endian");
-
 template <typename T>
 void Put(std::string* out, T value) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &value, sizeof(T));
-  out->append(bytes, sizeof(T));
+  PutLittleEndian<T>(out, value);
 }
 
 template <typename T>
 T Get(const char* p) {
-  T value;
-  std::memcpy(&value, p, sizeof(T));
-  return value;
+  return GetLittleEndian<T>(p);
 }
 
 uint32_t Checksum(absl::string_view bytes) {

@@ -1,0 +1,168 @@
+#include "command-service/snapshot/snapshot_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "command-service/store/file/file_ops.h"
+#include "command-service/store/file/segment.h"
+#include "common/posix_status.h"
+
+namespace bank::command {
+namespace {
+
+constexpr absl::string_view kSuffix = ".snap";
+constexpr absl::string_view kTemporarySuffix = ".snap.tmp";
+constexpr size_t kDigits = 20;
+
+struct SnapshotFile {
+  uint64_t position;
+  std::string path;
+};
+
+std::optional<uint64_t> ParseSnapshotFileName(absl::string_view name) {
+  uint64_t position = 0;
+  if (name.size() != kDigits + kSuffix.size() || !absl::EndsWith(name, kSuffix) ||
+      !std::all_of(name.begin(), name.begin() + kDigits, absl::ascii_isdigit) ||
+      !absl::SimpleAtoi(name.substr(0, kDigits), &position)) {
+    return std::nullopt;
+  }
+  return position;
+}
+
+// The snapshots in `dir`, newest first. Files that are not snapshots are
+// not ours to judge (the log's segments live here too).
+std::vector<SnapshotFile> ListSnapshots(const std::string& dir) {
+  std::vector<SnapshotFile> files;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (std::optional<uint64_t> position = ParseSnapshotFileName(name)) {
+      files.push_back({*position, entry.path().string()});
+    }
+  }
+  if (error) spdlog::warn("cannot list the snapshots in {}: {}", dir, error.message());
+  std::sort(files.begin(), files.end(),
+            [](const SnapshotFile& a, const SnapshotFile& b) { return a.position > b.position; });
+  return files;
+}
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  log::ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return PosixError(errno, absl::StrCat("open ", path));
+  struct stat status;
+  if (::fstat(fd.get(), &status) != 0) return PosixError(errno, absl::StrCat("stat ", path));
+  std::string bytes(static_cast<size_t>(status.st_size), '\0');
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::read(fd.get(), bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return PosixError(errno, absl::StrCat("read ", path));
+    if (n == 0) break;  // the file shrank: the checksum will say so
+    done += static_cast<size_t>(n);
+  }
+  bytes.resize(done);
+  return bytes;
+}
+
+absl::StatusOr<Snapshot> LoadSnapshot(const SnapshotFile& file, uint64_t command_retention) {
+  absl::StatusOr<std::string> bytes = ReadWholeFile(file.path);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<Snapshot> snapshot = DecodeSnapshot(*bytes, command_retention);
+  if (snapshot.ok() && snapshot->position != file.position) {
+    return absl::DataLossError(
+        absl::StrCat("it holds the state at position ", snapshot->position, ", not its name's"));
+  }
+  return snapshot;
+}
+
+absl::Status WriteTemporary(const std::string& path, absl::string_view bytes) {
+  log::ScopedFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (fd.get() < 0) return PosixError(errno, absl::StrCat("create ", path));
+  if (absl::Status written =
+          log::WriteFully(log::FileOps::Posix(), fd.get(), path, bytes.data(), bytes.size(), 0);
+      !written.ok()) {
+    return written;
+  }
+  if (::fdatasync(fd.get()) != 0) return PosixError(errno, absl::StrCat("fdatasync ", path));
+  return absl::OkStatus();
+}
+
+// Removes the snapshots past the newest kSnapshotsKept, and temporary files
+// a crash left. A file that will not go is only logged: it costs disk, not
+// correctness.
+void RemoveOldSnapshots(const std::string& dir) {
+  std::vector<std::string> doomed;
+  const std::vector<SnapshotFile> snapshots = ListSnapshots(dir);
+  for (size_t i = kSnapshotsKept; i < snapshots.size(); ++i) doomed.push_back(snapshots[i].path);
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    if (absl::EndsWith(entry.path().filename().string(), kTemporarySuffix)) {
+      doomed.push_back(entry.path().string());
+    }
+  }
+  for (const std::string& path : doomed) {
+    if (::unlink(path.c_str()) != 0) spdlog::warn("cannot remove {}: {}", path, strerror(errno));
+  }
+}
+
+}  // namespace
+
+std::string SnapshotFileName(uint64_t position) {
+  return absl::StrFormat("%020u%s", position, kSuffix);
+}
+
+std::optional<Snapshot> LoadNewestSnapshot(const std::string& dir, uint64_t command_retention,
+                                           uint64_t at_most) {
+  for (const SnapshotFile& file : ListSnapshots(dir)) {
+    if (file.position > at_most) {
+      spdlog::warn("snapshot {} skipped: it is past the log's head at position {}", file.path,
+                   at_most);
+      continue;
+    }
+    const absl::Time start = absl::Now();
+    absl::StatusOr<Snapshot> snapshot = LoadSnapshot(file, command_retention);
+    if (snapshot.ok()) {
+      spdlog::info("snapshot {}: {} accounts and {} command ids loaded in {}", file.path,
+                   snapshot->book.account_count(), snapshot->book.noted_command_count(),
+                   absl::FormatDuration(absl::Now() - start));
+      return std::move(*snapshot);
+    }
+    spdlog::warn("snapshot {} skipped ({}): {}", file.path,
+                 absl::StatusCodeToString(snapshot.status().code()),
+                 std::string(snapshot.status().message()));
+  }
+  return std::nullopt;
+}
+
+absl::Status WriteSnapshotFile(const std::string& dir, uint64_t position, absl::string_view bytes) {
+  const std::string path = absl::StrCat(dir, "/", SnapshotFileName(position));
+  const std::string temporary = absl::StrCat(dir, "/", SnapshotFileName(position), ".tmp");
+  if (absl::Status written = WriteTemporary(temporary, bytes); !written.ok()) {
+    ::unlink(temporary.c_str());
+    return written;
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    return PosixError(errno, absl::StrCat("rename ", temporary, " to ", path));
+  }
+  if (absl::Status synced = log::SyncDirectory(dir); !synced.ok()) return synced;
+  RemoveOldSnapshots(dir);
+  return absl::OkStatus();
+}
+
+}  // namespace bank::command

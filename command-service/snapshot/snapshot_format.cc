@@ -1,0 +1,173 @@
+#include "command-service/snapshot/snapshot_format.h"
+
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/crc32c.h"
+#include "common/little_endian.h"
+
+namespace bank::command {
+namespace {
+
+constexpr size_t kAccountFixedSize = 1 + 8 + 8;  // length, balance, version
+constexpr size_t kCommandSize = 4 * 8;
+
+uint32_t Checksum(absl::string_view bytes) {
+  return Crc32c(std::string_view(bytes.data(), bytes.size()));
+}
+
+// Reads a snapshot's body front to back, never past its end.
+class BodyReader {
+ public:
+  explicit BodyReader(absl::string_view body) : rest_(body) {}
+
+  template <typename T>
+  bool Read(T* value) {
+    if (rest_.size() < sizeof(T)) return false;
+    *value = GetLittleEndian<T>(rest_.data());
+    rest_.remove_prefix(sizeof(T));
+    return true;
+  }
+  bool Read(size_t size, absl::string_view* bytes) {
+    if (rest_.size() < size) return false;
+    *bytes = rest_.substr(0, size);
+    rest_.remove_prefix(size);
+    return true;
+  }
+  size_t left() const { return rest_.size(); }
+
+ private:
+  absl::string_view rest_;
+};
+
+absl::Status Truncated(absl::string_view what) {
+  return absl::DataLossError(absl::StrCat("the snapshot ends inside ", what));
+}
+
+absl::Status DecodeAccounts(BodyReader& body, uint64_t count, uint64_t position,
+                            AccountBook& book) {
+  for (uint64_t i = 0; i < count; ++i) {
+    uint8_t id_size = 0;
+    absl::string_view id;
+    AccountState state;
+    if (!body.Read(&id_size) || !body.Read(id_size, &id) || !body.Read(&state.balance) ||
+        !body.Read(&state.version)) {
+      return Truncated(absl::StrCat("account ", i));
+    }
+    if (state.version > position) {
+      return absl::DataLossError(absl::StrCat("account ", id, " is at version ", state.version,
+                                              ", past the snapshot's position ", position));
+    }
+    if (absl::Status restored = book.RestoreAccount(id, state); !restored.ok()) return restored;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DecodeCommands(BodyReader& body, uint64_t count, uint64_t position,
+                            AccountBook& book) {
+  book.ReserveNotedCommands(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    AccountBook::NotedCommand command{};
+    CommandLocation& location = command.location;
+    if (!body.Read(&command.fingerprint) || !body.Read(&location.position) ||
+        !body.Read(&location.balance_after) || !body.Read(&location.to_balance_after)) {
+      return Truncated(absl::StrCat("command ", i));
+    }
+    if (location.position == 0 || location.position > position || location.balance_after < 0 ||
+        location.to_balance_after < 0) {
+      return absl::DataLossError(absl::StrCat(
+          "command ", i, " at position ", location.position, " (balances ", location.balance_after,
+          ", ", location.to_balance_after, ") cannot be in a snapshot at position ", position));
+    }
+    if (absl::Status noted = book.RestoreNotedCommand(command); !noted.ok()) return noted;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string EncodeSnapshot(const AccountBook& book, uint64_t position) {
+  std::string bytes(kSnapshotMagic, sizeof(kSnapshotMagic));
+  PutLittleEndian<uint32_t>(&bytes, kSnapshotFormatVersion);
+  PutLittleEndian<uint32_t>(&bytes, 0);  // flags
+  PutLittleEndian<uint64_t>(&bytes, position);
+  PutLittleEndian<uint64_t>(&bytes, book.command_retention());
+  PutLittleEndian<uint64_t>(&bytes, book.account_count());
+  const size_t command_count_offset = bytes.size();
+  PutLittleEndian<uint64_t>(&bytes, 0);  // command count, known at the end
+  book.ForEachAccount([&](absl::string_view id, const AccountState& state) {
+    PutLittleEndian<uint8_t>(&bytes, static_cast<uint8_t>(id.size()));
+    bytes.append(id.data(), id.size());
+    PutLittleEndian<int64_t>(&bytes, state.balance);
+    PutLittleEndian<uint64_t>(&bytes, state.version);
+  });
+  uint64_t command_count = 0;
+  book.ForEachNotedCommand([&](const AccountBook::NotedCommand& command) {
+    PutLittleEndian<uint64_t>(&bytes, command.fingerprint);
+    PutLittleEndian<uint64_t>(&bytes, command.location.position);
+    PutLittleEndian<int64_t>(&bytes, command.location.balance_after);
+    PutLittleEndian<int64_t>(&bytes, command.location.to_balance_after);
+    ++command_count;
+  });
+  std::memcpy(bytes.data() + command_count_offset, &command_count, sizeof(command_count));
+  PutLittleEndian<uint32_t>(&bytes, Checksum(bytes));
+  return bytes;
+}
+
+absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view bytes, uint64_t command_retention) {
+  if (bytes.size() < kSnapshotHeaderSize + kSnapshotFooterSize) {
+    return absl::DataLossError(
+        absl::StrCat("the snapshot is ", bytes.size(), " bytes, shorter than a header and footer"));
+  }
+  if (std::memcmp(bytes.data(), kSnapshotMagic, sizeof(kSnapshotMagic)) != 0) {
+    return absl::DataLossError("not a snapshot (bad magic)");
+  }
+  // Every format version ends in this checksum, so that damage is told from
+  // a newer release's snapshot.
+  const absl::string_view covered = bytes.substr(0, bytes.size() - kSnapshotFooterSize);
+  if (GetLittleEndian<uint32_t>(bytes.data() + covered.size()) != Checksum(covered)) {
+    return absl::DataLossError("snapshot checksum mismatch (damaged or cut short)");
+  }
+  BodyReader header(
+      covered.substr(sizeof(kSnapshotMagic), kSnapshotHeaderSize - sizeof(kSnapshotMagic)));
+  uint32_t version = 0, flags = 0;
+  uint64_t position = 0, retention = 0, account_count = 0, command_count = 0;
+  header.Read(&version);
+  header.Read(&flags);
+  header.Read(&position);
+  header.Read(&retention);
+  header.Read(&account_count);
+  header.Read(&command_count);
+  if (version != kSnapshotFormatVersion || flags != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("snapshot format version ", version,
+                                                      " flags ", flags, ", from a newer release"));
+  }
+  if (retention < command_retention) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the snapshot keeps ", retention, " command ids, fewer than the ",
+                     command_retention, " --command_id_retention asks for"));
+  }
+  BodyReader body(covered.substr(kSnapshotHeaderSize));
+  // Checked before any work, so that a huge count fails at once.
+  if (account_count > body.left() / kAccountFixedSize ||
+      command_count > body.left() / kCommandSize) {
+    return Truncated("its accounts and commands");
+  }
+  Snapshot snapshot{.position = position, .book = AccountBook(command_retention)};
+  if (absl::Status accounts = DecodeAccounts(body, account_count, position, snapshot.book);
+      !accounts.ok()) {
+    return accounts;
+  }
+  if (absl::Status commands = DecodeCommands(body, command_count, position, snapshot.book);
+      !commands.ok()) {
+    return commands;
+  }
+  if (body.left() != 0) {
+    return absl::DataLossError(
+        absl::StrCat("the snapshot has ", body.left(), " bytes after its last command"));
+  }
+  return snapshot;
+}
+
+}  // namespace bank::command

@@ -1,0 +1,51 @@
+#ifndef BANK_COMMAND_SERVICE_SNAPSHOT_SNAPSHOT_FORMAT_H_
+#define BANK_COMMAND_SERVICE_SNAPSHOT_SNAPSHOT_FORMAT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "command-service/account_book.h"
+
+namespace bank::command {
+
+// A snapshot file's bytes (docs/snapshot-format.md): a header, every account,
+// the noted command ids of the retention window, and a CRC-32C of all of it.
+// Little-endian.
+//
+//   header  magic "BANKSNAP" | format version u32 | flags u32 (0)
+//           | position u64 | command retention u64
+//           | account count u64 | command count u64
+//   account id length u8 | id | balance i64 | version u64
+//   command fingerprint u64 | position u64 | balance after i64
+//           | receiving balance after i64
+//   footer  CRC-32C u32 of every byte before it
+inline constexpr char kSnapshotMagic[8] = {'B', 'A', 'N', 'K', 'S', 'N', 'A', 'P'};
+inline constexpr uint32_t kSnapshotFormatVersion = 1;
+inline constexpr size_t kSnapshotHeaderSize = 48;
+inline constexpr size_t kSnapshotFooterSize = 4;
+
+// The command side's state after the event at `position`, the last of a
+// group: what start-up would have after replaying the log up to there.
+struct Snapshot {
+  uint64_t position = 0;
+  AccountBook book;
+};
+
+// The bytes of a snapshot of `book`, which has replayed every event up to
+// `position` and no further (and not yet finished replaying).
+std::string EncodeSnapshot(const AccountBook& book, uint64_t position);
+
+// The snapshot in `bytes`, in a new book that keeps `command_retention`
+// command ids, ready to replay the events after it. DATA_LOSS when the bytes
+// are damaged or cut short, or hold a state no log could have left;
+// FAILED_PRECONDITION for a format version this release does not read, or a
+// snapshot written with a smaller command retention (it may lack ids the
+// retention promises).
+absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view bytes, uint64_t command_retention);
+
+}  // namespace bank::command
+
+#endif  // BANK_COMMAND_SERVICE_SNAPSHOT_SNAPSHOT_FORMAT_H_

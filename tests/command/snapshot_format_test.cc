@@ -1,0 +1,183 @@
+// The snapshot format (docs/snapshot-format.md): what goes in comes out, and
+// damage of any kind is refused rather than believed.
+
+#include "command-service/snapshot/snapshot_format.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/crc32c.h"
+#include "common/little_endian.h"
+
+namespace bank::command {
+namespace {
+
+bank::v1::Event Deposit(const std::string& account, uint64_t version, uint64_t position,
+                        int64_t amount, const std::string& command_id) {
+  bank::v1::Event event;
+  event.set_position(position);
+  event.set_account_id(account);
+  event.set_version(version);
+  event.set_command_id(command_id);
+  event.mutable_deposited()->set_amount(amount);
+  return event;
+}
+
+// A book after six events: two accounts, a transfer between them, and ids
+// on all but one command.
+AccountBook SmallBook(uint64_t retention = 100) {
+  AccountBook book(retention);
+  std::vector<bank::v1::Event> events = {
+      Deposit("alice", 1, 1, 500, "c1"), Deposit("bob", 1, 2, 70, "c2"),
+      Deposit("alice", 2, 3, 5, ""), Deposit("alice", 3, 4, 1, "c4")};
+  bank::v1::Event out;
+  out.set_position(5);
+  out.set_account_id("alice");
+  out.set_version(4);
+  out.set_command_id("t5");
+  out.mutable_transferred_out()->set_amount(100);
+  out.mutable_transferred_out()->set_to_account_id("bob");
+  bank::v1::Event in;
+  in.set_position(6);
+  in.set_account_id("bob");
+  in.set_version(2);
+  in.set_command_id("t5");
+  in.mutable_transferred_in()->set_amount(100);
+  in.mutable_transferred_in()->set_from_account_id("alice");
+  events.push_back(out);
+  events.push_back(in);
+  for (const bank::v1::Event& event : events) EXPECT_TRUE(book.Replay(event).ok());
+  return book;
+}
+
+std::map<std::string, std::pair<int64_t, uint64_t>> Accounts(const AccountBook& book) {
+  std::map<std::string, std::pair<int64_t, uint64_t>> accounts;
+  book.ForEachAccount([&](absl::string_view id, const AccountState& state) {
+    accounts[std::string(id)] = {state.balance, state.version};
+  });
+  return accounts;
+}
+
+std::vector<std::string> NotedCommands(const AccountBook& book) {
+  std::vector<std::string> noted;
+  book.ForEachNotedCommand([&](const AccountBook::NotedCommand& command) {
+    noted.push_back(absl::StrCat(command.fingerprint, "@", command.location.position, ":",
+                                 command.location.balance_after, "/",
+                                 command.location.to_balance_after));
+  });
+  return noted;
+}
+
+// `bytes` with its footer recomputed: damage the checksum cannot see.
+std::string Resealed(std::string bytes) {
+  bytes.resize(bytes.size() - kSnapshotFooterSize);
+  PutLittleEndian<uint32_t>(&bytes, Crc32c(bytes));
+  return bytes;
+}
+
+template <typename T>
+std::string WithField(std::string bytes, size_t offset, T value) {
+  std::memcpy(bytes.data() + offset, &value, sizeof(T));
+  return Resealed(std::move(bytes));
+}
+
+TEST(SnapshotFormatTest, ABookComesBackWithItsAccountsAndNotedCommandsInOrder) {
+  const AccountBook book = SmallBook();
+  absl::StatusOr<Snapshot> decoded = DecodeSnapshot(EncodeSnapshot(book, 6), 100);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->position, 6u);
+  EXPECT_EQ(Accounts(decoded->book), Accounts(book));
+  EXPECT_EQ(Accounts(decoded->book)["alice"], std::make_pair(int64_t{406}, uint64_t{4}));
+  EXPECT_EQ(NotedCommands(decoded->book), NotedCommands(book));
+  EXPECT_EQ(NotedCommands(book).size(), 4u) << "c1, c2, c4 and the transfer t5";
+  EXPECT_EQ(NotedCommands(book).back(),
+            absl::StrCat(CommandIndex::Fingerprint("t5"), "@5:406/170"));
+}
+
+TEST(SnapshotFormatTest, AnEmptyBookIsASnapshotToo) {
+  absl::StatusOr<Snapshot> decoded = DecodeSnapshot(EncodeSnapshot(AccountBook(10), 0), 10);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->position, 0u);
+  EXPECT_EQ(decoded->book.account_count(), 0u);
+}
+
+TEST(SnapshotFormatTest, ASnapshotKeepingMoreIdsGivesTheNewestTheBookHolds) {
+  absl::StatusOr<Snapshot> decoded = DecodeSnapshot(EncodeSnapshot(SmallBook(100), 6), 2);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  const std::vector<std::string> all = NotedCommands(SmallBook());
+  EXPECT_EQ(NotedCommands(decoded->book), std::vector<std::string>(all.end() - 2, all.end()));
+}
+
+TEST(SnapshotFormatTest, ASmallerRetentionThanAskedForIsRefused) {
+  absl::StatusOr<Snapshot> decoded = DecodeSnapshot(EncodeSnapshot(SmallBook(3), 6), 4);
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kFailedPrecondition) << decoded.status();
+  EXPECT_NE(decoded.status().message().find("keeps 3 command ids, fewer than the 4"),
+            std::string::npos)
+      << decoded.status();
+}
+
+TEST(SnapshotFormatTest, EveryFlippedBitIsDataLoss) {
+  const std::string bytes = EncodeSnapshot(SmallBook(), 6);
+  for (size_t bit = 0; bit < bytes.size() * 8; ++bit) {
+    std::string damaged = bytes;
+    damaged[bit / 8] = static_cast<char>(damaged[bit / 8] ^ (1 << (bit % 8)));
+    EXPECT_EQ(DecodeSnapshot(damaged, 100).status().code(), absl::StatusCode::kDataLoss)
+        << "bit " << bit;
+  }
+}
+
+TEST(SnapshotFormatTest, EveryTruncationIsDataLoss) {
+  const std::string bytes = EncodeSnapshot(SmallBook(), 6);
+  for (size_t size = 0; size < bytes.size(); ++size) {
+    EXPECT_EQ(DecodeSnapshot(bytes.substr(0, size), 100).status().code(),
+              absl::StatusCode::kDataLoss)
+        << "cut to " << size << " bytes";
+  }
+}
+
+TEST(SnapshotFormatTest, ANewerFormatVersionIsFailedPrecondition) {
+  const std::string newer = WithField<uint32_t>(EncodeSnapshot(SmallBook(), 6), 8, 2);
+  absl::StatusOr<Snapshot> decoded = DecodeSnapshot(newer, 100);
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kFailedPrecondition) << decoded.status();
+  EXPECT_NE(decoded.status().message().find("format version 2"), std::string::npos);
+}
+
+// Damage behind a good checksum (a bug, or a file put together by hand):
+// every state no log could have left is refused.
+TEST(SnapshotFormatTest, AStateNoLogCouldHaveLeftIsDataLoss) {
+  const std::string bytes = EncodeSnapshot(SmallBook(), 6);
+  constexpr size_t kAlice = kSnapshotHeaderSize;  // the first account: "alice"
+  constexpr size_t kAliceBalance = kAlice + 1 + 5;
+  constexpr size_t kBob = kAliceBalance + 16;
+  const size_t first_command = kBob + 1 + 3 + 16;
+  const struct {
+    const char* what;
+    std::string bytes;
+  } cases[] = {
+      {"a negative balance", WithField<int64_t>(bytes, kAliceBalance, -1)},
+      {"version 0", WithField<uint64_t>(bytes, kAliceBalance + 8, 0)},
+      {"a version past the position", WithField<uint64_t>(bytes, kAliceBalance + 8, 7)},
+      {"an account twice", Resealed(bytes.substr(0, kBob) + bytes.substr(kAlice, kBob - kAlice) +
+                                    bytes.substr(first_command))},
+      {"a bad account id", WithField<char>(bytes, kAlice + 1, ' ')},
+      {"a command past the position", WithField<uint64_t>(bytes, first_command + 8, 7)},
+      {"commands out of order", WithField<uint64_t>(bytes, first_command + 8, 5)},
+      {"more accounts than bytes", WithField<uint64_t>(bytes, 32, 1000)},
+      {"more commands than bytes", WithField<uint64_t>(bytes, 40, 1u << 30)},
+      {"bytes after the last command", Resealed(bytes + std::string(9, '\0'))},
+      {"a bad magic", WithField<char>(bytes, 0, 'X')},
+  };
+  for (const auto& c : cases) {
+    absl::StatusOr<Snapshot> decoded = DecodeSnapshot(c.bytes, 100);
+    EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss)
+        << c.what << ": " << decoded.status();
+  }
+}
+
+}  // namespace
+}  // namespace bank::command
