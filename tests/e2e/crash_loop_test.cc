@@ -7,7 +7,8 @@
 // never one without the other), dense positions and versions, balances equal
 // to a replay and summing to deposits minus withdrawals, retries answered with
 // the original reply, and the query service converged to the replay without
-// double counting.
+// double counting. Snapshots are written every 64 events, so most restarts
+// begin from one, and some kills land while one is being written.
 //
 // BANK_CRASH_ROUNDS sets the number of rounds (default 20); BANK_CRASH_SEED
 // replays a run's random moments (the seed is printed).
@@ -105,15 +106,17 @@ class CrashLoopTest : public ::testing::Test {
     std::filesystem::remove_all(root_);
   }
 
-  // Small segments, so that kills also land around segment rolls.
+  // Small segments and frequent snapshots, so that kills also land around
+  // segment rolls and snapshot writes, and restarts begin from snapshots.
   void StartCommand(const std::string& listen) {
     command_ = std::make_unique<Subprocess>(
         ProgramPath("command-service"),
         std::vector<std::string>{"--data_dir=" + root_ + "/command", "--listen=" + listen,
-                                 "--segment_bytes=65536"});
+                                 "--segment_bytes=65536", "--snapshot_every=64"});
     const std::string address = command_->WaitForListenAddress();
     if (command_address_.empty()) command_address_ = address;
     ASSERT_EQ(address, command_address_) << command_->Stderr();
+    if (absl::StrContains(command_->Stderr(), "command ids loaded in")) ++snapshot_starts_;
     // A fresh channel with its own subchannel: one kept across the restart
     // went on failing handshakes ("tcp handshaker shutdown") for seconds after
     // the service was back, where a new one connects at once (as the query
@@ -507,6 +510,7 @@ class CrashLoopTest : public ::testing::Test {
   std::vector<bank::v1::Event> events_;
   std::map<std::string, Replayed> replay_;
   int command_kills_ = 0;
+  int snapshot_starts_ = 0;  // start-ups that began from a snapshot
   int query_kills_ = 0;
   size_t acked_checked_ = 0;
   size_t retried_ = 0;
@@ -529,8 +533,10 @@ TEST_F(CrashLoopTest,
   EXPECT_TRUE(unexpected_.empty())
       << unexpected_.size() << " unexpected answers, first " << unexpected_.front();
   EXPECT_EQ(survived, rounds);
+  EXPECT_GT(snapshot_starts_, 0) << "no restart began from a snapshot";
   std::cout << "rounds survived " << survived << "/" << rounds << ", SIGKILLs: command-service "
-            << command_kills_ << ", query-service " << query_kills_ << "; " << acked_.size()
+            << command_kills_ << " (" << snapshot_starts_ << " restarts from a snapshot), "
+            << "query-service " << query_kills_ << "; " << acked_.size()
             << " acknowledged commands (" << acked_checked_ << " checks against the log), "
             << rejected_.size() << " refused withdrawals and transfers, " << retries_
             << " client retries, " << retried_ << " replayed retries, "

@@ -70,6 +70,7 @@ INSTANTIATE_TEST_SUITE_P(
                                     {"data_dir", Default("\"./data/command\"")},
                                     {"log_level", Default("\"info\"")},
                                     {"segment_bytes", Default("67108864")},
+                                    {"snapshot_every", Default("1000000")},
                                     {"command_id_retention", Default("1000000")}}},
                       ExpectedHelp{"query-service",
                                    "the bank's read side",
