@@ -1,6 +1,7 @@
 #ifndef BANK_COMMAND_SERVICE_ACCOUNT_BOOK_H_
 #define BANK_COMMAND_SERVICE_ACCOUNT_BOOK_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,10 +53,11 @@ inline constexpr uint64_t kMinCommandRetention = 1'000'000;
 // owns it under a lock).
 class AccountBook {
  public:
-  // Remembers the newest `command_retention` command ids (and up to twice as
-  // many; see CommandIndex).
+  // Remembers the newest `command_retention` command ids, and never fewer
+  // than one (and up to twice as many; see CommandIndex).
   explicit AccountBook(uint64_t command_retention = kMinCommandRetention)
-      : command_retention_(command_retention), commands_(command_retention) {}
+      : command_retention_(std::max<uint64_t>(command_retention, 1)),
+        commands_(command_retention_) {}
 
   // The account's state; zero balance and version 0 when it has no events.
   AccountState Get(absl::string_view account_id) const;

@@ -19,7 +19,8 @@ absl::string_view AccountTable::Storage::Id(uint32_t entry) const {
 const char* AccountTable::Storage::CopyId(absl::string_view id) {
   const size_t needed = 1 + id.size();
   if (chunks.empty() || chunk_used + needed > kChunkBytes) {
-    chunks.push_back(std::make_unique<char[]>(kChunkBytes));
+    // Not zero-filled: the bytes are written before they are read.
+    chunks.push_back(std::make_unique_for_overwrite<char[]>(kChunkBytes));
     chunk_used = 0;
   }
   char* copy = chunks.back().get() + chunk_used;

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
-targets=(fuzz_record_decoder fuzz_segment_recovery fuzz_command_validation)
+targets=(fuzz_record_decoder fuzz_segment_recovery fuzz_command_validation fuzz_snapshot_decoder)
 
 scripts/build.sh fuzz
 work="$(mktemp -d "${TMPDIR:-/tmp}/bank-fuzz.XXXXXX")"

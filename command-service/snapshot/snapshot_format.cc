@@ -143,6 +143,11 @@ absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view bytes, uint64_t comman
     return absl::FailedPreconditionError(absl::StrCat("snapshot format version ", version,
                                                       " flags ", flags, ", from a newer release"));
   }
+  if (command_count > retention) {
+    return absl::DataLossError(absl::StrCat("the snapshot holds ", command_count,
+                                            " command ids, more than the ", retention,
+                                            " it says it keeps"));
+  }
   if (retention < command_retention) {
     return absl::FailedPreconditionError(
         absl::StrCat("the snapshot keeps ", retention, " command ids, fewer than the ",

@@ -26,6 +26,7 @@ using ::bank::testing::OpenLog;
 using ::bank::testing::RawRecord;
 using ::bank::testing::ReadFile;
 using ::bank::testing::RecordsEnd;
+using ::bank::testing::SegmentPaths;
 using ::bank::testing::WriteFile;
 using ::bank::testing::WriteSegment;
 
@@ -57,15 +58,6 @@ std::vector<uint8_t> RecordTypes(const std::string& path) {
   }
   EXPECT_TRUE(rest.empty()) << rest.size() << " bytes after the last record";
   return types;
-}
-
-std::vector<std::string> SegmentPaths(const std::string& dir) {
-  std::vector<std::string> paths;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() == ".log") paths.push_back(entry.path().string());
-  }
-  std::sort(paths.begin(), paths.end());
-  return paths;
 }
 
 constexpr uint8_t kEvent = static_cast<uint8_t>(kCurrentEventType);

@@ -23,29 +23,9 @@ using ::bank::testing::kTestSegmentBytes;
 using ::bank::testing::OpenLog;
 using ::bank::testing::ReadFile;
 using ::bank::testing::RecordsEnd;
+using ::bank::testing::SegmentPaths;
+using ::bank::testing::WriteEvents;
 using ::bank::testing::WriteFile;
-
-std::vector<std::string> SegmentPaths(const std::string& dir) {
-  std::vector<std::string> paths;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() == ".log") paths.push_back(entry.path().string());
-  }
-  std::sort(paths.begin(), paths.end());
-  return paths;
-}
-
-// Writes `count` events on accounts a0..a2 and closes the log.
-void WriteEvents(const std::string& dir, int count, uint64_t segment_bytes = kTestSegmentBytes) {
-  auto log = OpenLog(dir, nullptr, segment_bytes);
-  ASSERT_TRUE(log.ok()) << log.status();
-  std::vector<uint64_t> versions(3, 0);
-  for (int i = 0; i < count; ++i) {
-    auto position =
-        AppendAndWait(**log, DepositEvent("a" + std::to_string(i % 3), ++versions[i % 3], i + 1));
-    ASSERT_TRUE(position.ok()) << position.status();
-    ASSERT_EQ(*position, static_cast<uint64_t>(i + 1));
-  }
-}
 
 TEST(EventLogTest, RoundTripAcrossReopen) {
   const std::string dir = FreshDir("roundtrip");

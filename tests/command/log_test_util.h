@@ -1,8 +1,10 @@
 #ifndef BANK_TESTS_COMMAND_LOG_TEST_UTIL_H_
 #define BANK_TESTS_COMMAND_LOG_TEST_UTIL_H_
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -41,6 +43,16 @@ inline size_t RecordsEnd(const std::string& path) {
   const std::string bytes = ReadFile(path);
   const size_t last = bytes.find_last_not_of('\0');
   return last == std::string::npos ? 0 : last + 1;
+}
+
+// The segment files of `dir`, in position order.
+inline std::vector<std::string> SegmentPaths(const std::string& dir) {
+  std::vector<std::string> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".log") paths.push_back(entry.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
 }
 
 inline void WriteFile(const std::string& path, const std::string& bytes) {
@@ -102,6 +114,20 @@ inline absl::StatusOr<uint64_t> AppendGroupAndWait(EventStore& store,
 
 inline absl::StatusOr<uint64_t> AppendAndWait(EventStore& store, bank::v1::Event event) {
   return AppendGroupAndWait(store, {std::move(event)});
+}
+
+// Writes `count` deposits of 1, 2, 3 ... on accounts a0..a2 and closes the log.
+inline void WriteEvents(const std::string& dir, int count,
+                        uint64_t segment_bytes = kTestSegmentBytes) {
+  auto log = OpenLog(dir, nullptr, segment_bytes);
+  ASSERT_TRUE(log.ok()) << log.status();
+  std::vector<uint64_t> versions(3, 0);
+  for (int i = 0; i < count; ++i) {
+    auto position =
+        AppendAndWait(**log, DepositEvent("a" + std::to_string(i % 3), ++versions[i % 3], i + 1));
+    ASSERT_TRUE(position.ok()) << position.status();
+    ASSERT_EQ(*position, static_cast<uint64_t>(i + 1));
+  }
 }
 
 }  // namespace bank::testing

@@ -169,6 +169,7 @@ TEST(SnapshotFormatTest, AStateNoLogCouldHaveLeftIsDataLoss) {
       {"commands out of order", WithField<uint64_t>(bytes, first_command + 8, 5)},
       {"more accounts than bytes", WithField<uint64_t>(bytes, 32, 1000)},
       {"more commands than bytes", WithField<uint64_t>(bytes, 40, 1u << 30)},
+      {"more commands than its retention", WithField<uint64_t>(bytes, 24, 3)},
       {"bytes after the last command", Resealed(bytes + std::string(9, '\0'))},
       {"a bad magic", WithField<char>(bytes, 0, 'X')},
   };

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "command-service/store/file/log_recovery.h"
+#include "command-service/store/file/log_scan.h"
 #include "command-service/store/file/record_codec.h"
 #include "common/posix_status.h"
 #include "google/protobuf/util/time_util.h"
@@ -29,7 +30,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options
   };
   const absl::Time start = absl::Now();
   absl::StatusOr<RecoveredLog> recovered =
-      RecoverLog(options.dir, options.index_every, visit_record);
+      RecoverLog(options.dir, options.index_every, visit_record, visit_after);
   if (!recovered.ok()) return recovered.status();
 
   auto log = std::unique_ptr<EventLog>(new EventLog(std::move(options), recovered->head));
@@ -308,7 +309,7 @@ absl::Status EventLog::RollSegment(uint64_t base_position) {
   return absl::OkStatus();
 }
 
-const Segment* EventLog::FindSegment(uint64_t position) const {
+Segment* EventLog::FindSegment(uint64_t position) const {
   auto after = std::upper_bound(segments_.begin(), segments_.end(), position,
                                 [](uint64_t p, const std::unique_ptr<Segment>& segment) {
                                   return p < segment->base_position;
@@ -316,19 +317,44 @@ const Segment* EventLog::FindSegment(uint64_t position) const {
   return after == segments_.begin() ? nullptr : std::prev(after)->get();
 }
 
+absl::Status EventLog::IndexOnFirstRead(Segment& segment) const {
+  absl::MutexLock checking(&segment.check_mu);
+  uint64_t last_position;
+  {
+    absl::ReaderMutexLock lock(&segments_mu_);
+    last_position = segment.unread_through;
+  }
+  if (last_position == 0) return absl::OkStatus();  // another reader did it
+  absl::StatusOr<std::vector<IndexEntry>> index =
+      IndexUnreadSegment(segment, last_position, options_.index_every);
+  if (!index.ok()) return index.status();
+  absl::MutexLock lock(&segments_mu_);
+  segment.index = std::move(*index);
+  segment.unread_through = 0;
+  return absl::OkStatus();
+}
+
 absl::Status EventLog::ReadAfter(uint64_t after, size_t max_events,
                                  std::vector<bank::v1::Event>* out) const {
   const uint64_t head = durable_head();
   uint64_t next = after + 1;
   while (next <= head && max_events > 0) {
-    const Segment* segment;
-    uint64_t offset;
+    Segment* segment;
+    bool unread;
     {
       absl::ReaderMutexLock lock(&segments_mu_);
       segment = FindSegment(next);
       if (segment == nullptr) {
         return absl::OutOfRangeError(absl::StrCat("position ", next, " is not in the log"));
       }
+      unread = segment->unread_through != 0;
+    }
+    if (unread) {
+      if (absl::Status indexed = IndexOnFirstRead(*segment); !indexed.ok()) return indexed;
+    }
+    uint64_t offset;
+    {
+      absl::ReaderMutexLock lock(&segments_mu_);
       offset = segment->SeekOffset(next);
     }
     // Segments are never removed while the log is open, so the pointer stays

@@ -50,8 +50,10 @@ class EventLog final : public EventStore {
   // Recovers the log in options.dir (see RecoverLog: a torn tail is cut,
   // other damage is DATA_LOSS with nothing changed), upcasts every event
   // after position `visit_after` to the current shape and hands it to
-  // `visit` in order, and starts taking appends. (Events up to `visit_after`,
-  // which a snapshot holds, are checked like every record but not decoded.)
+  // `visit` in order, and starts taking appends. Events up to `visit_after`
+  // (a snapshot holds them) are not decoded, and a sealed segment holding
+  // only such events is not read until first needed: its records are checked
+  // and indexed then, and a read of damage there is DATA_LOSS.
   // An event schema version options.upcaster does not read is
   // FAILED_PRECONDITION naming it, its position and file. Appends are written
   // in kCurrentEventType.
@@ -98,7 +100,9 @@ class EventLog final : public EventStore {
   absl::Status Flush(const std::string& buffer, std::vector<IndexEntry>& new_entries);
   absl::Status SealActiveSegment();
   absl::Status RollSegment(uint64_t base_position);
-  const Segment* FindSegment(uint64_t position) const ABSL_SHARED_LOCKS_REQUIRED(segments_mu_);
+  Segment* FindSegment(uint64_t position) const ABSL_SHARED_LOCKS_REQUIRED(segments_mu_);
+  // Checks and indexes a segment start-up left unread (see ScanLog), once.
+  absl::Status IndexOnFirstRead(Segment& segment) const;
 
   const EventLogOptions options_;
 

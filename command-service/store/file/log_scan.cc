@@ -123,14 +123,82 @@ absl::Status ClassifyDamage(int fd, const std::string& path, uint64_t offset, ui
   return absl::OkStatus();
 }
 
+absl::StatusOr<uint64_t> FileSize(int fd, const std::string& path) {
+  struct stat info;
+  if (::fstat(fd, &info) != 0) return PosixError(errno, absl::StrCat("stat ", path));
+  return static_cast<uint64_t>(info.st_size);
+}
+
+// Reads a segment's records from `reader` until one does not decode (the
+// caller judges what is left there): each must hold the position after
+// `*head`, which advances; each event goes to `visit`, and every
+// `index_every`th record into `index`.
+absl::Status ReadRecords(SegmentReader& reader, const std::string& path, size_t index_every,
+                         StoredEventVisitor visit, uint64_t* head, std::vector<IndexEntry>* index) {
+  uint64_t count = 0;
+  DecodedRecord record;
+  while (reader.Next(&record) == DecodeResult::kOk) {
+    if ((record.type & kSkippableTypeBit) != 0) continue;
+    if (record.position != *head + 1) {
+      return absl::DataLossError(absl::StrCat(path, " at offset ", reader.record_offset(),
+                                              ": position ", record.position, " where ", *head + 1,
+                                              " was expected"));
+    }
+    if (count++ % index_every == 0) index->push_back({record.position, reader.record_offset()});
+    absl::Status visited = ForEachEvent(record, [&](const store::StoredPayload& event) {
+      absl::Status status = visit(event);
+      if (status.ok()) *head = event.position;
+      return status;
+    });
+    if (!visited.ok()) {
+      return absl::Status(visited.code(), absl::StrCat(path, " at offset ", reader.record_offset(),
+                                                       ": ", visited.message()));
+    }
+  }
+  return reader.io_status();
+}
+
+absl::Status DamageInSealedSegment(const std::string& path, uint64_t offset, uint64_t position) {
+  return absl::DataLossError(absl::StrCat(
+      "damaged record in sealed segment ", path, " at offset ", offset, " (position ", position,
+      "); the log was not modified. Restore the data directory from a backup"));
+}
+
+// Opens a sealed segment whose events a snapshot holds, checking only its
+// header: its records are read when first needed (IndexUnreadSegment).
+absl::Status OpenUnreadSegment(const SegmentFile& file, uint64_t last_position, RecoveredLog* log) {
+  ScopedFd fd(::open(file.path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return PosixError(errno, absl::StrCat("open ", file.path));
+  absl::StatusOr<std::string> header = ReadRange(fd.get(), 0, kSegmentHeaderSize, file.path);
+  if (!header.ok()) return header.status();
+  absl::StatusOr<uint64_t> base = DecodeSegmentHeader(*header);
+  if (!base.ok()) {
+    return absl::Status(base.status().code(),
+                        absl::StrCat(file.path, ": ", base.status().message()));
+  }
+  if (*base != file.base || *base != log->head + 1) {
+    return absl::DataLossError(absl::StrCat(file.path, " starts at position ", *base,
+                                            " but the log needs position ", log->head + 1,
+                                            " next: a segment is missing or misnamed"));
+  }
+  auto segment = std::make_unique<Segment>();
+  segment->base_position = *base;
+  segment->path = file.path;
+  segment->fd = std::move(fd);
+  segment->unread_through = last_position;
+  log->head = last_position;
+  log->segments.push_back(std::move(segment));
+  return absl::OkStatus();
+}
+
 // Scans one segment into `log`: `last` segments may have a torn tail.
 absl::Status ScanSegment(const SegmentFile& file, bool last, size_t index_every,
                          StoredEventVisitor visit, RecoveredLog* log) {
   ScopedFd fd(::open(file.path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return PosixError(errno, absl::StrCat("open ", file.path));
-  struct stat info;
-  if (::fstat(fd.get(), &info) != 0) return PosixError(errno, absl::StrCat("stat ", file.path));
-  const uint64_t file_size = static_cast<uint64_t>(info.st_size);
+  absl::StatusOr<uint64_t> size = FileSize(fd.get(), file.path);
+  if (!size.ok()) return size.status();
+  const uint64_t file_size = *size;
   const uint64_t expected_base = log->head + 1;
 
   absl::StatusOr<std::string> header = ReadRange(fd.get(), 0, kSegmentHeaderSize, file.path);
@@ -158,39 +226,13 @@ absl::Status ScanSegment(const SegmentFile& file, bool last, size_t index_every,
   auto segment = std::make_unique<Segment>();
   segment->base_position = *base;
   segment->path = file.path;
-  uint64_t count = 0;
   SegmentReader reader(fd.get(), kSegmentHeaderSize);
-  DecodedRecord record;
-  DecodeResult result;
-  while ((result = reader.Next(&record)) == DecodeResult::kOk) {
-    if ((record.type & kSkippableTypeBit) != 0) continue;
-    if (record.position != log->head + 1) {
-      return absl::DataLossError(absl::StrCat(file.path, " at offset ", reader.record_offset(),
-                                              ": position ", record.position, " where ",
-                                              log->head + 1, " was expected"));
-    }
-    if (count++ % index_every == 0) {
-      segment->index.push_back({record.position, reader.record_offset()});
-    }
-    absl::Status visited = ForEachEvent(record, [&](const store::StoredPayload& event) {
-      absl::Status status = visit(event);
-      if (status.ok()) log->head = event.position;
-      return status;
-    });
-    if (!visited.ok()) {
-      return absl::Status(
-          visited.code(),
-          absl::StrCat(file.path, " at offset ", reader.record_offset(), ": ", visited.message()));
-    }
-  }
-  if (!reader.io_status().ok()) return reader.io_status();
+  absl::Status read =
+      ReadRecords(reader, file.path, index_every, visit, &log->head, &segment->index);
+  if (!read.ok()) return read;
   const uint64_t end = reader.record_offset();
   if (end != file_size) {
-    if (!last) {
-      return absl::DataLossError(absl::StrCat(
-          "damaged record in sealed segment ", file.path, " at offset ", end, " (position ",
-          log->head + 1, "); the log was not modified. Restore the data directory from a backup"));
-    }
+    if (!last) return DamageInSealedSegment(file.path, end, log->head + 1);
     // Zeros to the end are unused preallocated space, not damage.
     absl::StatusOr<uint64_t> data_end = EndOfData(fd.get(), file.path, end, file_size);
     if (!data_end.ok()) return data_end.status();
@@ -214,16 +256,42 @@ absl::Status ScanSegment(const SegmentFile& file, bool last, size_t index_every,
 }  // namespace
 
 absl::StatusOr<RecoveredLog> ScanLog(const std::string& dir, size_t index_every,
-                                     StoredEventVisitor visit) {
+                                     StoredEventVisitor visit, uint64_t unread_through) {
   absl::StatusOr<std::vector<SegmentFile>> files = ListSegments(dir);
   if (!files.ok()) return files.status();
   RecoveredLog log;
   for (size_t i = 0; i < files->size(); ++i) {
     const bool last = i + 1 == files->size();
-    absl::Status status = ScanSegment((*files)[i], last, index_every, visit, &log);
+    absl::Status status = !last && (*files)[i + 1].base - 1 <= unread_through
+                              ? OpenUnreadSegment((*files)[i], (*files)[i + 1].base - 1, &log)
+                              : ScanSegment((*files)[i], last, index_every, visit, &log);
     if (!status.ok()) return status;
   }
   return log;
+}
+
+absl::StatusOr<std::vector<IndexEntry>> IndexUnreadSegment(const Segment& segment,
+                                                           uint64_t last_position,
+                                                           size_t index_every) {
+  const int fd = segment.fd.get();
+  std::vector<IndexEntry> index;
+  uint64_t head = segment.base_position - 1;
+  SegmentReader reader(fd, kSegmentHeaderSize);
+  absl::Status read = ReadRecords(
+      reader, segment.path, index_every,
+      [](const store::StoredPayload&) { return absl::OkStatus(); }, &head, &index);
+  if (!read.ok()) return read;
+  absl::StatusOr<uint64_t> size = FileSize(fd, segment.path);
+  if (!size.ok()) return size.status();
+  if (reader.record_offset() != *size) {
+    return DamageInSealedSegment(segment.path, reader.record_offset(), head + 1);
+  }
+  if (head != last_position) {
+    return absl::DataLossError(absl::StrCat(
+        segment.path, " ends at position ", head, " but the next segment starts at ",
+        last_position + 1, ": a segment is missing or misnamed; the log was not modified"));
+  }
+  return index;
 }
 
 }  // namespace bank::log

@@ -58,8 +58,21 @@ struct RecoveredLog {
 // segment, or followed by valid records - is DATA_LOSS naming file, offset and
 // position, with what the operator should do. A segment format from a newer
 // release is FAILED_PRECONDITION; a listing or read error its errno's status.
+//
+// A sealed segment whose events all lie at or before `unread_through` (a
+// snapshot holds them) is only opened and its header checked: its records are
+// read, and checked, when first needed (IndexUnreadSegment). Its last
+// position is taken from the next segment's name.
 absl::StatusOr<RecoveredLog> ScanLog(const std::string& dir, size_t index_every,
-                                     StoredEventVisitor visit);
+                                     StoredEventVisitor visit, uint64_t unread_through = 0);
+
+// Reads and checks the records of a sealed segment ScanLog left unread, as
+// ScanLog would have (every checksum; positions from its base to
+// `last_position`, dense; the file ending at its last record), and returns
+// its sparse index. DATA_LOSS naming file, offset and position otherwise.
+absl::StatusOr<std::vector<IndexEntry>> IndexUnreadSegment(const Segment& segment,
+                                                           uint64_t last_position,
+                                                           size_t index_every);
 
 }  // namespace bank::log
 

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "command-service/store/file/record_codec.h"
 
 namespace bank::log {
@@ -45,6 +46,13 @@ struct Segment {
   std::string path;
   ScopedFd fd;
   std::vector<IndexEntry> index;
+  // Not 0 for a sealed segment start-up did not read, since a snapshot held
+  // all its events: the last position it must hold (the next segment's base,
+  // less one). Its records are checked and its index built on first read
+  // (IndexUnreadSegment), which sets this to 0. Guarded, like `index`, by
+  // the log's lock; `check_mu` lets one reader do the checking.
+  uint64_t unread_through = 0;
+  absl::Mutex check_mu;
 
   // The offset of the last indexed record at or before `position`, or the
   // first record's offset when none is.
