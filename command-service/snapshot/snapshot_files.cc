@@ -1,8 +1,8 @@
 #include "command-service/snapshot/snapshot_files.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
