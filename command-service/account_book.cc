@@ -56,7 +56,7 @@ absl::Status AccountBook::Replay(const bank::v1::Event& event) {
   if (event.has_transferred_in()) {
     // The second event of a transfer, right after the first, which was noted
     // with the id: it adds its account's balance to that note.
-    NotedCommand* out =
+    FingerprintedCommand* out =
         noted_count_ == 0 ? nullptr : &noted_[(noted_count_ - 1) % command_retention_];
     if (out == nullptr || out->location.position + 1 != event.position()) {
       return absl::DataLossError(absl::StrCat("the transfer's incoming event at position ",
@@ -70,42 +70,49 @@ absl::Status AccountBook::Replay(const bank::v1::Event& event) {
   return absl::OkStatus();
 }
 
-void AccountBook::Note(const NotedCommand& command) {
+void AccountBook::Note(const FingerprintedCommand& command) {
   if (noted_.size() < command_retention_) {
     noted_.push_back(command);
   } else {
     noted_[noted_count_ % command_retention_] = command;
   }
-  ++noted_count_;
+  // Once the ring holds command_retention_ ids, a snapshot's are all older.
+  if (++noted_count_ == command_retention_) restored_ = {};
 }
 
-// The ring's index of its oldest entry.
-size_t AccountBook::OldestNoted() const {
-  return noted_.size() < command_retention_ ? 0 : noted_count_ % command_retention_;
+std::vector<FingerprintedCommand> AccountBook::MergedNotes(
+    std::vector<FingerprintedCommand> restored) const {
+  std::vector<FingerprintedCommand> ring = noted_;
+  std::sort(ring.begin(), ring.end(), ByFingerprint);
+  if (noted_count_ >= command_retention_ || restored.empty()) return ring;
+  if (ring.empty()) return restored;
+  std::vector<FingerprintedCommand> merged;
+  merged.reserve(restored.size() + ring.size());
+  std::merge(restored.begin(), restored.end(), ring.begin(), ring.end(), std::back_inserter(merged),
+             ByFingerprint);
+  return merged;
 }
 
 absl::Status AccountBook::FinishReplay(EventReader read) {
-  const size_t oldest = OldestNoted();
-  std::vector<NotedCommand> noted = std::move(noted_);
-  commands_.Reserve(noted.size());
-  // Oldest first, so that a clash names the earlier event as the holder.
-  for (size_t i = 0; i < noted.size(); ++i) {
-    const NotedCommand& id = noted[(oldest + i) % noted.size()];
-    std::optional<CommandLocation> holder =
-        commands_.InsertFingerprint(id.fingerprint, id.location);
-    if (!holder) continue;
-    // Rare: two ids with one fingerprint, or one id twice. Ask the log.
-    absl::StatusOr<bank::v1::Event> first = read(holder->position);
-    if (!first.ok()) return first.status();
-    absl::StatusOr<bank::v1::Event> second = read(id.location.position);
-    if (!second.ok()) return second.status();
-    if (first->command_id() == second->command_id() ||
-        !commands_.InsertWhole(second->command_id(), id.location)) {
-      return absl::DataLossError(absl::StrCat("command id ", second->command_id(),
-                                              " appears on two events (at ", holder->position,
-                                              " and ", id.location.position, ")"));
+  std::vector<FingerprintedCommand> commands = MergedNotes(std::move(restored_));
+  noted_ = {};
+  // One id on two events is damage; two ids with one fingerprint are not.
+  // Either way the two are side by side here, the earlier one first.
+  for (size_t i = 1; i < commands.size(); ++i) {
+    if (commands[i].fingerprint != commands[i - 1].fingerprint) continue;
+    const uint64_t first = commands[i - 1].location.position;
+    const uint64_t second = commands[i].location.position;
+    absl::StatusOr<bank::v1::Event> first_event = read(first);
+    if (!first_event.ok()) return first_event.status();
+    absl::StatusOr<bank::v1::Event> second_event = read(second);
+    if (!second_event.ok()) return second_event.status();
+    if (first_event->command_id() == second_event->command_id()) {
+      return absl::DataLossError(absl::StrCat("command id ", second_event->command_id(),
+                                              " appears on two events (at ", first, " and ", second,
+                                              ")"));
     }
   }
+  commands_.Load(std::move(commands));
   return absl::OkStatus();
 }
 
@@ -114,10 +121,20 @@ void AccountBook::ForEachAccount(
   accounts_.ForEach(visit);
 }
 
-void AccountBook::ForEachNotedCommand(
-    absl::FunctionRef<void(const NotedCommand& command)> visit) const {
-  const size_t oldest = OldestNoted();
-  for (size_t i = 0; i < noted_.size(); ++i) visit(noted_[(oldest + i) % noted_.size()]);
+std::vector<FingerprintedCommand> AccountBook::NotedByFingerprint() const {
+  std::vector<FingerprintedCommand> commands = MergedNotes(restored_);
+  if (commands.size() > command_retention_) {
+    std::vector<uint64_t> positions;
+    positions.reserve(commands.size());
+    for (const FingerprintedCommand& command : commands) {
+      positions.push_back(command.location.position);
+    }
+    const uint64_t cut = OldestOfNewest(std::move(positions), command_retention_);
+    std::erase_if(commands, [cut](const FingerprintedCommand& command) {
+      return command.location.position < cut;
+    });
+  }
+  return commands;
 }
 
 absl::Status AccountBook::RestoreAccount(absl::string_view id, AccountState state) {
@@ -138,29 +155,33 @@ absl::Status AccountBook::RestoreAccount(absl::string_view id, AccountState stat
   return absl::OkStatus();
 }
 
-void AccountBook::ReserveNotedCommands(uint64_t count) {
-  noted_.reserve(std::min(count, command_retention_));
-}
-
-absl::Status AccountBook::RestoreNotedCommand(const NotedCommand& command) {
-  if (noted_count_ > 0 && command.location.position <=
-                              noted_[(noted_count_ - 1) % command_retention_].location.position) {
-    return absl::DataLossError(absl::StrCat("command at position ", command.location.position,
-                                            " is not after the one before it"));
+absl::Status AccountBook::RestoreNotedCommands(std::vector<FingerprintedCommand> commands) {
+  for (size_t i = 1; i < commands.size(); ++i) {
+    if (!ByFingerprint(commands[i - 1], commands[i])) {
+      return absl::DataLossError(absl::StrCat("command ", i, " (at position ",
+                                              commands[i].location.position,
+                                              ") is out of fingerprint order"));
+    }
   }
-  Note(command);
+  restored_ = std::move(commands);
+  if (restored_.size() > command_retention_) restored_ = NotedByFingerprint();
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<RecordedCommand>> AccountBook::FindCommand(
     absl::string_view command_id, EventReader read) const {
-  std::optional<CommandLocation> location = commands_.FindWhole(command_id);
-  if (!location) location = commands_.FindCandidate(command_id);
+  // A candidate whose event has another id shares only its fingerprint.
+  std::optional<CommandLocation> location;
+  std::optional<bank::v1::Event> event;
+  for (const CommandLocation& candidate : commands_.Candidates(command_id)) {
+    absl::StatusOr<bank::v1::Event> read_event = read(candidate.position);
+    if (!read_event.ok()) return read_event.status();
+    if (read_event->command_id() != command_id) continue;
+    location = candidate;
+    event = *std::move(read_event);
+    break;
+  }
   if (!location) return std::nullopt;
-  absl::StatusOr<bank::v1::Event> event = read(location->position);
-  if (!event.ok()) return event.status();
-  // A fingerprint shared with another id: that command is not this one.
-  if (event->command_id() != command_id) return std::nullopt;
   RecordedCommand recorded{.account_id = event->account_id(),
                            .kind = EventKind(*event),
                            .amount = AmountMoved(*event),

@@ -91,40 +91,41 @@ class AccountBook {
   size_t account_count() const { return accounts_.size(); }
   size_t command_count() const { return commands_.size(); }
   uint64_t command_retention() const { return command_retention_; }
-  // Command ids noted by Replay and not yet indexed by FinishReplay.
-  size_t noted_command_count() const { return noted_.size(); }
-
-  // A command id as Replay notes it (and a snapshot keeps it): its
-  // fingerprint and where its command is.
-  struct NotedCommand {
-    uint64_t fingerprint;
-    CommandLocation location;
-  };
+  // Command ids restored or noted by Replay and not yet indexed by
+  // FinishReplay (up to twice the retention).
+  size_t noted_command_count() const { return restored_.size() + noted_.size(); }
 
   // Snapshots (snapshot/snapshot_format.h) of a book between Replays: what
   // it holds, and restoring it into a new book before its first Replay.
   void ForEachAccount(
       absl::FunctionRef<void(absl::string_view id, const AccountState& state)> visit) const;
-  // The newest noted commands, oldest first (at most command_retention()).
-  void ForEachNotedCommand(absl::FunctionRef<void(const NotedCommand& command)> visit) const;
+  // The newest command_retention() noted commands (restored or replayed),
+  // sorted ByFingerprint: the idempotency window a snapshot keeps.
+  std::vector<FingerprintedCommand> NotedByFingerprint() const;
   // DATA_LOSS for an account no log could have left (a bad id, a negative
   // balance, version 0) or one restored twice.
   absl::Status RestoreAccount(absl::string_view id, AccountState state);
-  // DATA_LOSS unless `command`'s position is above every noted one.
-  absl::Status RestoreNotedCommand(const NotedCommand& command);
-  // Makes room for `count` noted commands at once (a snapshot says how many).
-  void ReserveNotedCommands(uint64_t count);
+  // Restores a snapshot's window: `commands`, sorted ByFingerprint (DATA_LOSS
+  // otherwise), older than every event Replay will see. Keeps the newest
+  // command_retention() of them.
+  absl::Status RestoreNotedCommands(std::vector<FingerprintedCommand> commands);
 
  private:
-  void Note(const NotedCommand& command);
-  size_t OldestNoted() const;
+  void Note(const FingerprintedCommand& command);
+  // The restored commands and the ring's, merged ByFingerprint; only the
+  // ring's once it has wrapped (it then holds the newest
+  // command_retention_). Up to twice command_retention_.
+  std::vector<FingerprintedCommand> MergedNotes(std::vector<FingerprintedCommand> restored) const;
 
   uint64_t command_retention_;
   AccountTable accounts_;
   CommandIndex commands_;
-  // A ring of the newest command_retention_ ids, in one allocation so that it
-  // goes back to the OS whole when FinishReplay frees it.
-  std::vector<NotedCommand> noted_;
+  // The window a snapshot held, ByFingerprint; and a ring of the newest
+  // command_retention_ ids Replay noted after it, in position order, in one
+  // allocation so that it goes back to the OS whole when FinishReplay frees
+  // it.
+  std::vector<FingerprintedCommand> restored_;
+  std::vector<FingerprintedCommand> noted_;
   uint64_t noted_count_ = 0;  // ids noted in all
 };
 

@@ -1,10 +1,26 @@
 #include "command-service/command_index.h"
 
 #include <algorithm>
-#include <cstddef>
-#include <vector>
+#include <utility>
 
 namespace bank::command {
+namespace {
+
+// The loaded commands holding `fingerprint`, as a range of `loaded`.
+auto LoadedRange(const std::vector<FingerprintedCommand>& loaded, uint64_t fingerprint) {
+  return std::equal_range(loaded.begin(), loaded.end(), FingerprintedCommand{fingerprint, {}},
+                          [](const FingerprintedCommand& a, const FingerprintedCommand& b) {
+                            return a.fingerprint < b.fingerprint;
+                          });
+}
+
+}  // namespace
+
+uint64_t OldestOfNewest(std::vector<uint64_t> positions, size_t count) {
+  const auto oldest = positions.end() - static_cast<std::ptrdiff_t>(count);
+  std::nth_element(positions.begin(), oldest, positions.end());
+  return *oldest;
+}
 
 CommandIndex::CommandIndex(uint64_t retention) : retention_(std::max<uint64_t>(retention, 1)) {}
 
@@ -23,49 +39,56 @@ uint64_t CommandIndex::Fingerprint(absl::string_view id) {
   return hash;
 }
 
+void CommandIndex::Load(std::vector<FingerprintedCommand> commands) {
+  loaded_ = std::move(commands);
+  Inserted();
+}
+
 void CommandIndex::Insert(absl::string_view id, CommandLocation location) {
-  if (InsertFingerprint(Fingerprint(id), location).has_value()) InsertWhole(id, location);
-}
-
-std::optional<CommandLocation> CommandIndex::InsertFingerprint(uint64_t fingerprint,
-                                                               CommandLocation location) {
-  auto [it, inserted] = by_fingerprint_.try_emplace(fingerprint, location);
-  if (!inserted) return it->second;
+  const uint64_t fingerprint = Fingerprint(id);
+  if (HoldsFingerprint(fingerprint)) {
+    whole_.try_emplace(id, location);
+  } else {
+    by_fingerprint_.try_emplace(fingerprint, location);
+  }
   Inserted();
-  return std::nullopt;
 }
 
-bool CommandIndex::InsertWhole(absl::string_view id, CommandLocation location) {
-  if (!whole_.try_emplace(id, location).second) return false;
-  Inserted();
-  return true;
+absl::InlinedVector<CommandLocation, 1> CommandIndex::Candidates(absl::string_view id) const {
+  absl::InlinedVector<CommandLocation, 1> candidates;
+  if (!whole_.empty()) {  // the usual case: no hashing of the id
+    if (auto it = whole_.find(id); it != whole_.end()) candidates.push_back(it->second);
+  }
+  const uint64_t fingerprint = Fingerprint(id);
+  if (auto it = by_fingerprint_.find(fingerprint); it != by_fingerprint_.end()) {
+    candidates.push_back(it->second);
+  }
+  const auto [first, last] = LoadedRange(loaded_, fingerprint);
+  for (auto it = first; it != last; ++it) candidates.push_back(it->location);
+  return candidates;
 }
 
-std::optional<CommandLocation> CommandIndex::FindWhole(absl::string_view id) const {
-  if (whole_.empty()) return std::nullopt;  // the usual case: no hashing
-  auto it = whole_.find(id);
-  return it == whole_.end() ? std::nullopt : std::optional(it->second);
+bool CommandIndex::HoldsFingerprint(uint64_t fingerprint) const {
+  if (by_fingerprint_.contains(fingerprint)) return true;
+  const auto [first, last] = LoadedRange(loaded_, fingerprint);
+  return first != last;
 }
 
-std::optional<CommandLocation> CommandIndex::FindCandidate(absl::string_view id) const {
-  auto it = by_fingerprint_.find(Fingerprint(id));
-  return it == by_fingerprint_.end() ? std::nullopt : std::optional(it->second);
-}
-
-// Once twice the window is kept, forgets all but the newest `retention_`
-// commands: the positions at or above the retention_-th newest one.
+// Once twice the window is held, forgets all but the newest `retention_`.
 void CommandIndex::Inserted() {
   if (size() < 2 * retention_) return;
   std::vector<uint64_t> positions;
   positions.reserve(size());
+  for (const FingerprintedCommand& command : loaded_)
+    positions.push_back(command.location.position);
   for (const auto& [fingerprint, location] : by_fingerprint_)
     positions.push_back(location.position);
   for (const auto& [id, location] : whole_) positions.push_back(location.position);
-  const auto oldest_kept = positions.end() - static_cast<ptrdiff_t>(retention_);
-  std::nth_element(positions.begin(), oldest_kept, positions.end());
-  const auto expired = [cut = *oldest_kept](const auto& entry) {
-    return entry.second.position < cut;
-  };
+  const uint64_t cut = OldestOfNewest(std::move(positions), retention_);
+  std::erase_if(loaded_, [cut](const FingerprintedCommand& command) {
+    return command.location.position < cut;
+  });
+  const auto expired = [cut](const auto& entry) { return entry.second.position < cut; };
   absl::erase_if(by_fingerprint_, expired);
   absl::erase_if(whole_, expired);
 }

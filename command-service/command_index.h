@@ -1,11 +1,13 @@
 #ifndef BANK_COMMAND_SERVICE_COMMAND_INDEX_H_
 #define BANK_COMMAND_SERVICE_COMMAND_INDEX_H_
 
+#include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 
 namespace bank::command {
@@ -19,13 +21,37 @@ struct CommandLocation {
   int64_t to_balance_after = 0;  // a transfer's receiving account's; else 0
 };
 
+// A command id's fingerprint (CommandIndex::Fingerprint) and where its
+// command is: what start-up notes of each command, and what a snapshot keeps.
+struct FingerprintedCommand {
+  uint64_t fingerprint = 0;
+  CommandLocation location;
+};
+
+// By fingerprint, then position: the order of a loaded index and of a
+// snapshot's commands.
+inline bool ByFingerprint(const FingerprintedCommand& a, const FingerprintedCommand& b) {
+  return a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint
+                                        : a.location.position < b.location.position;
+}
+
+// The position of the oldest of the newest `count` commands among
+// `positions` (which holds more than `count`, all distinct): everything
+// older is past the retention window.
+uint64_t OldestOfNewest(std::vector<uint64_t> positions, size_t count);
+
 // The accepted commands of the retention window, by command id, for
 // idempotency. The index does not keep the ids: the log has them. It keeps a
 // 64-bit fingerprint of each id with its event's location (32 bytes, against
 // 110+ for the id itself), so a match is only a candidate that the caller
-// confirms by reading the event back (AccountBook::FindCommand). An id whose
-// fingerprint another id already holds is kept whole, in a side map that
-// stays empty in practice (2^-64 a pair). Not thread-safe; movable.
+// confirms by reading the event back (AccountBook::FindCommand). Not
+// thread-safe; movable.
+//
+// Two parts: what start-up loads at once, a vector sorted by fingerprint and
+// searched by bisection (no hashing, so a snapshot's million ids load in
+// milliseconds), and what commands insert later, a hash map. An id inserted
+// whose fingerprint the index already holds is kept whole, in a side map that
+// stays empty in practice (2^-64 a pair).
 //
 // Retention: the contract keeps ids "for at least the last 1,000,000 accepted
 // commands". The index keeps the newest `retention` commands that carry an id,
@@ -43,34 +69,28 @@ class CommandIndex {
   // only a side-map entry and a second read of the log.
   static uint64_t Fingerprint(absl::string_view id);
 
+  // Start-up's bulk path, on an empty index: holds `commands`, sorted
+  // ByFingerprint and older than any command inserted later. Two of them may
+  // share a fingerprint: both are candidates.
+  void Load(std::vector<FingerprintedCommand> commands);
+
   // Remembers a command id the caller knows is new (FindCommand said so) at
-  // `location`, whose position is above every one inserted before: under its
-  // fingerprint, or whole when another id holds that.
+  // `location`, whose position is above every one held: under its
+  // fingerprint, or whole when the index already holds that.
   void Insert(absl::string_view id, CommandLocation location);
 
-  // Start-up's bulk path, for ids not at hand: remembers `location` under
-  // `fingerprint`, or returns the location that already holds it (the caller
-  // then reads both events, and InsertWhole's the id or reports a duplicate).
-  std::optional<CommandLocation> InsertFingerprint(uint64_t fingerprint, CommandLocation location);
-  // Keeps `id` whole; false, changing nothing, when it is already kept whole.
-  bool InsertWhole(absl::string_view id, CommandLocation location);
+  // The locations held for `id`, usually none or one: the event at each has
+  // `id` or, very rarely, another id with the same fingerprint.
+  absl::InlinedVector<CommandLocation, 1> Candidates(absl::string_view id) const;
 
-  // The location of `id` if it is kept whole: a certain match.
-  std::optional<CommandLocation> FindWhole(absl::string_view id) const;
-
-  // The location held under `id`'s fingerprint: the event there has `id` or,
-  // very rarely, another id with the same fingerprint.
-  std::optional<CommandLocation> FindCandidate(absl::string_view id) const;
-
-  // Makes room for `count` commands at once (start-up knows how many).
-  void Reserve(size_t count) { by_fingerprint_.reserve(count); }
-
-  size_t size() const { return by_fingerprint_.size() + whole_.size(); }
+  size_t size() const { return loaded_.size() + by_fingerprint_.size() + whole_.size(); }
 
  private:
+  bool HoldsFingerprint(uint64_t fingerprint) const;
   void Inserted();
 
   uint64_t retention_;
+  std::vector<FingerprintedCommand> loaded_;  // ByFingerprint
   absl::flat_hash_map<uint64_t, CommandLocation> by_fingerprint_;
   absl::flat_hash_map<std::string, CommandLocation> whole_;
 };

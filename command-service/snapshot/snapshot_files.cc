@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -62,28 +64,41 @@ std::vector<SnapshotFile> ListSnapshots(const std::string& dir) {
   return files;
 }
 
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  log::ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return PosixError(errno, absl::StrCat("open ", path));
-  struct stat status;
-  if (::fstat(fd.get(), &status) != 0) return PosixError(errno, absl::StrCat("stat ", path));
-  std::string bytes(static_cast<size_t>(status.st_size), '\0');
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::read(fd.get(), bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return PosixError(errno, absl::StrCat("read ", path));
-    if (n == 0) break;  // the file shrank: the checksum will say so
-    done += static_cast<size_t>(n);
+// A snapshot file mapped read-only for as long as it is decoded. Mapped,
+// not read: its pages come straight from the page cache, with no buffer to
+// allocate, zero and copy into (at a million ids, 32 MB: most of what loading
+// cost). A snapshot never changes once renamed into place, and the data
+// directory's lock keeps every other process of ours out of it.
+class MappedFile {
+ public:
+  static absl::StatusOr<std::unique_ptr<MappedFile>> Open(const std::string& path) {
+    log::ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) return PosixError(errno, absl::StrCat("open ", path));
+    struct stat status;
+    if (::fstat(fd.get(), &status) != 0) return PosixError(errno, absl::StrCat("stat ", path));
+    const size_t size = static_cast<size_t>(status.st_size);
+    if (size == 0) return std::unique_ptr<MappedFile>(new MappedFile(nullptr, 0));
+    void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
+    if (data == MAP_FAILED) return PosixError(errno, absl::StrCat("map ", path));
+    return std::unique_ptr<MappedFile>(new MappedFile(data, size));
   }
-  bytes.resize(done);
-  return bytes;
-}
+  ~MappedFile() {
+    if (data_ != nullptr) ::munmap(data_, size_);
+  }
+  absl::string_view bytes() const {
+    return absl::string_view(static_cast<const char*>(data_), size_);
+  }
+
+ private:
+  MappedFile(void* data, size_t size) : data_(data), size_(size) {}
+  void* data_;
+  size_t size_;
+};
 
 absl::StatusOr<Snapshot> LoadSnapshot(const SnapshotFile& file, uint64_t command_retention) {
-  absl::StatusOr<std::string> bytes = ReadWholeFile(file.path);
-  if (!bytes.ok()) return bytes.status();
-  absl::StatusOr<Snapshot> snapshot = DecodeSnapshot(*bytes, command_retention);
+  absl::StatusOr<std::unique_ptr<MappedFile>> mapped = MappedFile::Open(file.path);
+  if (!mapped.ok()) return mapped.status();
+  absl::StatusOr<Snapshot> snapshot = DecodeSnapshot((*mapped)->bytes(), command_retention);
   if (snapshot.ok() && snapshot->position != file.position) {
     return absl::DataLossError(
         absl::StrCat("it holds the state at position ", snapshot->position, ", not its name's"));

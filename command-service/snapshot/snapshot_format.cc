@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/crc32c.h"
@@ -66,9 +67,10 @@ absl::Status DecodeAccounts(BodyReader& body, uint64_t count, uint64_t position,
 
 absl::Status DecodeCommands(BodyReader& body, uint64_t count, uint64_t position,
                             AccountBook& book) {
-  book.ReserveNotedCommands(count);
+  std::vector<FingerprintedCommand> commands;
+  commands.reserve(count);  // filled once, not zeroed first
   for (uint64_t i = 0; i < count; ++i) {
-    AccountBook::NotedCommand command{};
+    FingerprintedCommand command;
     CommandLocation& location = command.location;
     if (!body.Read(&command.fingerprint) || !body.Read(&location.position) ||
         !body.Read(&location.balance_after) || !body.Read(&location.to_balance_after)) {
@@ -80,9 +82,9 @@ absl::Status DecodeCommands(BodyReader& body, uint64_t count, uint64_t position,
           "command ", i, " at position ", location.position, " (balances ", location.balance_after,
           ", ", location.to_balance_after, ") cannot be in a snapshot at position ", position));
     }
-    if (absl::Status noted = book.RestoreNotedCommand(command); !noted.ok()) return noted;
+    commands.push_back(command);
   }
-  return absl::OkStatus();
+  return book.RestoreNotedCommands(std::move(commands));
 }
 
 }  // namespace
@@ -102,14 +104,14 @@ std::string EncodeSnapshot(const AccountBook& book, uint64_t position) {
     PutLittleEndian<int64_t>(&bytes, state.balance);
     PutLittleEndian<uint64_t>(&bytes, state.version);
   });
-  uint64_t command_count = 0;
-  book.ForEachNotedCommand([&](const AccountBook::NotedCommand& command) {
+  const std::vector<FingerprintedCommand> commands = book.NotedByFingerprint();
+  for (const FingerprintedCommand& command : commands) {
     PutLittleEndian<uint64_t>(&bytes, command.fingerprint);
     PutLittleEndian<uint64_t>(&bytes, command.location.position);
     PutLittleEndian<int64_t>(&bytes, command.location.balance_after);
     PutLittleEndian<int64_t>(&bytes, command.location.to_balance_after);
-    ++command_count;
-  });
+  }
+  const uint64_t command_count = commands.size();
   std::memcpy(bytes.data() + command_count_offset, &command_count, sizeof(command_count));
   PutLittleEndian<uint32_t>(&bytes, Checksum(bytes));
   return bytes;

@@ -12,15 +12,15 @@
 namespace bank::command {
 
 // A snapshot file's bytes (docs/snapshot-format.md): a header, every account,
-// the noted command ids of the retention window, and a CRC-32C of all of it.
-// Little-endian.
+// the command ids of the retention window (by fingerprint, as start-up loads
+// them into the index), and a CRC-32C of all of it. Little-endian.
 //
 //   header  magic "BANKSNAP" | format version u32 | flags u32 (0)
 //           | position u64 | command retention u64
 //           | account count u64 | command count u64
 //   account id length u8 | id | balance i64 | version u64
 //   command fingerprint u64 | position u64 | balance after i64
-//           | receiving balance after i64
+//           | receiving balance after i64   (ByFingerprint order)
 //   footer  CRC-32C u32 of every byte before it
 inline constexpr char kSnapshotMagic[8] = {'B', 'A', 'N', 'K', 'S', 'N', 'A', 'P'};
 inline constexpr uint32_t kSnapshotFormatVersion = 1;

@@ -86,9 +86,8 @@ void SnapshotWriter::Write(const AccountBook& book, uint64_t position) {
     spdlog::warn("snapshot at position {} not written: {}", position, written.ToString());
     return;
   }
-  spdlog::info("snapshot at position {} written: {} accounts, {} command ids, {} bytes in {}",
-               position, book.account_count(), book.noted_command_count(), bytes.size(),
-               absl::FormatDuration(absl::Now() - start));
+  spdlog::info("snapshot at position {} written: {} accounts, {} bytes in {}", position,
+               book.account_count(), bytes.size(), absl::FormatDuration(absl::Now() - start));
   absl::MutexLock lock(&mu_);
   written_ = position;
 }

@@ -108,6 +108,35 @@ TEST(AccountBookTest, ACommandIdOnTwoEventsIsDataLoss) {
       << indexed;
 }
 
+// A snapshot's ids and the tail's are one window: a retry of either is
+// found, and one id on an event of each is damage.
+TEST(AccountBookTest, ASnapshotsIdsAndTheTailsAreOneWindow) {
+  FakeLog log;
+  AccountBook scratch;
+  ASSERT_TRUE(log.Replay(scratch, Deposit("acc1", 1, "c1", 1)).ok());
+  ASSERT_TRUE(log.Replay(scratch, Deposit("acc1", 2, "c2", 2)).ok());
+  const std::vector<FingerprintedCommand> snapshot = scratch.NotedByFingerprint();
+
+  AccountBook book;
+  ASSERT_TRUE(book.RestoreAccount("acc1", {20, 2}).ok());
+  ASSERT_TRUE(book.RestoreNotedCommands(snapshot).ok());
+  ASSERT_TRUE(log.Replay(book, Deposit("acc1", 3, "c3", 3)).ok());
+  ASSERT_TRUE(book.FinishReplay(log).ok());
+  EXPECT_EQ((*book.FindCommand("c1", log))->balance_after, 10);
+  EXPECT_EQ((*book.FindCommand("c3", log))->balance_after, 30);
+  EXPECT_EQ(book.command_count(), 3u);
+
+  AccountBook damaged;
+  ASSERT_TRUE(damaged.RestoreAccount("acc1", {20, 2}).ok());
+  ASSERT_TRUE(damaged.RestoreNotedCommands(snapshot).ok());
+  ASSERT_TRUE(log.Replay(damaged, Deposit("acc1", 3, "c1", 3)).ok());
+  absl::Status indexed = damaged.FinishReplay(log);
+  EXPECT_EQ(indexed.code(), absl::StatusCode::kDataLoss) << indexed;
+  EXPECT_NE(indexed.message().find("command id c1 appears on two events (at 1 and 3)"),
+            std::string::npos)
+      << indexed;
+}
+
 // A transfer's two events: `command_id` on both, out of acc1 into acc2.
 std::vector<bank::v1::Event> Transfer(uint64_t from_version, uint64_t to_version,
                                       const std::string& command_id, uint64_t position) {

@@ -44,10 +44,10 @@ std::vector<AccountRow> Accounts(const AccountBook& book) {
 
 std::vector<CommandRow> NotedCommands(const AccountBook& book) {
   std::vector<CommandRow> rows;
-  book.ForEachNotedCommand([&](const AccountBook::NotedCommand& command) {
+  for (const FingerprintedCommand& command : book.NotedByFingerprint()) {
     rows.emplace_back(command.fingerprint, command.location.position,
                       command.location.balance_after, command.location.to_balance_after);
-  });
+  }
   return rows;
 }
 
@@ -90,20 +90,26 @@ void CheckDecoded(absl::string_view bytes, const Snapshot& snapshot, uint64_t re
   const std::vector<CommandRow> commands = NotedCommands(snapshot.book);
   Check(commands.size() == (command_count < retention ? command_count : retention),
         "the newest min(count, retention) command ids are kept");
-  uint64_t previous = 0;
-  for (const auto& [fingerprint, position, balance_after, to_balance_after] : commands) {
-    Check(position > previous && position <= snapshot.position,
-          "noted commands ascend, at or before the snapshot's position");
-    Check(balance_after >= 0 && to_balance_after >= 0, "noted balances are not negative");
-    previous = position;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    const auto& [fingerprint, position, balance_after, to_balance_after] = commands[i];
+    Check(position > 0 && position <= snapshot.position,
+          "a command id's position is at or before the snapshot's");
+    Check(balance_after >= 0 && to_balance_after >= 0, "a command's balances are not negative");
+    Check(i == 0 || std::tie(std::get<0>(commands[i - 1]), std::get<1>(commands[i - 1])) <
+                        std::tie(fingerprint, position),
+          "command ids are kept by fingerprint, then position");
   }
-  if (!commands.empty()) {
-    // The last command record sits right before the footer.
-    const char* last = bytes.data() + bytes.size() - kSnapshotFooterSize - 32;
-    Check(commands.back() ==
-              CommandRow(GetLittleEndian<uint64_t>(last), GetLittleEndian<uint64_t>(last + 8),
-                         GetLittleEndian<int64_t>(last + 16), GetLittleEndian<int64_t>(last + 24)),
-          "the newest noted command is the snapshot's last");
+  if (command_count <= retention) {
+    // Kept whole: the snapshot's own command records, in their order.
+    const char* first = bytes.data() + bytes.size() - kSnapshotFooterSize - 32 * command_count;
+    for (size_t i = 0; i < commands.size(); ++i) {
+      const char* record = first + 32 * i;
+      Check(commands[i] == CommandRow(GetLittleEndian<uint64_t>(record),
+                                      GetLittleEndian<uint64_t>(record + 8),
+                                      GetLittleEndian<int64_t>(record + 16),
+                                      GetLittleEndian<int64_t>(record + 24)),
+            "a snapshot's command ids are kept as written");
+    }
   }
 }
 
