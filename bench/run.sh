@@ -93,6 +93,29 @@ stop() {
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
+# wait_for_snapshot LOG POSITION: until the service logging to LOG has written
+# a snapshot at POSITION.
+wait_for_snapshot() {
+  until grep -q "snapshot at position $2 written" "$1"; do sleep 0.1; done
+}
+
+# startup_median DIR LOGPREFIX: the command service started on DIR three
+# times; sets median_ms (launch to listening) and median_line (that start's
+# snapshot and recovery lines).
+startup_median() {
+  local times=() i
+  for i in 1 2 3; do
+    start command-service "$2-$i.log" --data_dir="$1"
+    times+=("$started_ms")
+    stop "$started_pid"
+  done
+  median_ms=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
+  for i in 1 2 3; do [[ ${times[$((i - 1))]} == "$median_ms" ]] && break; done
+  median_line=$(grep -o -e 'snapshot [^ ]*: .* loaded in [^ ]*' \
+    -e 'recovered [0-9]* events in [0-9]* segment(s) in [^ ]*' "$2-$i.log" | sed 's|.*/||' \
+    | paste -sd ';' -)
+}
+
 # run NAME ARGS...: bank-bench --json ARGS > $raw_dir/NAME.json
 run() {
   local name="$1"; shift
@@ -200,6 +223,9 @@ huge_pid=$started_pid huge_addr=$started_addr huge_restart_ms=$started_ms
 huge_rss=$(rss_kb "$huge_pid")
 huge_line=$(grep -o 'recovered [0-9]* events in [0-9]* segment(s) in [^ ]*' "$work/chuge.log" \
   | head -1)
+# No snapshot yet: the writer folds the whole log and writes one at its head.
+# Let it finish first, so that the catch-up below has the CPU to itself.
+wait_for_snapshot "$work/chuge.log" "$huge_events"
 run catchup_huge --command_service="$huge_addr" catchup
 stop "$huge_pid"
 jq -n --argjson events "$huge_events" --argjson restart "$huge_restart_ms" \
@@ -207,6 +233,77 @@ jq -n --argjson events "$huge_events" --argjson restart "$huge_restart_ms" \
   '{events: $events, restart_ms: $restart, rss_recovered_kb: $rss, recovered_line: $line}' \
   >"$raw_dir/process_huge.json"
 cat "$raw_dir/process_huge.json" >&2
+
+# 6. Snapshots (issue 17): start-up from the snapshot the run above wrote at
+# the huge log's head, then with a tail of events after it, against a
+# 1M-event log with the same snapshot and tail (the cost should follow the
+# accounts, the id window and the tail, not the log), and with the longest
+# tail the default interval leaves (one event short of the next snapshot).
+snap_tail=$(( quick == 1 ? 10000 : 100000 ))
+log "snapshots: start-up from a snapshot, tails of 0 and $snap_tail events"
+"$bin_dir/bank-make-log" --data_dir="$work/csnap" --events="$events" --accounts=10000 \
+  2>"$work/make-snap.log"
+# (--snapshot_every is the default but for --quick's shorter log.)
+start command-service "$work/csnap-first.log" --data_dir="$work/csnap" --snapshot_every="$events"
+wait_for_snapshot "$work/csnap-first.log" "$events"
+stop "$started_pid"
+sync
+startup_median "$work/chuge" "$work/snap-huge-0"
+snap_huge_0=$median_ms snap_huge_0_line=$median_line
+for dir in chuge csnap; do
+  "$bin_dir/bank-make-log" --data_dir="$work/$dir" --events="$snap_tail" --accounts=10000 \
+    2>"$work/make-tail-$dir.log"
+done
+sync
+startup_median "$work/chuge" "$work/snap-huge-tail"
+snap_huge_tail=$median_ms snap_huge_tail_line=$median_line
+startup_median "$work/csnap" "$work/snap-small-tail"
+snap_small_tail=$median_ms snap_small_tail_line=$median_line
+"$bin_dir/bank-make-log" --data_dir="$work/chuge" \
+  --events=$(( 1000000 - 1 - snap_tail )) --accounts=10000 2>"$work/make-longest-tail.log"
+sync
+startup_median "$work/chuge" "$work/snap-huge-longest"
+snap_huge_longest=$median_ms snap_huge_longest_line=$median_line
+jq -n --argjson huge "$huge_events" --argjson small "$events" --argjson tail "$snap_tail" \
+  --argjson huge_0 "$snap_huge_0" --arg huge_0_line "$snap_huge_0_line" \
+  --argjson huge_tail "$snap_huge_tail" --arg huge_tail_line "$snap_huge_tail_line" \
+  --argjson small_tail "$snap_small_tail" --arg small_tail_line "$snap_small_tail_line" \
+  --argjson huge_longest "$snap_huge_longest" --arg huge_longest_line "$snap_huge_longest_line" \
+  '{huge_events: $huge, small_events: $small, tail: $tail,
+    huge_tail0_ms: $huge_0, huge_tail0_line: $huge_0_line,
+    huge_tail_ms: $huge_tail, huge_tail_line: $huge_tail_line,
+    small_tail_ms: $small_tail, small_tail_line: $small_tail_line,
+    huge_longest_tail_ms: $huge_longest, huge_longest_tail_line: $huge_longest_line}' \
+  >"$raw_dir/snapshot_startup.json"
+cat "$raw_dir/snapshot_startup.json" >&2
+
+# 7. What writing snapshots costs commands: on the huge data dir (10k
+# accounts, a million ids: a 32 MB snapshot), the command mix in alternating
+# rounds with snapshots off and with one every 50,000 events, many times the
+# default's rate (about one every 3 s at the rate measured here).
+log "snapshots: commands with and without snapshot writing"
+declare -A calls_per_s=([0]=0 [50000]=0)
+snapshot_writes=0
+for round in $(seq "$rounds"); do
+  for every in 0 50000; do
+    start command-service "$work/snap-cost-$every-$round.log" --data_dir="$work/chuge" \
+      --snapshot_every="$every"
+    run "snapshot_cost_${every}_$round" --command_service="$started_addr" "${common[@]}" \
+      --rounds=1 --in_flight=64 commands
+    stop "$started_pid"
+    calls_per_s[$every]=$(jq -r ".commands_calls_per_s + ${calls_per_s[$every]}" \
+      "$raw_dir/snapshot_cost_${every}_$round.json")
+    if [[ $every != 0 ]]; then
+      snapshot_writes=$(( snapshot_writes + $(grep -c "snapshot at position .* written" \
+        "$work/snap-cost-$every-$round.log" || true) ))
+    fi
+  done
+done
+jq -n --argjson off "${calls_per_s[0]}" --argjson on "${calls_per_s[50000]}" \
+  --argjson rounds "$rounds" --argjson writes "$snapshot_writes" \
+  '{rounds: $rounds, off_calls_per_s: ($off / $rounds), on_calls_per_s: ($on / $rounds),
+    ratio: ($on / $off), snapshots_written: $writes}' >"$raw_dir/snapshot_cost.json"
+cat "$raw_dir/snapshot_cost.json" >&2
 
 total_s=$(( ($(now_ms) - started_at) / 1000 ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

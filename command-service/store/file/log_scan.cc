@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/little_endian.h"
 #include "common/posix_status.h"
 
 namespace bank::log {
@@ -57,28 +58,54 @@ bool ValidRecordFollows(absl::string_view tail, uint64_t expected_position) {
   return false;
 }
 
-absl::StatusOr<std::string> ReadRange(int fd, uint64_t offset, uint64_t size,
-                                      const std::string& path) {
-  std::string bytes(size, '\0');
+// Reads up to `size` bytes at `offset` into `out`; fewer only at the end of
+// the file.
+absl::StatusOr<size_t> ReadInto(int fd, uint64_t offset, uint64_t size, const std::string& path,
+                                char* out) {
   size_t done = 0;
   while (done < size) {
-    ssize_t n = ::pread(fd, bytes.data() + done, size - done, static_cast<off_t>(offset + done));
+    ssize_t n = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return PosixError(errno, absl::StrCat("read ", path));
     if (n == 0) break;
     done += static_cast<size_t>(n);
   }
-  bytes.resize(done);
+  return done;
+}
+
+absl::StatusOr<std::string> ReadRange(int fd, uint64_t offset, uint64_t size,
+                                      const std::string& path) {
+  std::string bytes(size, '\0');
+  absl::StatusOr<size_t> read = ReadInto(fd, offset, size, path, bytes.data());
+  if (!read.ok()) return read.status();
+  bytes.resize(*read);
   return bytes;
+}
+
+// One past the last byte of `bytes` that is not zero; 0 when all are. Word
+// by word: a preallocated segment's unused tail is tens of megabytes of zeros.
+size_t EndOfNonZero(absl::string_view bytes) {
+  size_t end = bytes.size();
+  while (end % sizeof(uint64_t) != 0 && bytes[end - 1] == '\0') --end;
+  if (end % sizeof(uint64_t) == 0) {
+    while (end >= sizeof(uint64_t) &&
+           GetLittleEndian<uint64_t>(bytes.data() + end - sizeof(uint64_t)) == 0) {
+      end -= sizeof(uint64_t);
+    }
+  }
+  while (end > 0 && bytes[end - 1] == '\0') --end;
+  return end;
 }
 
 // Where the bytes after `offset` that are not zero end (`offset` when all
 // are zero). The active segment is preallocated, so it runs on past its last
 // record in zeros that were never written; only data regions are read
-// (SEEK_DATA skips unwritten space where the file system can tell).
+// (SEEK_DATA skips unwritten space where the file system can tell), through
+// one buffer (a fresh one a chunk was faulted in anew every time).
 absl::StatusOr<uint64_t> EndOfData(int fd, const std::string& path, uint64_t offset,
                                    uint64_t file_size) {
   constexpr uint64_t kChunk = 1 << 20;
+  std::string buffer(kChunk, '\0');
   uint64_t end = offset;
   uint64_t next = offset;
   while (next < file_size) {
@@ -90,10 +117,10 @@ absl::StatusOr<uint64_t> EndOfData(int fd, const std::string& path, uint64_t off
     for (uint64_t chunk = static_cast<uint64_t>(data); chunk < static_cast<uint64_t>(hole);
          chunk += kChunk) {
       const uint64_t size = std::min<uint64_t>(kChunk, static_cast<uint64_t>(hole) - chunk);
-      absl::StatusOr<std::string> bytes = ReadRange(fd, chunk, size, path);
-      if (!bytes.ok()) return bytes.status();
-      const size_t last = bytes->find_last_not_of('\0');
-      if (last != std::string::npos) end = std::max(end, chunk + last + 1);
+      absl::StatusOr<size_t> read = ReadInto(fd, chunk, size, path, buffer.data());
+      if (!read.ok()) return read.status();
+      const size_t last = EndOfNonZero(absl::string_view(buffer.data(), *read));
+      if (last != 0) end = std::max(end, chunk + last);
     }
     next = static_cast<uint64_t>(hole);
   }
