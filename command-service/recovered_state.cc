@@ -1,9 +1,13 @@
 #include "command-service/recovered_state.h"
 
+#include <spdlog/spdlog.h>
+
 #include <limits>
 #include <optional>
 #include <utility>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "command-service/snapshot/snapshot_files.h"
 
 namespace bank::command {
@@ -15,9 +19,15 @@ absl::StatusOr<RecoveredState> RecoverState(log::EventLogOptions options,
   // and the second pass starts from one at or before the head.
   uint64_t newest_usable = std::numeric_limits<uint64_t>::max();
   for (;;) {
+    const absl::Time load_start = absl::Now();
     std::optional<Snapshot> snapshot =
         LoadNewestSnapshot(options.dir, command_retention, newest_usable);
     const uint64_t start = snapshot ? snapshot->position : 0;
+    if (snapshot) {
+      spdlog::info("snapshot at position {}: {} accounts and {} command ids loaded in {}", start,
+                   snapshot->book.account_count(), snapshot->book.noted_command_count(),
+                   absl::FormatDuration(absl::Now() - load_start));
+    }
     AccountBook book = snapshot ? std::move(snapshot->book) : AccountBook(command_retention);
     absl::StatusOr<std::unique_ptr<log::EventLog>> event_log = log::EventLog::Open(
         options,
@@ -37,7 +47,7 @@ absl::StatusOr<RecoveredState> RecoverState(log::EventLogOptions options,
         !indexed.ok()) {
       return indexed;
     }
-    return RecoveredState{std::move(*event_log), std::move(book)};
+    return RecoveredState{std::move(*event_log), std::move(book), start};
   }
 }
 

@@ -16,6 +16,7 @@ namespace bank::command {
 struct RecoveredState {
   std::unique_ptr<log::EventLog> log;
   AccountBook book;
+  uint64_t snapshot_position = 0;  // of the snapshot it began from; 0 if none
 };
 
 // Sees each event as start-up replays it (tests and the fuzzer check what

@@ -45,7 +45,8 @@ absl::StatusOr<WriteSide> OpenFileWriteSide(const WriteSideOptions& options) {
     side.snapshots = std::make_unique<SnapshotWriter>(
         *side.store, SnapshotWriter::Options{.dir = options.data_dir,
                                              .every = options.snapshot_every,
-                                             .command_retention = options.command_retention});
+                                             .command_retention = options.command_retention,
+                                             .newest = recovered->snapshot_position});
   }
   return side;
 }

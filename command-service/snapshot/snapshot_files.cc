@@ -19,8 +19,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "command-service/store/file/file_ops.h"
 #include "command-service/store/file/segment.h"
 #include "common/posix_status.h"
@@ -150,14 +148,8 @@ std::optional<Snapshot> LoadNewestSnapshot(const std::string& dir, uint64_t comm
                    at_most);
       continue;
     }
-    const absl::Time start = absl::Now();
     absl::StatusOr<Snapshot> snapshot = LoadSnapshot(file, command_retention);
-    if (snapshot.ok()) {
-      spdlog::info("snapshot {}: {} accounts and {} command ids loaded in {}", file.path,
-                   snapshot->book.account_count(), snapshot->book.noted_command_count(),
-                   absl::FormatDuration(absl::Now() - start));
-      return std::move(*snapshot);
-    }
+    if (snapshot.ok()) return std::move(*snapshot);
     spdlog::warn("snapshot {} skipped ({}): {}", file.path,
                  absl::StatusCodeToString(snapshot.status().code()),
                  std::string(snapshot.status().message()));

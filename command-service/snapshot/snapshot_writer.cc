@@ -1,7 +1,9 @@
 #include "command-service/snapshot/snapshot_writer.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -12,14 +14,14 @@ namespace bank::command {
 namespace {
 
 constexpr size_t kBatchEvents = 4096;
-// How long the thread sleeps when the log has nothing new: snapshots are
-// not urgent, and a sleeping thread costs nothing.
-constexpr absl::Duration kIdleWait = absl::Milliseconds(200);
+// How often the thread looks at the log's head: snapshots are not urgent,
+// and a sleeping thread costs nothing.
+constexpr absl::Duration kHeadCheckInterval = absl::Milliseconds(200);
 
 }  // namespace
 
 SnapshotWriter::SnapshotWriter(const EventStore& log, Options options)
-    : log_(log), options_(std::move(options)), thread_([this] { Follow(); }) {}
+    : log_(log), options_(std::move(options)), thread_([this] { Run(); }) {}
 
 SnapshotWriter::~SnapshotWriter() {
   {
@@ -41,55 +43,61 @@ bool SnapshotWriter::Stopping() const {
   return stopping_;
 }
 
-void SnapshotWriter::Follow() {
-  std::optional<Snapshot> start =
-      LoadNewestSnapshot(options_.dir, options_.command_retention, log_.durable_head());
-  uint64_t position = start ? start->position : 0;
-  AccountBook book = start ? std::move(start->book) : AccountBook(options_.command_retention);
-  uint64_t last_written = position;
-  std::vector<bank::v1::Event> batch;
-  while (!Stopping()) {
-    batch.clear();
-    const uint64_t head = log_.durable_head();
-    if (absl::Status read = log_.ReadAfter(position, kBatchEvents, &batch); !read.ok()) {
-      // The log's own readers report a damaged log; snapshots wait for it.
-      spdlog::warn("snapshots: cannot read the log after position {}: {}", position,
-                   read.ToString());
-      batch.clear();
-    }
-    for (const bank::v1::Event& event : batch) {
-      if (absl::Status replayed = book.Replay(event); !replayed.ok()) {
-        spdlog::error("snapshots stop: the event at position {} does not replay: {}",
-                      event.position(), replayed.ToString());
-        return;
-      }
-      position = event.position();
-    }
-    // ReadAfter hands out whole groups: `position` ends one. Caught up with
-    // the head as it was before the read, so that catching up with a long
-    // log writes one snapshot, at its end.
-    if (position >= last_written + options_.every && position >= head) {
-      Write(book, position);
-      last_written = position;
-    }
-    if (batch.empty()) {
+void SnapshotWriter::Run() {
+  uint64_t newest = options_.newest;
+  for (;;) {
+    {
       absl::MutexLock lock(&mu_);
-      mu_.AwaitWithTimeout(absl::Condition(&stopping_), kIdleWait);
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), kHeadCheckInterval);
+      if (stopping_) return;
+    }
+    const uint64_t head = log_.durable_head();
+    if (head < newest + options_.every) continue;
+    absl::StatusOr<uint64_t> written = WriteNext();
+    // The book and the bytes are gone; give their pages back to the OS
+    // rather than keep them for a snapshot an interval away.
+    ::malloc_trim(0);
+    if (written.ok()) {
+      newest = *written;
+      absl::MutexLock lock(&mu_);
+      written_ = newest;
+    } else if (!absl::IsCancelled(written.status())) {
+      // Tried again an interval later; the log, the system of record, is
+      // whole either way.
+      spdlog::warn("snapshot not written: {}", written.status().ToString());
+      newest = head;
     }
   }
 }
 
-void SnapshotWriter::Write(const AccountBook& book, uint64_t position) {
+absl::StatusOr<uint64_t> SnapshotWriter::WriteNext() {
   const absl::Time start = absl::Now();
+  const uint64_t head = log_.durable_head();
+  std::optional<Snapshot> previous =
+      LoadNewestSnapshot(options_.dir, options_.command_retention, head);
+  uint64_t position = previous ? previous->position : 0;
+  AccountBook book = previous ? std::move(previous->book) : AccountBook(options_.command_retention);
+  std::vector<bank::v1::Event> batch;
+  while (position < head) {
+    if (Stopping()) return absl::CancelledError("stopping");
+    batch.clear();
+    if (absl::Status read = log_.ReadAfter(position, kBatchEvents, &batch); !read.ok()) {
+      return read;
+    }
+    if (batch.empty()) return absl::InternalError("the log ended before its durable head");
+    for (const bank::v1::Event& event : batch) {
+      if (absl::Status replayed = book.Replay(event); !replayed.ok()) return replayed;
+    }
+    // ReadAfter hands out whole groups: `position` ends one.
+    position = batch.back().position();
+  }
   const std::string bytes = EncodeSnapshot(book, position);
   if (absl::Status written = WriteSnapshotFile(options_.dir, position, bytes); !written.ok()) {
-    spdlog::warn("snapshot at position {} not written: {}", position, written.ToString());
-    return;
+    return written;
   }
   spdlog::info("snapshot at position {} written: {} accounts, {} bytes in {}", position,
                book.account_count(), bytes.size(), absl::FormatDuration(absl::Now() - start));
-  absl::MutexLock lock(&mu_);
-  written_ = position;
+  return position;
 }
 
 }  // namespace bank::command

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "command-service/account_book.h"
@@ -16,30 +17,29 @@ namespace bank::command {
 // The contract's default for --snapshot_every.
 inline constexpr uint64_t kDefaultSnapshotEvery = 1'000'000;
 
-// Writes a snapshot of the command side's state every `every` events, from a
-// consistent cut and without pausing a command. Its thread follows the
-// durable log into an AccountBook of its own, with the same fold as
-// start-up's replay, so its state after any group is exactly what start-up
-// would rebuild there; at a group boundary `every` events or more after its
-// last snapshot it encodes that state and writes it (snapshot_files.h). The
-// price is a second copy of the accounts and of the retention window's noted
-// ids (32 bytes an id) in memory, and every event folded once more, on a
-// thread no command waits for.
-//
-// It begins at the newest snapshot in the directory, or at the start of the
-// log, and writes only when it has caught up with the head, so that catching
-// up with a long log writes one snapshot, at its end, not one per interval.
+// Writes a snapshot of the command side's state each time the log has grown
+// `every` events past the last one, from a consistent cut and without pausing
+// a command. Its thread builds the state apart from the command handler's:
+// the newest snapshot on disk (or an empty book), then the durable log after
+// it folded in with start-up's own Replay, up to a group's end; so the state
+// is exactly what start-up would rebuild there. It then writes it
+// (snapshot_files.h) and frees it all: between snapshots the writer holds
+// nothing but a position, and the service's memory is what it was without
+// snapshots. Each snapshot costs reading the one before it, folding the
+// events since, and writing, on a thread no command waits for.
 class SnapshotWriter {
  public:
   struct Options {
     std::string dir;  // the log's data directory
     uint64_t every = kDefaultSnapshotEvery;
     uint64_t command_retention = kMinCommandRetention;
+    uint64_t newest = 0;  // the snapshot start-up began from; 0 if none
   };
 
-  // Starts following `log`, which must outlive the writer.
+  // Starts watching `log`, which must outlive the writer.
   SnapshotWriter(const EventStore& log, Options options);
-  // Stops the thread; a snapshot being written is finished first.
+  // Stops the thread; a snapshot being built is abandoned, one being written
+  // finished.
   ~SnapshotWriter();
 
   SnapshotWriter(const SnapshotWriter&) = delete;
@@ -50,11 +50,11 @@ class SnapshotWriter {
   bool WaitForSnapshot(uint64_t position, absl::Duration timeout) const;
 
  private:
-  void Follow();
+  void Run();
   bool Stopping() const;
-  // Writes the snapshot of `book` at `position`; a failure is logged, and the
-  // next interval tries again.
-  void Write(const AccountBook& book, uint64_t position);
+  // Builds and writes the snapshot of the log as far as it is durable now;
+  // its position.
+  absl::StatusOr<uint64_t> WriteNext();
 
   const EventStore& log_;
   const Options options_;

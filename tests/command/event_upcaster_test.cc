@@ -127,7 +127,8 @@ TEST(EventUpcasterTest, OlderShapeIsReadInTheCurrentShapeWhenItsUpcasterIsRegist
   std::vector<bank::v1::Event> recovered;
   auto state = Recover(dir, WithVersion0(), &recovered);
   ASSERT_TRUE(state.ok()) << state.status();
-  auto& [log, book] = *state;
+  auto& log = state->log;
+  auto& book = state->book;
 
   ASSERT_EQ(recovered.size(), 6u);
   EXPECT_EQ(recovered[1].DebugString(),

@@ -21,7 +21,8 @@ TEST(GoldenLogTest, Version1LogReadsToTheSameBalancesAndReplies) {
   std::filesystem::copy(BANK_SOURCE_DIR "/tests/data/golden-v1", dir);
   auto recovered = RecoverState({.dir = dir, .segment_bytes = 600});
   ASSERT_TRUE(recovered.ok()) << recovered.status();
-  auto& [log, book] = *recovered;
+  auto& log = recovered->log;
+  auto& book = recovered->book;
   EXPECT_EQ(log->durable_head(), 17u);
   EXPECT_EQ(book.Get("alice").balance, 8766);
   EXPECT_EQ(book.Get("alice").version, 13u);
@@ -56,7 +57,8 @@ TEST(GoldenLogTest, Version2LogWithTransfersReadsToTheSameBalancesAndReplies) {
   std::filesystem::copy(BANK_SOURCE_DIR "/tests/data/golden-v2", dir);
   auto recovered = RecoverState({.dir = dir, .segment_bytes = 600});
   ASSERT_TRUE(recovered.ok()) << recovered.status();
-  auto& [log, book] = *recovered;
+  auto& log = recovered->log;
+  auto& book = recovered->book;
   EXPECT_EQ(log->durable_head(), 12u);
   EXPECT_EQ(book.Get("alice").balance, 9494);
   EXPECT_EQ(book.Get("alice").version, 4u);

@@ -162,11 +162,19 @@ class SnapshotRecoveryTest : public ::testing::Test {
     }
   }
 
-  // Waits for the writer to snapshot the whole log as it is now.
-  uint64_t WaitForSnapshotOfTheHead() {
-    const uint64_t head = log_->durable_head();
-    EXPECT_TRUE(writer_->WaitForSnapshot(head, kSnapshotDeadline)) << "no snapshot at " << head;
-    return head;
+  // Waits for the writer to write a snapshot at `position` or later.
+  void WaitForSnapshotAtOrAfter(uint64_t position) {
+    EXPECT_TRUE(writer_->WaitForSnapshot(position, kSnapshotDeadline))
+        << "no snapshot at or after " << position;
+  }
+
+  // The positions of the snapshots in dir_, oldest first.
+  std::vector<uint64_t> SnapshotsOnDisk() const {
+    std::vector<uint64_t> positions;
+    for (const std::string& name : FilesEndingIn(dir_, ".snap")) {
+      positions.push_back(std::stoull(name.substr(0, 20)));
+    }
+    return positions;
   }
 
   std::string dir_;
@@ -180,11 +188,12 @@ class SnapshotRecoveryTest : public ::testing::Test {
 TEST_F(SnapshotRecoveryTest, StartUpFromASnapshotRebuildsWhatTheWholeLogDoes) {
   Open(/*snapshot_every=*/40);
   RunMix(100);
-  const uint64_t snapshot_at = WaitForSnapshotOfTheHead();
-  RunMix(20);  // the tail, shorter than an interval
+  WaitForSnapshotAtOrAfter(40);
+  RunMix(20);  // a tail after the snapshot, or after a newer one
   const uint64_t head = log_->durable_head();
   Close();
-  EXPECT_EQ(FilesEndingIn(dir_, ".snap").back(), SnapshotFileName(snapshot_at));
+  ASSERT_FALSE(SnapshotsOnDisk().empty());
+  const uint64_t snapshot_at = SnapshotsOnDisk().back();
 
   uint64_t from_snapshot = 0, from_log = 0;
   const std::string state = StateOf(dir_, ids_, &from_snapshot);
@@ -196,13 +205,16 @@ TEST_F(SnapshotRecoveryTest, StartUpFromASnapshotRebuildsWhatTheWholeLogDoes) {
 
 TEST_F(SnapshotRecoveryTest, ADamagedSnapshotIsSkippedForTheOlderOneOrTheWholeLog) {
   Open(/*snapshot_every=*/30);
+  RunMix(40);
+  WaitForSnapshotAtOrAfter(30);
   RunMix(60);
-  const uint64_t older = WaitForSnapshotOfTheHead();
-  RunMix(60);
-  const uint64_t newer = WaitForSnapshotOfTheHead();
+  WaitForSnapshotAtOrAfter(log_->durable_head());  // 30 or more events after the first
   RunMix(10);
   const uint64_t head = log_->durable_head();
   Close();
+  const std::vector<uint64_t> snapshots = SnapshotsOnDisk();
+  ASSERT_EQ(snapshots.size(), 2u);
+  const uint64_t older = snapshots[0], newer = snapshots[1];
   const std::string whole = StateOf(LogOnlyCopy(dir_), ids_);
 
   const std::string newer_path = dir_ + "/" + SnapshotFileName(newer);
@@ -222,8 +234,9 @@ TEST_F(SnapshotRecoveryTest, ADamagedSnapshotIsSkippedForTheOlderOneOrTheWholeLo
 TEST_F(SnapshotRecoveryTest, ASnapshotPastTheLogsHeadIsNotThisLogsState) {
   Open(/*snapshot_every=*/30);
   RunMix(80);
-  const uint64_t snapshot_at = WaitForSnapshotOfTheHead();
+  WaitForSnapshotAtOrAfter(30);
   Close();
+  const uint64_t snapshot_at = SnapshotsOnDisk().back();
   const std::string snapshot = ReadFile(dir_ + "/" + SnapshotFileName(snapshot_at));
 
   // Another data directory with a shorter log, and the first one's snapshot.
@@ -249,7 +262,7 @@ TEST_F(SnapshotRecoveryTest, ARetryOfACommandFromBeforeTheSnapshotGetsItsOrigina
   ASSERT_TRUE(transfer.ok()) << transfer.status();
   RunMix(40);
   ASSERT_TRUE(Execute(CommandKind::kWithdraw, "early", 80, "").ok());
-  WaitForSnapshotOfTheHead();
+  WaitForSnapshotAtOrAfter(transfer->to_account().position());
   Open(/*snapshot_every=*/20);  // a restart, from the snapshot
 
   auto retried_deposit = Execute(CommandKind::kDeposit, "early", 500, "early-deposit");
@@ -260,25 +273,28 @@ TEST_F(SnapshotRecoveryTest, ARetryOfACommandFromBeforeTheSnapshotGetsItsOrigina
   EXPECT_EQ(retried_transfer->ShortDebugString(), transfer->ShortDebugString());
 }
 
-TEST_F(SnapshotRecoveryTest, CatchingUpWithALongLogWritesOneSnapshotAtItsEnd) {
+TEST_F(SnapshotRecoveryTest, ALongLogWithoutASnapshotGetsOneAtItsHead) {
   Open(/*snapshot_every=*/0);
   RunMix(200);
   Open(/*snapshot_every=*/10);
-  const uint64_t head = WaitForSnapshotOfTheHead();
-  EXPECT_EQ(FilesEndingIn(dir_, ".snap"), std::vector<std::string>{SnapshotFileName(head)});
+  const uint64_t head = log_->durable_head();
+  WaitForSnapshotAtOrAfter(head);
+  EXPECT_EQ(SnapshotsOnDisk(), std::vector<uint64_t>{head});
 }
 
 TEST_F(SnapshotRecoveryTest, TheNewestTwoSnapshotsAreKeptAndACrashsTemporaryFileRemoved) {
   WriteFile(dir_ + "/" + SnapshotFileName(3) + ".tmp", "a write a crash cut short");
   Open(/*snapshot_every=*/10);
+  // Each round adds 12 commands, at least 12 events, after a snapshot of the
+  // head: the next snapshot is of the round's head.
   std::vector<uint64_t> written;
   for (int round = 0; round < 4; ++round) {
     RunMix(12);
-    written.push_back(WaitForSnapshotOfTheHead());
+    written.push_back(log_->durable_head());
+    WaitForSnapshotAtOrAfter(written.back());
   }
   Close();
-  EXPECT_EQ(FilesEndingIn(dir_, ".snap"),
-            (std::vector<std::string>{SnapshotFileName(written[2]), SnapshotFileName(written[3])}));
+  EXPECT_EQ(SnapshotsOnDisk(), (std::vector<uint64_t>{written[2], written[3]}));
   EXPECT_TRUE(FilesEndingIn(dir_, ".tmp").empty());
 }
 
