@@ -2,7 +2,11 @@
 
 #include <malloc.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -17,6 +21,7 @@ constexpr size_t kBatchEvents = 4096;
 // How often the thread looks at the log's head: snapshots are not urgent,
 // and a sleeping thread costs nothing.
 constexpr absl::Duration kHeadCheckInterval = absl::Milliseconds(200);
+constexpr int kLowestPriority = 19;  // nice
 
 }  // namespace
 
@@ -44,6 +49,11 @@ bool SnapshotWriter::Stopping() const {
 }
 
 void SnapshotWriter::Run() {
+  // The lowest CPU priority (on Linux a thread's own): building a snapshot
+  // is never urgent, the threads answering commands always are.
+  if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kLowestPriority) != 0) {
+    spdlog::warn("snapshots: cannot lower the writer thread's priority: {}", strerror(errno));
+  }
   uint64_t newest = options_.newest;
   for (;;) {
     {
