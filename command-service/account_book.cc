@@ -84,7 +84,7 @@ std::vector<FingerprintedCommand> AccountBook::MergedNotes(
     std::vector<FingerprintedCommand> restored) const {
   std::vector<FingerprintedCommand> ring = noted_;
   std::sort(ring.begin(), ring.end(), ByFingerprint);
-  if (noted_count_ >= command_retention_ || restored.empty()) return ring;
+  if (restored.empty()) return ring;
   if (ring.empty()) return restored;
   std::vector<FingerprintedCommand> merged;
   merged.reserve(restored.size() + ring.size());

@@ -112,9 +112,8 @@ class AccountBook {
 
  private:
   void Note(const FingerprintedCommand& command);
-  // The restored commands and the ring's, merged ByFingerprint; only the
-  // ring's once it has wrapped (it then holds the newest
-  // command_retention_). Up to twice command_retention_.
+  // `restored` and the ring's commands, merged ByFingerprint: up to twice
+  // command_retention_ (Note drops the restored ones once the ring wraps).
   std::vector<FingerprintedCommand> MergedNotes(std::vector<FingerprintedCommand> restored) const;
 
   uint64_t command_retention_;

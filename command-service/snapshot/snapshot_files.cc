@@ -14,11 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "command-service/store/file/file_ops.h"
 #include "command-service/store/file/segment.h"
 #include "common/posix_status.h"
@@ -28,22 +25,11 @@ namespace {
 
 constexpr absl::string_view kSuffix = ".snap";
 constexpr absl::string_view kTemporarySuffix = ".snap.tmp";
-constexpr size_t kDigits = 20;
 
 struct SnapshotFile {
   uint64_t position;
   std::string path;
 };
-
-std::optional<uint64_t> ParseSnapshotFileName(absl::string_view name) {
-  uint64_t position = 0;
-  if (name.size() != kDigits + kSuffix.size() || !absl::EndsWith(name, kSuffix) ||
-      !std::all_of(name.begin(), name.begin() + kDigits, absl::ascii_isdigit) ||
-      !absl::SimpleAtoi(name.substr(0, kDigits), &position)) {
-    return std::nullopt;
-  }
-  return position;
-}
 
 // The snapshots in `dir`, newest first. Files that are not snapshots are
 // not ours to judge (the log's segments live here too).
@@ -52,7 +38,7 @@ std::vector<SnapshotFile> ListSnapshots(const std::string& dir) {
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
     const std::string name = entry.path().filename().string();
-    if (std::optional<uint64_t> position = ParseSnapshotFileName(name)) {
+    if (std::optional<uint64_t> position = log::ParsePositionFileName(name, kSuffix)) {
       files.push_back({*position, entry.path().string()});
     }
   }
@@ -136,9 +122,7 @@ void RemoveOldSnapshots(const std::string& dir) {
 
 }  // namespace
 
-std::string SnapshotFileName(uint64_t position) {
-  return absl::StrFormat("%020u%s", position, kSuffix);
-}
+std::string SnapshotFileName(uint64_t position) { return log::PositionFileName(position, kSuffix); }
 
 std::optional<Snapshot> LoadNewestSnapshot(const std::string& dir, uint64_t command_retention,
                                            uint64_t at_most) {

@@ -24,21 +24,29 @@ constexpr size_t kReadChunk = 64 << 10;
 
 }  // namespace
 
+std::string PositionFileName(uint64_t position, absl::string_view suffix) {
+  return absl::StrFormat("%020u%s", position, suffix);
+}
+
+std::optional<uint64_t> ParsePositionFileName(absl::string_view name, absl::string_view suffix) {
+  if (name.size() != kDigits + suffix.size() || !absl::EndsWith(name, suffix)) {
+    return std::nullopt;
+  }
+  uint64_t position = 0;
+  absl::string_view digits = name.substr(0, kDigits);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      !absl::SimpleAtoi(digits, &position)) {
+    return std::nullopt;
+  }
+  return position;
+}
+
 std::string SegmentFileName(uint64_t base_position) {
-  return absl::StrFormat("%020u.log", base_position);
+  return PositionFileName(base_position, kSuffix);
 }
 
 std::optional<uint64_t> ParseSegmentFileName(absl::string_view name) {
-  if (name.size() != kDigits + kSuffix.size() || !absl::EndsWith(name, kSuffix)) {
-    return std::nullopt;
-  }
-  uint64_t base = 0;
-  absl::string_view digits = name.substr(0, kDigits);
-  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-      !absl::SimpleAtoi(digits, &base)) {
-    return std::nullopt;
-  }
-  return base;
+  return ParsePositionFileName(name, kSuffix);
 }
 
 ScopedFd::~ScopedFd() {

@@ -18,6 +18,11 @@ namespace bank::log {
 std::string SegmentFileName(uint64_t base_position);
 std::optional<uint64_t> ParseSegmentFileName(absl::string_view name);
 
+// A file named by a log position in 20 digits, so that names sort like
+// positions, then `suffix`: segments ("….log") and snapshots ("….snap").
+std::string PositionFileName(uint64_t position, absl::string_view suffix);
+std::optional<uint64_t> ParsePositionFileName(absl::string_view name, absl::string_view suffix);
+
 // An open file descriptor, closed on destruction.
 class ScopedFd {
  public:
