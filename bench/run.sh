@@ -111,9 +111,8 @@ startup_median() {
   done
   median_ms=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
   for i in 1 2 3; do [[ ${times[$((i - 1))]} == "$median_ms" ]] && break; done
-  median_line=$(grep -o -e 'snapshot [^ ]*: .* loaded in [^ ]*' \
-    -e 'recovered [0-9]* events in [0-9]* segment(s) in [^ ]*' "$2-$i.log" | sed 's|.*/||' \
-    | paste -sd ';' -)
+  median_line=$(grep -o -e 'snapshot at position [0-9]*: .* loaded in [^ ]*' \
+    -e 'recovered [0-9]* events in [0-9]* segment(s) in [^ ]*' "$2-$i.log" | paste -sd ';' -)
 }
 
 # run NAME ARGS...: bank-bench --json ARGS > $raw_dir/NAME.json
