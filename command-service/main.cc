@@ -147,7 +147,8 @@ int Run() {
                  absl::FormatDuration(kShutdownGrace));
   }
   (*server)->Shutdown(absl::ZeroDuration());
-  metrics_server.reset();  // it reads the store and the hub
+  metrics_server.reset();         // it reads the store and the hub
+  write_side->snapshots.reset();  // its thread reads the store
   write_side->handler.reset();
   event_store.reset();
   subscriptions.reset();
