@@ -27,11 +27,21 @@ BANK_TEST_POSTGRES_URI="$(scripts/postgres-cluster.sh start "$pg_dir")"
 export BANK_TEST_POSTGRES_URI
 echo "$BANK_TEST_POSTGRES_URI"
 
+# Runs one preset's suite in an empty scratch directory (CMakePresets.json's
+# TEST_TMPDIR), emptied again after a pass; a failure keeps it for a look.
+run_tests() {
+  local scratch="build/$1/test-tmp"
+  [ "$1" != release ] || scratch="build/test-tmp"
+  rm -rf "$scratch" && mkdir -p "$scratch"
+  ctest --preset "$1"
+  rm -rf "$scratch" && mkdir -p "$scratch"
+}
+
 for preset in release asan; do
   step "$preset: build"
   scripts/build.sh "$preset"
   step "$preset: test"
-  ctest --preset "$preset"
+  run_tests "$preset"
 done
 
 # The tsan presets name the targets and tests; Abseil's synchronization is
@@ -39,7 +49,7 @@ done
 step "tsan: build"
 scripts/build.sh tsan
 step "tsan: test"
-ctest --preset tsan
+run_tests tsan
 
 step "clang -Wthread-safety: build"
 scripts/build.sh clang-tsa --target command-service query-service bankctl bank-log
