@@ -22,7 +22,14 @@ uint64_t OldestOfNewest(std::vector<uint64_t> positions, size_t count) {
   return *oldest;
 }
 
-CommandIndex::CommandIndex(uint64_t retention) : retention_(std::max<uint64_t>(retention, 1)) {}
+CommandIndex::CommandIndex(uint64_t retention)
+    : retention_(std::clamp<uint64_t>(retention, 1, kMaxCommandRetention)),
+      recent_(std::make_unique<Recent>()),
+      by_fingerprint_(0, SlotHash{}, SlotEq{recent_.get()}) {}
+
+const FingerprintedCommand& CommandIndex::Recent::At(uint32_t number) const {
+  return entries[static_cast<uint32_t>(number - first)];
+}
 
 uint64_t CommandIndex::Fingerprint(absl::string_view id) {
   uint64_t hash = 0xcbf29ce484222325;  // FNV-1a's offset basis and prime
@@ -49,7 +56,9 @@ void CommandIndex::Insert(absl::string_view id, CommandLocation location) {
   if (HoldsFingerprint(fingerprint)) {
     whole_.try_emplace(id, location);
   } else {
-    by_fingerprint_.try_emplace(fingerprint, location);
+    const auto number = static_cast<uint32_t>(recent_->first + recent_->entries.size());
+    recent_->entries.push_back({fingerprint, location});
+    by_fingerprint_.insert(SlotOf(number, fingerprint));
   }
   Inserted();
 }
@@ -60,8 +69,8 @@ absl::InlinedVector<CommandLocation, 1> CommandIndex::Candidates(absl::string_vi
     if (auto it = whole_.find(id); it != whole_.end()) candidates.push_back(it->second);
   }
   const uint64_t fingerprint = Fingerprint(id);
-  if (auto it = by_fingerprint_.find(fingerprint); it != by_fingerprint_.end()) {
-    candidates.push_back(it->second);
+  if (auto it = by_fingerprint_.find(FingerprintKey{fingerprint}); it != by_fingerprint_.end()) {
+    candidates.push_back(recent_->At(static_cast<uint32_t>(*it >> 32)).location);
   }
   const auto [first, last] = LoadedRange(loaded_, fingerprint);
   for (auto it = first; it != last; ++it) candidates.push_back(it->location);
@@ -69,7 +78,7 @@ absl::InlinedVector<CommandLocation, 1> CommandIndex::Candidates(absl::string_vi
 }
 
 bool CommandIndex::HoldsFingerprint(uint64_t fingerprint) const {
-  if (by_fingerprint_.contains(fingerprint)) return true;
+  if (by_fingerprint_.contains(FingerprintKey{fingerprint})) return true;
   const auto [first, last] = LoadedRange(loaded_, fingerprint);
   return first != last;
 }
@@ -81,16 +90,20 @@ void CommandIndex::Inserted() {
   positions.reserve(size());
   for (const FingerprintedCommand& command : loaded_)
     positions.push_back(command.location.position);
-  for (const auto& [fingerprint, location] : by_fingerprint_)
-    positions.push_back(location.position);
+  for (const FingerprintedCommand& command : recent_->entries)
+    positions.push_back(command.location.position);
   for (const auto& [id, location] : whole_) positions.push_back(location.position);
   const uint64_t cut = OldestOfNewest(std::move(positions), retention_);
   std::erase_if(loaded_, [cut](const FingerprintedCommand& command) {
     return command.location.position < cut;
   });
-  const auto expired = [cut](const auto& entry) { return entry.second.position < cut; };
-  absl::erase_if(by_fingerprint_, expired);
-  absl::erase_if(whole_, expired);
+  std::deque<FingerprintedCommand>& entries = recent_->entries;
+  while (!entries.empty() && entries.front().location.position < cut) {
+    by_fingerprint_.erase(SlotOf(recent_->first, entries.front().fingerprint));
+    entries.pop_front();
+    ++recent_->first;
+  }
+  absl::erase_if(whole_, [cut](const auto& entry) { return entry.second.position < cut; });
 }
 
 }  // namespace bank::command

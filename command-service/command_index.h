@@ -3,10 +3,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 
@@ -40,6 +43,10 @@ inline bool ByFingerprint(const FingerprintedCommand& a, const FingerprintedComm
 // older is past the retention window.
 uint64_t OldestOfNewest(std::vector<uint64_t> positions, size_t count);
 
+// The most command ids an index can keep: it numbers what it holds (at most
+// twice this) in 32 bits.
+inline constexpr uint64_t kMaxCommandRetention = uint64_t{1} << 31;
+
 // The accepted commands of the retention window, by command id, for
 // idempotency. The index does not keep the ids: the log has them. It keeps a
 // 64-bit fingerprint of each id with its event's location (32 bytes, against
@@ -49,9 +56,12 @@ uint64_t OldestOfNewest(std::vector<uint64_t> positions, size_t count);
 //
 // Two parts: what start-up loads at once, a vector sorted by fingerprint and
 // searched by bisection (no hashing, so a snapshot's million ids load in
-// milliseconds), and what commands insert later, a hash map. An id inserted
-// whose fingerprint the index already holds is kept whole, in a side map that
-// stays empty in practice (2^-64 a pair).
+// milliseconds), and what commands insert later, in position order in a
+// deque, found through a hash set of 8-byte slots (the entry's number and 32
+// bits of its fingerprint), like AccountTable's. A map from fingerprint to
+// location would take 33 bytes a slot, and at 1M commands it has 2M slots:
+// 69 MB against 51. An id inserted whose fingerprint the index already holds
+// is kept whole, in a side map that stays empty in practice (2^-64 a pair).
 //
 // Retention: the contract keeps ids "for at least the last 1,000,000 accepted
 // commands". The index keeps the newest `retention` commands that carry an id,
@@ -60,7 +70,8 @@ uint64_t OldestOfNewest(std::vector<uint64_t> positions, size_t count);
 // holds at most 2 x `retention` commands and a sweep costs O(1) a command.
 class CommandIndex {
  public:
-  // Keeps the newest `retention` commands, and never fewer than one.
+  // Keeps the newest `retention` commands: at least one, at most
+  // kMaxCommandRetention.
   explicit CommandIndex(uint64_t retention);
 
   // The fingerprint of a command id: the same in every process and release,
@@ -83,15 +94,51 @@ class CommandIndex {
   // `id` or, very rarely, another id with the same fingerprint.
   absl::InlinedVector<CommandLocation, 1> Candidates(absl::string_view id) const;
 
-  size_t size() const { return loaded_.size() + by_fingerprint_.size() + whole_.size(); }
+  size_t size() const { return loaded_.size() + recent_->entries.size() + whole_.size(); }
 
  private:
+  // The inserted commands, oldest first; `first` numbers the front one. On
+  // the heap, so that the slots' equality, which points at it, survives a
+  // move of the index.
+  struct Recent {
+    const FingerprintedCommand& At(uint32_t number) const;
+
+    std::deque<FingerprintedCommand> entries;
+    uint32_t first = 0;  // wraps; numbers are compared as differences
+  };
+  // A slot: the entry's number in the high 32 bits, its fingerprint's low 32
+  // bits in the low ones (the hash).
+  using Slot = uint64_t;
+  static Slot SlotOf(uint32_t number, uint64_t fingerprint) {
+    return Slot{number} << 32 | static_cast<uint32_t>(fingerprint);
+  }
+  // Slots compare whole; a fingerprint is looked up as a FingerprintKey.
+  struct FingerprintKey {
+    uint64_t fingerprint;
+  };
+  struct SlotHash {
+    using is_transparent = void;
+    size_t operator()(Slot slot) const { return static_cast<uint32_t>(slot); }
+    size_t operator()(FingerprintKey key) const { return static_cast<uint32_t>(key.fingerprint); }
+  };
+  struct SlotEq {
+    using is_transparent = void;
+    bool operator()(Slot a, Slot b) const { return a == b; }
+    bool operator()(Slot slot, FingerprintKey key) const {
+      return static_cast<uint32_t>(slot) == static_cast<uint32_t>(key.fingerprint) &&
+             recent->At(static_cast<uint32_t>(slot >> 32)).fingerprint == key.fingerprint;
+    }
+    bool operator()(FingerprintKey key, Slot slot) const { return (*this)(slot, key); }
+    const Recent* recent;
+  };
+
   bool HoldsFingerprint(uint64_t fingerprint) const;
   void Inserted();
 
   uint64_t retention_;
   std::vector<FingerprintedCommand> loaded_;  // ByFingerprint
-  absl::flat_hash_map<uint64_t, CommandLocation> by_fingerprint_;
+  std::unique_ptr<Recent> recent_;
+  absl::flat_hash_set<Slot, SlotHash, SlotEq> by_fingerprint_;  // recent_'s
   absl::flat_hash_map<std::string, CommandLocation> whole_;
 };
 

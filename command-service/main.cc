@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "command-service/account_book.h"
 #include "command-service/command_handler.h"
+#include "command-service/command_index.h"
 #include "command-service/command_metrics.h"
 #include "command-service/command_service_impl.h"
 #include "command-service/subscription_hub.h"
@@ -63,6 +64,11 @@ int Run() {
                      retention, kMinCommandRetention);
     return EXIT_FAILURE;
   }
+  if (retention > kMaxCommandRetention) {
+    spdlog::critical("cannot start: --command_id_retention={} is above the most it can keep, {}",
+                     retention, kMaxCommandRetention);
+    return EXIT_FAILURE;
+  }
   absl::StatusOr<security::ServerSecurity> security =
       security::LoadServerSecurity({.tls_cert = absl::GetFlag(FLAGS_tls_cert),
                                     .tls_key = absl::GetFlag(FLAGS_tls_key),
@@ -77,27 +83,30 @@ int Run() {
     spdlog::critical("cannot start: {}", std::string(store_choice.status().message()));
     return EXIT_FAILURE;
   }
-  absl::StatusOr<WriteSide> write_side =
+  absl::StatusOr<WriteSide> opened =
       OpenWriteSide({.store = *store_choice,
                      .data_dir = absl::GetFlag(FLAGS_data_dir),
                      .store_schema = absl::GetFlag(FLAGS_store_schema),
                      .segment_bytes = absl::GetFlag(FLAGS_segment_bytes),
                      .command_retention = retention,
                      .snapshot_every = absl::GetFlag(FLAGS_snapshot_every)});
-  if (!write_side.ok()) {
-    spdlog::critical("cannot start: {}", write_side.status().ToString());
+  if (!opened.ok()) {
+    spdlog::critical("cannot start: {}", opened.status().ToString());
     return EXIT_FAILURE;
   }
-  std::unique_ptr<EventStore>& event_store = write_side->store;
+  // Owned as one, so that shutdown closes it as one: WriteSide's members are
+  // declared in the order they may be destroyed in.
+  auto write_side = std::make_unique<WriteSide>(*std::move(opened));
+  EventStore& event_store = *write_side->store;
   CommandHandler& handler = *write_side->handler;
   spdlog::info("state rebuilt: {}", write_side->description);
 
-  auto subscriptions = std::make_unique<SubscriptionHub>(*event_store);
+  auto subscriptions = std::make_unique<SubscriptionHub>(event_store);
   std::unique_ptr<metrics::ServiceMetrics> command_metrics;
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (const std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
       !metrics_listen.empty()) {
-    command_metrics = MakeCommandMetrics(*event_store, *subscriptions);
+    command_metrics = MakeCommandMetrics(event_store, *subscriptions);
     absl::StatusOr<std::unique_ptr<metrics::MetricsServer>> started =
         metrics::MetricsServer::Start(metrics_listen, command_metrics->collectables());
     if (!started.ok()) {
@@ -116,14 +125,14 @@ int Run() {
   }
   // A database unreachable at start-up is a store that is down: NOT_SERVING
   // until it answers.
-  bool serving = event_store->health().ok();
+  bool serving = event_store.health().ok();
   (*server)->SetServing(serving);
-  if (!serving) spdlog::error("NOT_SERVING: {}", event_store->health().ToString());
+  if (!serving) spdlog::error("NOT_SERVING: {}", event_store.health().ToString());
   int signal_number = 0;
   while ((signal_number = WaitForTerminationSignal(kHealthCheckInterval)) == 0) {
     // Health checks follow the store both ways: the file log's failures are
     // sticky (NOT_SERVING until restarted), a shared store's may pass.
-    const absl::Status health = event_store->health();
+    const absl::Status health = event_store.health();
     if (serving != health.ok()) {
       serving = health.ok();
       (*server)->SetServing(serving);
@@ -147,10 +156,8 @@ int Run() {
                  absl::FormatDuration(kShutdownGrace));
   }
   (*server)->Shutdown(absl::ZeroDuration());
-  metrics_server.reset();         // it reads the store and the hub
-  write_side->snapshots.reset();  // its thread reads the store
-  write_side->handler.reset();
-  event_store.reset();
+  metrics_server.reset();  // it reads the store and the hub
+  write_side.reset();      // the snapshot writer, the handler, the store, the lock
   subscriptions.reset();
   spdlog::info("stopped cleanly");
   return EXIT_SUCCESS;

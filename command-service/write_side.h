@@ -43,7 +43,10 @@ struct WriteSideOptions {
 
 // The command side as start-up leaves it: the store, and the handler that
 // decides on it. Only this module knows which store it is; the rest of the
-// service sees the EventStore seam.
+// service sees the EventStore seam. Each member needs only those declared
+// before it, so destroying it closes them in a safe order: the snapshot
+// writer and the handler stop before the store they use closes, and the
+// data directory's lock is released last.
 struct WriteSide {
   std::unique_ptr<DataDirLock> lock;  // the file log's data directory, held; null otherwise
   std::unique_ptr<EventStore> store;

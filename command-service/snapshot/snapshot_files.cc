@@ -90,18 +90,6 @@ absl::StatusOr<Snapshot> LoadSnapshot(const SnapshotFile& file, uint64_t command
   return snapshot;
 }
 
-absl::Status WriteTemporary(const std::string& path, absl::string_view bytes) {
-  log::ScopedFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (fd.get() < 0) return PosixError(errno, absl::StrCat("create ", path));
-  if (absl::Status written =
-          log::WriteFully(log::FileOps::Posix(), fd.get(), path, bytes.data(), bytes.size(), 0);
-      !written.ok()) {
-    return written;
-  }
-  if (::fdatasync(fd.get()) != 0) return PosixError(errno, absl::StrCat("fdatasync ", path));
-  return absl::OkStatus();
-}
-
 // Removes the snapshots past the newest kSnapshotsKept, and temporary files
 // a crash left. A file that will not go is only logged: it costs disk, not
 // correctness.
@@ -141,18 +129,54 @@ std::optional<Snapshot> LoadNewestSnapshot(const std::string& dir, uint64_t comm
   return std::nullopt;
 }
 
-absl::Status WriteSnapshotFile(const std::string& dir, uint64_t position, absl::string_view bytes) {
-  const std::string path = absl::StrCat(dir, "/", SnapshotFileName(position));
-  const std::string temporary = absl::StrCat(dir, "/", SnapshotFileName(position), ".tmp");
-  if (absl::Status written = WriteTemporary(temporary, bytes); !written.ok()) {
-    ::unlink(temporary.c_str());
+absl::StatusOr<std::unique_ptr<SnapshotFileWriter>> SnapshotFileWriter::Create(
+    const std::string& dir, uint64_t position) {
+  std::string path = absl::StrCat(dir, "/", SnapshotFileName(position));
+  const std::string temporary = absl::StrCat(path, ".tmp");
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return PosixError(errno, absl::StrCat("create ", temporary));
+  return std::unique_ptr<SnapshotFileWriter>(new SnapshotFileWriter(dir, std::move(path), fd));
+}
+
+SnapshotFileWriter::SnapshotFileWriter(std::string dir, std::string path, int fd)
+    : dir_(std::move(dir)), path_(std::move(path)), temporary_(path_ + ".tmp"), fd_(fd) {}
+
+SnapshotFileWriter::~SnapshotFileWriter() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  ::unlink(temporary_.c_str());
+}
+
+absl::Status SnapshotFileWriter::Append(absl::string_view bytes) {
+  if (absl::Status written = log::WriteFully(log::FileOps::Posix(), fd_, temporary_, bytes.data(),
+                                             bytes.size(), written_);
+      !written.ok()) {
     return written;
   }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    return PosixError(errno, absl::StrCat("rename ", temporary, " to ", path));
+  written_ += bytes.size();
+  for (; written_ - handed_ >= kSnapshotSyncBytes; handed_ += kSnapshotSyncBytes) {
+    const auto stretch = static_cast<off64_t>(kSnapshotSyncBytes);
+    const auto start = static_cast<off64_t>(handed_);
+    bool synced = ::sync_file_range(fd_, start, stretch, SYNC_FILE_RANGE_WRITE) == 0;
+    if (synced && handed_ > 0) {
+      synced = ::sync_file_range(fd_, start - stretch, stretch,
+                                 SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                                     SYNC_FILE_RANGE_WAIT_AFTER) == 0;
+    }
+    if (!synced) return PosixError(errno, absl::StrCat("sync_file_range ", temporary_));
   }
-  if (absl::Status synced = log::SyncDirectory(dir); !synced.ok()) return synced;
-  RemoveOldSnapshots(dir);
+  return absl::OkStatus();
+}
+
+absl::Status SnapshotFileWriter::Commit() {
+  if (::fdatasync(fd_) != 0) return PosixError(errno, absl::StrCat("fdatasync ", temporary_));
+  if (::rename(temporary_.c_str(), path_.c_str()) != 0) {
+    return PosixError(errno, absl::StrCat("rename ", temporary_, " to ", path_));
+  }
+  ::close(fd_);
+  fd_ = -1;
+  if (absl::Status synced = log::SyncDirectory(dir_); !synced.ok()) return synced;
+  RemoveOldSnapshots(dir_);
   return absl::OkStatus();
 }
 

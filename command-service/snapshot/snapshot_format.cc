@@ -18,6 +18,48 @@ uint32_t Checksum(absl::string_view bytes) {
   return Crc32c(std::string_view(bytes.data(), bytes.size()));
 }
 
+// Gathers a snapshot's bytes into pieces for a sink, and the CRC-32C of all
+// of them for the footer. After the sink's first error it only keeps that.
+class PieceWriter {
+ public:
+  explicit PieceWriter(SnapshotSink sink) : sink_(sink) {
+    buffer_.reserve(2 * kSnapshotPieceBytes);
+  }
+
+  template <typename T>
+  void Put(T value) {
+    PutLittleEndian<T>(&buffer_, value);
+  }
+  void Append(absl::string_view bytes) { buffer_.append(bytes.data(), bytes.size()); }
+
+  // Between records: hands the buffer over once it holds a piece.
+  void PieceDone() {
+    if (buffer_.size() < kSnapshotPieceBytes) return;
+    Cover();
+    Hand();
+  }
+
+  // Hands over the rest, with the footer.
+  absl::Status Finish() {
+    Cover();
+    PutLittleEndian<uint32_t>(&buffer_, crc_);
+    Hand();
+    return status_;
+  }
+
+ private:
+  void Cover() { crc_ = Crc32cExtend(crc_, std::string_view(buffer_.data(), buffer_.size())); }
+  void Hand() {
+    if (status_.ok()) status_ = sink_(buffer_);
+    buffer_.clear();
+  }
+
+  SnapshotSink sink_;
+  std::string buffer_;
+  uint32_t crc_ = 0;
+  absl::Status status_;
+};
+
 // Reads a snapshot's body front to back, never past its end.
 class BodyReader {
  public:
@@ -89,31 +131,40 @@ absl::Status DecodeCommands(BodyReader& body, uint64_t count, uint64_t position,
 
 }  // namespace
 
-std::string EncodeSnapshot(const AccountBook& book, uint64_t position) {
-  std::string bytes(kSnapshotMagic, sizeof(kSnapshotMagic));
-  PutLittleEndian<uint32_t>(&bytes, kSnapshotFormatVersion);
-  PutLittleEndian<uint32_t>(&bytes, 0);  // flags
-  PutLittleEndian<uint64_t>(&bytes, position);
-  PutLittleEndian<uint64_t>(&bytes, book.command_retention());
-  PutLittleEndian<uint64_t>(&bytes, book.account_count());
-  const size_t command_count_offset = bytes.size();
-  PutLittleEndian<uint64_t>(&bytes, 0);  // command count, known at the end
-  book.ForEachAccount([&](absl::string_view id, const AccountState& state) {
-    PutLittleEndian<uint8_t>(&bytes, static_cast<uint8_t>(id.size()));
-    bytes.append(id.data(), id.size());
-    PutLittleEndian<int64_t>(&bytes, state.balance);
-    PutLittleEndian<uint64_t>(&bytes, state.version);
-  });
+absl::Status EncodeSnapshot(const AccountBook& book, uint64_t position, SnapshotSink sink) {
+  // First, so that the header can say how many there are.
   const std::vector<FingerprintedCommand> commands = book.NotedByFingerprint();
+  PieceWriter out(sink);
+  out.Append(absl::string_view(kSnapshotMagic, sizeof(kSnapshotMagic)));
+  out.Put<uint32_t>(kSnapshotFormatVersion);
+  out.Put<uint32_t>(0);  // flags
+  out.Put<uint64_t>(position);
+  out.Put<uint64_t>(book.command_retention());
+  out.Put<uint64_t>(book.account_count());
+  out.Put<uint64_t>(commands.size());
+  book.ForEachAccount([&out](absl::string_view id, const AccountState& state) {
+    out.Put<uint8_t>(static_cast<uint8_t>(id.size()));
+    out.Append(id);
+    out.Put<int64_t>(state.balance);
+    out.Put<uint64_t>(state.version);
+    out.PieceDone();
+  });
   for (const FingerprintedCommand& command : commands) {
-    PutLittleEndian<uint64_t>(&bytes, command.fingerprint);
-    PutLittleEndian<uint64_t>(&bytes, command.location.position);
-    PutLittleEndian<int64_t>(&bytes, command.location.balance_after);
-    PutLittleEndian<int64_t>(&bytes, command.location.to_balance_after);
+    out.Put<uint64_t>(command.fingerprint);
+    out.Put<uint64_t>(command.location.position);
+    out.Put<int64_t>(command.location.balance_after);
+    out.Put<int64_t>(command.location.to_balance_after);
+    out.PieceDone();
   }
-  const uint64_t command_count = commands.size();
-  std::memcpy(bytes.data() + command_count_offset, &command_count, sizeof(command_count));
-  PutLittleEndian<uint32_t>(&bytes, Checksum(bytes));
+  return out.Finish();
+}
+
+std::string EncodeSnapshot(const AccountBook& book, uint64_t position) {
+  std::string bytes;
+  EncodeSnapshot(book, position, [&bytes](absl::string_view piece) {
+    bytes.append(piece.data(), piece.size());
+    return absl::OkStatus();
+  }).IgnoreError();  // this sink never fails
   return bytes;
 }
 

@@ -101,12 +101,18 @@ absl::StatusOr<uint64_t> SnapshotWriter::WriteNext() {
     // ReadAfter hands out whole groups: `position` ends one.
     position = batch.back().position();
   }
-  const std::string bytes = EncodeSnapshot(book, position);
-  if (absl::Status written = WriteSnapshotFile(options_.dir, position, bytes); !written.ok()) {
-    return written;
-  }
+  absl::StatusOr<std::unique_ptr<SnapshotFileWriter>> file =
+      SnapshotFileWriter::Create(options_.dir, position);
+  if (!file.ok()) return file.status();
+  uint64_t bytes = 0;
+  absl::Status written = EncodeSnapshot(book, position, [&](absl::string_view piece) {
+    bytes += piece.size();
+    return (*file)->Append(piece);
+  });
+  if (written.ok()) written = (*file)->Commit();
+  if (!written.ok()) return written;
   spdlog::info("snapshot at position {} written: {} accounts, {} bytes in {}", position,
-               book.account_count(), bytes.size(), absl::FormatDuration(absl::Now() - start));
+               book.account_count(), bytes, absl::FormatDuration(absl::Now() - start));
   return position;
 }
 

@@ -103,6 +103,15 @@ TEST_F(CommandServiceE2eTest, CommandIdRetentionBelowTheContractsMinimumIsRefuse
   EXPECT_TRUE(absl::StrContains(refused.err, "below the contract's 1000000")) << refused.err;
 }
 
+TEST_F(CommandServiceE2eTest, CommandIdRetentionAboveWhatTheIndexCanNumberIsRefused) {
+  auto refused = RunToCompletion(::bank::testing::ProgramPath("command-service"),
+                                 {"--listen=127.0.0.1:0", "--data_dir=" + data_dir_ + "-long",
+                                  "--command_id_retention=2147483649"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_TRUE(absl::StrContains(refused.err, "above the most it can keep, 2147483648"))
+      << refused.err;
+}
+
 TEST_F(CommandServiceE2eTest, CorruptLogRefusesToStartWithDataLoss) {
   bank::v1::CommandReply reply;
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(Deposit("acc1", 10, &reply).ok());
