@@ -92,6 +92,7 @@ stop() {
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+peak_rss_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 
 # wait_for_snapshot LOG POSITION: until the service logging to LOG has written
 # a snapshot at POSITION.
@@ -99,20 +100,50 @@ wait_for_snapshot() {
   until grep -q "snapshot at position $2 written" "$1"; do sleep 0.1; done
 }
 
-# startup_median DIR LOGPREFIX: the command service started on DIR three
-# times; sets median_ms (launch to listening) and median_line (that start's
-# snapshot and recovery lines).
+# startup_once DIR LOG: the command service started on DIR, logging to LOG,
+# and stopped; sets started_ms.
+startup_once() {
+  start command-service "$2" --data_dir="$1"
+  stop "$started_pid"
+}
+
+# median_startup LOGPREFIX TIMES...: sets median_ms to the median of an odd
+# number of start-up TIMES, and median_line to that start's snapshot and
+# recovery lines (from LOGPREFIX-I.log, I counting from 1).
+median_startup() {
+  local prefix="$1"; shift
+  local times=("$@") i
+  median_ms=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( ($# + 1) / 2 ))p")
+  for i in $(seq "$#"); do [[ ${times[$((i - 1))]} == "$median_ms" ]] && break; done
+  median_line=$(grep -o -e 'snapshot at position [0-9]*: .* loaded in [^ ]*' \
+    -e 'recovered [0-9]* events in [0-9]* segment(s) in [^ ]*' "$prefix-$i.log" | paste -sd ';' -)
+}
+
+# startup_median DIR LOGPREFIX: the median of three starts on DIR.
 startup_median() {
   local times=() i
   for i in 1 2 3; do
-    start command-service "$2-$i.log" --data_dir="$1"
+    startup_once "$1" "$2-$i.log"
     times+=("$started_ms")
-    stop "$started_pid"
   done
-  median_ms=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
-  for i in 1 2 3; do [[ ${times[$((i - 1))]} == "$median_ms" ]] && break; done
-  median_line=$(grep -o -e 'snapshot at position [0-9]*: .* loaded in [^ ]*' \
-    -e 'recovered [0-9]* events in [0-9]* segment(s) in [^ ]*' "$2-$i.log" | paste -sd ';' -)
+  median_startup "$2" "${times[@]}"
+}
+
+# startup_pair DIR_A LOGPREFIX_A DIR_B LOGPREFIX_B: five starts on each,
+# alternating, so that the host's drift falls on both alike; sets pair_a_ms,
+# pair_a_line, pair_b_ms and pair_b_line (medians, as median_startup).
+startup_pair() {
+  local a=() b=() i
+  for i in 1 2 3 4 5; do
+    startup_once "$1" "$2-$i.log"
+    a+=("$started_ms")
+    startup_once "$3" "$4-$i.log"
+    b+=("$started_ms")
+  done
+  median_startup "$2" "${a[@]}"
+  pair_a_ms=$median_ms pair_a_line=$median_line
+  median_startup "$4" "${b[@]}"
+  pair_b_ms=$median_ms pair_b_line=$median_line
 }
 
 # run NAME ARGS...: bank-bench --json ARGS > $raw_dir/NAME.json
@@ -176,7 +207,11 @@ log_set() {
   local empty_rss; empty_rss=$(rss_kb "$pid")
   run "fill_$tag" --command_service="$addr" --events="$events" --accounts="$accounts" \
     --account_prefix="acct-" --in_flight=256 --channels=2 fill
+  # The fill ends at the default interval's first snapshot: measure the state
+  # once that is written and its memory returned, and the peak while it was.
+  if (( events >= 1000000 )); then wait_for_snapshot "$work/c$tag.log" 1000000; fi
   local filled_rss; filled_rss=$(rss_kb "$pid")
+  local peak_rss; peak_rss=$(peak_rss_kb "$pid")
   run "catchup_$tag" --command_service="$addr" catchup
   stop "$pid"
 
@@ -195,11 +230,12 @@ log_set() {
   local rebuild_wall_ms=$(( $(now_ms) - t0 ))
   stop "$qpid"
   stop "$pid"
-  jq -n --argjson empty "$empty_rss" --argjson filled "$filled_rss" \
+  jq -n --argjson empty "$empty_rss" --argjson filled "$filled_rss" --argjson peak "$peak_rss" \
     --argjson recovered "$recovered_rss" --argjson restart "$restart_ms" \
     --argjson rebuild_wall "$rebuild_wall_ms" --arg line "$recovered_line" \
     --argjson accounts "$accounts" --argjson events "$events" \
     '{accounts: $accounts, events: $events, rss_empty_kb: $empty, rss_filled_kb: $filled,
+      rss_peak_kb: $peak,
       rss_recovered_kb: $recovered, restart_ms: $restart, recovered_line: $line,
       rebuild_wall_ms: $rebuild_wall}' >"$raw_dir/process_$tag.json"
   cat "$raw_dir/process_$tag.json" >&2
@@ -254,10 +290,9 @@ for dir in chuge csnap; do
     2>"$work/make-tail-$dir.log"
 done
 sync
-startup_median "$work/chuge" "$work/snap-huge-tail"
-snap_huge_tail=$median_ms snap_huge_tail_line=$median_line
-startup_median "$work/csnap" "$work/snap-small-tail"
-snap_small_tail=$median_ms snap_small_tail_line=$median_line
+startup_pair "$work/chuge" "$work/snap-huge-tail" "$work/csnap" "$work/snap-small-tail"
+snap_huge_tail=$pair_a_ms snap_huge_tail_line=$pair_a_line
+snap_small_tail=$pair_b_ms snap_small_tail_line=$pair_b_line
 "$bin_dir/bank-make-log" --data_dir="$work/chuge" \
   --events=$(( 1000000 - 1 - snap_tail )) --accounts=10000 2>"$work/make-longest-tail.log"
 sync
@@ -283,7 +318,9 @@ cat "$raw_dir/snapshot_startup.json" >&2
 log "snapshots: commands with and without snapshot writing"
 declare -A calls_per_s=([0]=0 [50000]=0)
 snapshot_writes=0
-for round in $(seq "$rounds"); do
+# More rounds than elsewhere: the effect is a few percent, a round's noise more.
+cost_rounds=$(( quick == 1 ? 1 : 5 ))
+for round in $(seq "$cost_rounds"); do
   for every in 0 50000; do
     start command-service "$work/snap-cost-$every-$round.log" --data_dir="$work/chuge" \
       --snapshot_every="$every"
@@ -299,7 +336,7 @@ for round in $(seq "$rounds"); do
   done
 done
 jq -n --argjson off "${calls_per_s[0]}" --argjson on "${calls_per_s[50000]}" \
-  --argjson rounds "$rounds" --argjson writes "$snapshot_writes" \
+  --argjson rounds "$cost_rounds" --argjson writes "$snapshot_writes" \
   '{rounds: $rounds, off_calls_per_s: ($off / $rounds), on_calls_per_s: ($on / $rounds),
     ratio: ($on / $off), snapshots_written: $writes}' >"$raw_dir/snapshot_cost.json"
 cat "$raw_dir/snapshot_cost.json" >&2
