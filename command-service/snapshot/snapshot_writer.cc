@@ -1,8 +1,8 @@
 #include "command-service/snapshot/snapshot_writer.h"
 
 #include <malloc.h>
+#include <sched.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,7 +21,6 @@ constexpr size_t kBatchEvents = 4096;
 // How often the thread looks at the log's head: snapshots are not urgent,
 // and a sleeping thread costs nothing.
 constexpr absl::Duration kHeadCheckInterval = absl::Milliseconds(200);
-constexpr int kLowestPriority = 19;  // nice
 
 }  // namespace
 
@@ -49,9 +48,11 @@ bool SnapshotWriter::Stopping() const {
 }
 
 void SnapshotWriter::Run() {
-  // The lowest CPU priority (on Linux a thread's own): building a snapshot
-  // is never urgent, the threads answering commands always are.
-  if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kLowestPriority) != 0) {
+  // The kernel's lowest class, SCHED_IDLE (on Linux a thread's own), below
+  // even nice 19: building a snapshot is never urgent, the threads answering
+  // commands always are.
+  const sched_param no_priority{.sched_priority = 0};
+  if (::sched_setscheduler(::gettid(), SCHED_IDLE, &no_priority) != 0) {
     spdlog::warn("snapshots: cannot lower the writer thread's priority: {}", strerror(errno));
   }
   uint64_t newest = options_.newest;
