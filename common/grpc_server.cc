@@ -12,6 +12,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "common/host_port.h"
 #include "common/reflection/lazy_descriptor_index.h"
 #include "common/reflection/reflection_service.h"
 #include "common/registered_services.h"
@@ -46,11 +47,8 @@ void OnTerminationSignal(int signal_number) {
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const std::string& listen, const std::vector<grpc::Service*>& services,
     const security::ServerSecurity& security) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--listen=", listen, " is not HOST:PORT (for example 127.0.0.1:50051)"));
-  }
+  const absl::StatusOr<HostPort> address = ParseListenAddress("--listen", listen);
+  if (!address.ok()) return address.status();
   // Must be set before the builder exists. gRPC's built-in health service
   // encodes its messages itself and puts nothing into protobuf's generated
   // descriptor pool, which is where reflection looks; naming a message of our
@@ -100,7 +98,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   auto result =
       std::unique_ptr<GrpcServer>(new GrpcServer(std::move(reflection), std::move(server), port));
   result->SetServing(false);
-  spdlog::info("listening on {}:{}{}", listen.substr(0, colon), port, security.tls ? " (TLS)" : "");
+  spdlog::info("listening on {}:{}{}", address->host, port, security.tls ? " (TLS)" : "");
   return result;
 }
 

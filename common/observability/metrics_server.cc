@@ -4,8 +4,8 @@
 
 #include <exception>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/host_port.h"
 #include "common/observability/process_metrics.h"
 
 namespace bank::metrics {
@@ -18,13 +18,8 @@ constexpr size_t kServerThreads = 1;
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
     const std::string& listen, std::vector<std::shared_ptr<prometheus::Collectable>> collectables) {
-  const size_t colon = listen.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--metrics_listen=", listen, " is not HOST:PORT (e.g. 127.0.0.1:9464)"));
-  }
+  const absl::StatusOr<HostPort> address = ParseListenAddress("--metrics_listen", listen);
+  if (!address.ok()) return address.status();
   std::unique_ptr<prometheus::Exposer> exposer;
   try {
     exposer = std::make_unique<prometheus::Exposer>(listen, kServerThreads);
@@ -37,9 +32,10 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
   for (const std::shared_ptr<prometheus::Collectable>& collectable : collectables) {
     exposer->RegisterCollectable(collectable);
   }
+  // The port bound, which port 0 leaves to the kernel.
   const std::vector<int> ports = exposer->GetListeningPorts();
-  if (!ports.empty()) port = ports.front();
-  spdlog::info("serving metrics at http://{}:{}/metrics", listen.substr(0, colon), port);
+  const int port = ports.empty() ? static_cast<int>(address->port) : ports.front();
+  spdlog::info("serving metrics at http://{}:{}/metrics", address->host, port);
   return std::unique_ptr<MetricsServer>(
       new MetricsServer(std::move(exposer), std::move(collectables), port));
 }

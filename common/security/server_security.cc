@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/host_port.h"
 #include "common/security/tls_credentials.h"
 
 namespace bank::security {
@@ -43,8 +44,8 @@ absl::StatusOr<ServerSecurity> LoadServerSecurity(const ServerSecurityOptions& o
 
 std::optional<std::string> ExposureWarning(absl::string_view listen,
                                            const ServerSecurity& security) {
-  const size_t colon = listen.rfind(':');
-  if (colon != absl::string_view::npos && IsLoopback(listen.substr(0, colon))) {
+  if (absl::StatusOr<HostPort> address = ParseListenAddress("--listen", listen);
+      address.ok() && IsLoopback(address->host)) {
     return std::nullopt;
   }
   std::vector<std::string> off;
