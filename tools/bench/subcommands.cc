@@ -10,10 +10,12 @@
 #include "tools/bench/channels.h"
 #include "tools/bench/command_workload.h"
 #include "tools/bench/health_workload.h"
+#include "tools/bench/latency_histogram.h"
 #include "tools/bench/load_runner.h"
 #include "tools/bench/paced_runner.h"
 #include "tools/bench/read_your_writes_workload.h"
 #include "tools/bench/rebuild.h"
+#include "tools/bench/workload.h"
 
 namespace bank::bench {
 namespace {
@@ -66,6 +68,35 @@ absl::Status ExpectSomeOk(const std::string& what, const LoadResult& result) {
   return absl::UnavailableError(absl::StrCat(what, ": no call succeeded"));
 }
 
+// Two workloads, `rounds` times each, alternating on the same connections,
+// which spreads the machine's drift over both: each round's figures in
+// `report` (roundN_NAME), and both workloads' over all rounds.
+struct Alternated {
+  double first_rate = 0;  // calls/s, the mean over rounds
+  double second_rate = 0;
+  LatencyHistogram first_latency;
+  LatencyHistogram second_latency;
+};
+absl::StatusOr<Alternated> RunAlternating(const BenchOptions& options,
+                                          const std::string& first_name, Workload& first,
+                                          const std::string& second_name, Workload& second,
+                                          Report& report) {
+  Alternated both;
+  for (int round = 1; round <= options.rounds; ++round) {
+    const LoadResult first_load = RunClosedLoop(LoopOptions(options), first);
+    const LoadResult second_load = RunClosedLoop(LoopOptions(options), second);
+    report.Load(absl::StrCat("round", round, "_", first_name), first_load);
+    report.Load(absl::StrCat("round", round, "_", second_name), second_load);
+    if (absl::Status s = ExpectSomeOk(first_name, first_load); !s.ok()) return s;
+    if (absl::Status s = ExpectSomeOk(second_name, second_load); !s.ok()) return s;
+    both.first_latency.Merge(first_load.latency);
+    both.second_latency.Merge(second_load.latency);
+    both.first_rate += first_load.CallsPerSecond() / options.rounds;
+    both.second_rate += second_load.CallsPerSecond() / options.rounds;
+  }
+  return both;
+}
+
 }  // namespace
 
 absl::Status RunBaseline(const BenchOptions& options, Report& report) {
@@ -93,29 +124,18 @@ absl::Status RunCommands(const BenchOptions& options, Report& report) {
     report.Load("commands", result);
     return ExpectSomeOk("commands", result);
   }
-  // Alternating on the same connections spreads the machine's drift over both.
   HealthWorkload health(*channels);
-  LatencyHistogram baseline_all, commands_all;
-  double baseline_rate = 0, commands_rate = 0;
-  for (int round = 1; round <= options.rounds; ++round) {
-    const LoadResult base = RunClosedLoop(LoopOptions(options), health);
-    const LoadResult cmd = RunClosedLoop(LoopOptions(options), commands);
-    report.Load(absl::StrCat("round", round, "_baseline"), base);
-    report.Load(absl::StrCat("round", round, "_commands"), cmd);
-    if (absl::Status s = ExpectSomeOk("commands", cmd); !s.ok()) return s;
-    if (absl::Status s = ExpectSomeOk("baseline", base); !s.ok()) return s;
-    baseline_all.Merge(base.latency);
-    commands_all.Merge(cmd.latency);
-    baseline_rate += base.CallsPerSecond() / options.rounds;
-    commands_rate += cmd.CallsPerSecond() / options.rounds;
-  }
-  report.Number("baseline_calls_per_s", baseline_rate);
-  report.Latency("baseline", baseline_all);
-  report.Number("commands_calls_per_s", commands_rate);
-  report.Latency("commands", commands_all);
-  report.Number("throughput_ratio", baseline_rate > 0 ? commands_rate / baseline_rate : 0, 3);
-  report.Duration("p99_difference_us",
-                  commands_all.PercentileDuration(0.99) - baseline_all.PercentileDuration(0.99));
+  absl::StatusOr<Alternated> both =
+      RunAlternating(options, "baseline", health, "commands", commands, report);
+  if (!both.ok()) return both.status();
+  report.Number("baseline_calls_per_s", both->first_rate);
+  report.Latency("baseline", both->first_latency);
+  report.Number("commands_calls_per_s", both->second_rate);
+  report.Latency("commands", both->second_latency);
+  report.Number("throughput_ratio", both->first_rate > 0 ? both->second_rate / both->first_rate : 0,
+                3);
+  report.Duration("p99_difference_us", both->second_latency.PercentileDuration(0.99) -
+                                           both->first_latency.PercentileDuration(0.99));
   return absl::OkStatus();
 }
 
@@ -137,26 +157,15 @@ absl::Status RunTransfers(const BenchOptions& options, Report& report) {
   transfer_mix.transfers = 1;
   CommandWorkload deposits(*channels, deposit_mix, options.in_flight);
   CommandWorkload transfers(*channels, transfer_mix, options.in_flight);
-  // Alternating on the same connections spreads the machine's drift over
-  // both; each deposit round also funds the transfers after it.
-  LatencyHistogram deposits_all, transfers_all;
-  double deposit_rate = 0, transfer_rate = 0;
-  for (int round = 1; round <= options.rounds; ++round) {
-    const LoadResult deposit = RunClosedLoop(LoopOptions(options), deposits);
-    const LoadResult transfer = RunClosedLoop(LoopOptions(options), transfers);
-    report.Load(absl::StrCat("round", round, "_deposits"), deposit);
-    report.Load(absl::StrCat("round", round, "_transfers"), transfer);
-    if (absl::Status s = ExpectSomeOk("deposits", deposit); !s.ok()) return s;
-    if (absl::Status s = ExpectSomeOk("transfers", transfer); !s.ok()) return s;
-    deposits_all.Merge(deposit.latency);
-    transfers_all.Merge(transfer.latency);
-    deposit_rate += deposit.CallsPerSecond() / options.rounds;
-    transfer_rate += transfer.CallsPerSecond() / options.rounds;
-  }
+  // Each deposit round also funds the transfers after it.
+  absl::StatusOr<Alternated> both =
+      RunAlternating(options, "deposits", deposits, "transfers", transfers, report);
+  if (!both.ok()) return both.status();
+  const double deposit_rate = both->first_rate, transfer_rate = both->second_rate;
   report.Number("deposits_per_s", deposit_rate);
-  report.Latency("deposits", deposits_all);
+  report.Latency("deposits", both->first_latency);
   report.Number("transfers_per_s", transfer_rate);
-  report.Latency("transfers", transfers_all);
+  report.Latency("transfers", both->second_latency);
   report.Number("transfer_to_deposit_ratio", deposit_rate > 0 ? transfer_rate / deposit_rate : 0,
                 3);
   return absl::OkStatus();

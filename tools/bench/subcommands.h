@@ -23,7 +23,7 @@ struct BenchOptions {
   absl::Duration warmup = absl::Seconds(2);
   absl::Duration duration = absl::Seconds(10);
   bool baseline = false;  // commands: alternate with the health baseline
-  int rounds = 2;         // commands --baseline: pairs of (baseline, commands)
+  int rounds = 2;         // commands --baseline, transfers: rounds of each of the pair
   bool command_ids = true;
   double rate = 1000;  // e2e: paced commands per second
   absl::Duration read_deadline = absl::Seconds(5);
