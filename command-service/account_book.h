@@ -17,6 +17,7 @@
 #include "command-service/account_table.h"
 #include "command-service/command.h"
 #include "command-service/command_index.h"
+#include "common/huge_pages.h"
 
 namespace bank::command {
 
@@ -124,7 +125,7 @@ class AccountBook {
   // allocation so that it goes back to the OS whole when FinishReplay frees
   // it.
   std::vector<FingerprintedCommand> restored_;
-  std::vector<FingerprintedCommand> noted_;
+  std::vector<FingerprintedCommand, HugePageAllocator<FingerprintedCommand>> noted_;
   uint64_t noted_count_ = 0;  // ids noted in all
 };
 

@@ -10,6 +10,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "command-service/account.h"
+#include "common/huge_pages.h"
 
 namespace bank::command {
 
@@ -73,7 +74,7 @@ class AccountTable {
   };
 
   std::unique_ptr<Storage> storage_;
-  absl::flat_hash_set<Slot, Hash, Eq> index_;
+  absl::flat_hash_set<Slot, Hash, Eq, HugePageAllocator<Slot>> index_;
 };
 
 }  // namespace bank::command

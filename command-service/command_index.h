@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
+#include "common/huge_pages.h"
 
 namespace bank::command {
 
@@ -138,7 +139,8 @@ class CommandIndex {
   uint64_t retention_;
   std::vector<FingerprintedCommand> loaded_;  // ByFingerprint
   std::unique_ptr<Recent> recent_;
-  absl::flat_hash_set<Slot, SlotHash, SlotEq> by_fingerprint_;  // recent_'s
+  absl::flat_hash_set<Slot, SlotHash, SlotEq, HugePageAllocator<Slot>>
+      by_fingerprint_;  // recent_'s
   absl::flat_hash_map<std::string, CommandLocation> whole_;
 };
 

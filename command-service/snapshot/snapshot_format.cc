@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/crc32c.h"
+#include "common/huge_pages.h"
 #include "common/little_endian.h"
 
 namespace bank::command {
@@ -111,6 +112,7 @@ absl::Status DecodeCommands(BodyReader& body, uint64_t count, uint64_t position,
                             AccountBook& book) {
   std::vector<FingerprintedCommand> commands;
   commands.reserve(count);  // filled once, not zeroed first
+  AdviseHugePages(commands.data(), count * sizeof(FingerprintedCommand));
   for (uint64_t i = 0; i < count; ++i) {
     FingerprintedCommand command;
     CommandLocation& location = command.location;
