@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <future>
 #include <limits>
 #include <thread>
 #include <vector>
@@ -13,12 +12,16 @@
 #include "absl/strings/match.h"
 #include "command-service/command_handler.h"
 #include "command-service/recovered_state.h"
+#include "tests/command/handler_test_util.h"
 #include "tests/command/log_test_util.h"
 
 namespace bank::command {
 namespace {
 
+using ::bank::testing::ExecuteAndWait;
 using ::bank::testing::FreshDir;
+using ::bank::testing::TransferAndWait;
+using ::bank::testing::TransferCommand;
 
 class TransferHandlerTest : public ::testing::Test {
  protected:
@@ -38,29 +41,17 @@ class TransferHandlerTest : public ::testing::Test {
 
   absl::StatusOr<bank::v1::CommandReply> Run(CommandKind kind, const std::string& account,
                                              int64_t amount, const std::string& command_id = "") {
-    std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
-    handler_->Execute(Command{kind, account, amount, command_id, std::nullopt, "", ""},
-                      [&done](absl::StatusOr<bank::v1::CommandReply> reply) {
-                        done.set_value(std::move(reply));
-                      });
-    return done.get_future().get();
+    return ExecuteAndWait(*handler_,
+                          Command{kind, account, amount, command_id, std::nullopt, "", ""});
   }
 
   absl::StatusOr<bank::v1::TransferReply> Transfer(
       const std::string& from, const std::string& to, int64_t amount,
       const std::string& command_id = "", std::optional<uint64_t> expected_from = std::nullopt) {
-    std::promise<absl::StatusOr<bank::v1::TransferReply>> done;
-    handler_->ExecuteTransfer(Command{.kind = CommandKind::kTransfer,
-                                      .account_id = from,
-                                      .amount = amount,
-                                      .command_id = command_id,
-                                      .expected_version = expected_from,
-                                      .principal = "teller",
-                                      .to_account_id = to},
-                              [&done](absl::StatusOr<bank::v1::TransferReply> reply) {
-                                done.set_value(std::move(reply));
-                              });
-    return done.get_future().get();
+    Command command = TransferCommand(from, to, amount, command_id);
+    command.expected_version = expected_from;
+    command.principal = "teller";
+    return TransferAndWait(*handler_, std::move(command));
   }
 
   int64_t Balance(const std::string& account) {
