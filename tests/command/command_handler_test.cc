@@ -7,11 +7,13 @@
 #include <thread>
 
 #include "command-service/recovered_state.h"
+#include "tests/command/handler_test_util.h"
 #include "tests/command/log_test_util.h"
 
 namespace bank::command {
 namespace {
 
+using ::bank::testing::ExecuteAndWait;
 using ::bank::testing::FreshDir;
 
 // A command handler over a real event log in a temp dir, reopenable.
@@ -34,12 +36,7 @@ class CommandHandlerTest : public ::testing::Test {
   absl::StatusOr<bank::v1::CommandReply> Run(CommandKind kind, const std::string& account,
                                              int64_t amount, const std::string& command_id = "",
                                              std::optional<uint64_t> expected = std::nullopt) {
-    std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
-    handler_->Execute(Command{kind, account, amount, command_id, expected, "", ""},
-                      [&done](absl::StatusOr<bank::v1::CommandReply> reply) {
-                        done.set_value(std::move(reply));
-                      });
-    return done.get_future().get();
+    return ExecuteAndWait(*handler_, Command{kind, account, amount, command_id, expected, "", ""});
   }
   absl::StatusOr<bank::v1::CommandReply> Deposit(const std::string& account, int64_t amount,
                                                  const std::string& command_id = "") {
