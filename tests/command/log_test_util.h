@@ -79,9 +79,12 @@ inline std::string WriteSegment(const std::string& dir, uint64_t base,
   return bytes;
 }
 
+// A deposit event. `position` is 0 (unset) for one about to be appended,
+// which the log numbers itself; a test replaying events by hand sets it.
 inline bank::v1::Event DepositEvent(const std::string& account, uint64_t version, int64_t amount,
-                                    const std::string& command_id = "") {
+                                    const std::string& command_id = "", uint64_t position = 0) {
   bank::v1::Event event;
+  event.set_position(position);
   event.set_account_id(account);
   event.set_version(version);
   event.set_command_id(command_id);

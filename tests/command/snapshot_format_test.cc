@@ -14,28 +14,20 @@
 #include "absl/strings/str_cat.h"
 #include "common/crc32c.h"
 #include "common/little_endian.h"
+#include "tests/command/log_test_util.h"
 
 namespace bank::command {
 namespace {
 
-bank::v1::Event Deposit(const std::string& account, uint64_t version, uint64_t position,
-                        int64_t amount, const std::string& command_id) {
-  bank::v1::Event event;
-  event.set_position(position);
-  event.set_account_id(account);
-  event.set_version(version);
-  event.set_command_id(command_id);
-  event.mutable_deposited()->set_amount(amount);
-  return event;
-}
+using ::bank::testing::DepositEvent;
 
 // A book after six events: two accounts, a transfer between them, and ids
 // on all but one command.
 AccountBook SmallBook(uint64_t retention = 100) {
   AccountBook book(retention);
   std::vector<bank::v1::Event> events = {
-      Deposit("alice", 1, 1, 500, "c1"), Deposit("bob", 1, 2, 70, "c2"),
-      Deposit("alice", 2, 3, 5, ""), Deposit("alice", 3, 4, 1, "c4")};
+      DepositEvent("alice", 1, 500, "c1", 1), DepositEvent("bob", 1, 70, "c2", 2),
+      DepositEvent("alice", 2, 5, "", 3), DepositEvent("alice", 3, 1, "c4", 4)};
   bank::v1::Event out;
   out.set_position(5);
   out.set_account_id("alice");
