@@ -12,6 +12,7 @@ namespace bank::command {
 namespace {
 
 using ::bank::testing::DepositEvent;
+using ::bank::testing::TransferEvents;
 
 // A log in memory: the events a book replayed, readable back by position.
 class FakeLog {
@@ -133,23 +134,6 @@ TEST(AccountBookTest, ASnapshotsIdsAndTheTailsAreOneWindow) {
       << indexed;
 }
 
-// A transfer's two events: `command_id` on both, out of acc1 into acc2.
-std::vector<bank::v1::Event> Transfer(uint64_t from_version, uint64_t to_version,
-                                      const std::string& command_id, uint64_t position) {
-  std::vector<bank::v1::Event> legs(2);
-  for (int leg = 0; leg < 2; ++leg) {
-    legs[leg].set_position(position + leg);
-    legs[leg].set_account_id(leg == 0 ? "acc1" : "acc2");
-    legs[leg].set_version(leg == 0 ? from_version : to_version);
-    legs[leg].set_command_id(command_id);
-  }
-  legs[0].mutable_transferred_out()->set_to_account_id("acc2");
-  legs[0].mutable_transferred_out()->set_amount(1);
-  legs[1].mutable_transferred_in()->set_from_account_id("acc1");
-  legs[1].mutable_transferred_in()->set_amount(1);
-  return legs;
-}
-
 // Retention counts commands, not positions: a transfer takes two positions
 // and is still one command.
 TEST(AccountBookTest, StartUpKeepsTheRetentionsCountOfTransfers) {
@@ -157,7 +141,8 @@ TEST(AccountBookTest, StartUpKeepsTheRetentionsCountOfTransfers) {
   FakeLog log;
   ASSERT_TRUE(log.Replay(book, DepositEvent("acc1", 1, 10, "d", 1)).ok());
   for (uint64_t i = 1; i <= 5; ++i) {
-    for (const bank::v1::Event& leg : Transfer(i + 1, i, "t" + std::to_string(i), 2 * i)) {
+    for (const bank::v1::Event& leg :
+         TransferEvents("acc1", i + 1, "acc2", i, 1, "t" + std::to_string(i), 2 * i)) {
       ASSERT_TRUE(log.Replay(book, leg).ok());
     }
   }

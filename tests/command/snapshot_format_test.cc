@@ -20,6 +20,7 @@ namespace bank::command {
 namespace {
 
 using ::bank::testing::DepositEvent;
+using ::bank::testing::TransferEvents;
 
 // A book after six events: two accounts, a transfer between them, and ids
 // on all but one command.
@@ -28,22 +29,9 @@ AccountBook SmallBook(uint64_t retention = 100) {
   std::vector<bank::v1::Event> events = {
       DepositEvent("alice", 1, 500, "c1", 1), DepositEvent("bob", 1, 70, "c2", 2),
       DepositEvent("alice", 2, 5, "", 3), DepositEvent("alice", 3, 1, "c4", 4)};
-  bank::v1::Event out;
-  out.set_position(5);
-  out.set_account_id("alice");
-  out.set_version(4);
-  out.set_command_id("t5");
-  out.mutable_transferred_out()->set_amount(100);
-  out.mutable_transferred_out()->set_to_account_id("bob");
-  bank::v1::Event in;
-  in.set_position(6);
-  in.set_account_id("bob");
-  in.set_version(2);
-  in.set_command_id("t5");
-  in.mutable_transferred_in()->set_amount(100);
-  in.mutable_transferred_in()->set_from_account_id("alice");
-  events.push_back(out);
-  events.push_back(in);
+  for (const bank::v1::Event& leg : TransferEvents("alice", 4, "bob", 2, 100, "t5", 5)) {
+    events.push_back(leg);
+  }
   for (const bank::v1::Event& event : events) EXPECT_TRUE(book.Replay(event).ok());
   return book;
 }
