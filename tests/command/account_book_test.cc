@@ -6,19 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "tests/command/log_test_util.h"
+
 namespace bank::command {
 namespace {
 
-bank::v1::Event Deposit(const std::string& account, uint64_t version, const std::string& command_id,
-                        uint64_t position = 0) {
-  bank::v1::Event event;
-  event.set_position(position);
-  event.set_account_id(account);
-  event.set_version(version);
-  event.set_command_id(command_id);
-  event.mutable_deposited()->set_amount(10);
-  return event;
-}
+using ::bank::testing::DepositEvent;
+using ::bank::testing::TransferEvents;
 
 // A log in memory: the events a book replayed, readable back by position.
 class FakeLog {
@@ -41,8 +35,8 @@ class FakeLog {
 TEST(AccountBookTest, RecordsStateAndTheOriginalReplyOfEachCommand) {
   AccountBook book;
   FakeLog log;
-  ASSERT_TRUE(log.Replay(book, Deposit("acc1", 1, "c1", 7)).ok());
-  ASSERT_TRUE(log.Replay(book, Deposit("acc1", 2, "", 8)).ok());
+  ASSERT_TRUE(log.Replay(book, DepositEvent("acc1", 1, 10, "c1", 7)).ok());
+  ASSERT_TRUE(log.Replay(book, DepositEvent("acc1", 2, 10, "", 8)).ok());
   ASSERT_TRUE(book.FinishReplay(log).ok());
   EXPECT_EQ(book.Get("acc1").balance, 20);
   EXPECT_EQ(book.Get("acc1").version, 2u);
@@ -58,7 +52,7 @@ TEST(AccountBookTest, CommandsRecordedLiveAreFoundToo) {
   AccountBook book;
   FakeLog log;
   ASSERT_TRUE(book.FinishReplay(log).ok());
-  bank::v1::Event live = Deposit("acc1", 1, "live", 1);
+  bank::v1::Event live = DepositEvent("acc1", 1, 10, "live", 1);
   ASSERT_TRUE(book.Apply(live).ok());
   book.RecordCommand("live", {1, 10});
   ASSERT_TRUE(log.Replay(*std::make_unique<AccountBook>(), live).ok());  // now on "disk"
@@ -70,12 +64,13 @@ TEST(AccountBookTest, CommandsRecordedLiveAreFoundToo) {
 TEST(AccountBookTest, AFingerprintMatchIsConfirmedAgainstTheLog) {
   AccountBook book;
   FakeLog log;
-  ASSERT_TRUE(log.Replay(book, Deposit("acc1", 1, "c1", 1)).ok());
+  ASSERT_TRUE(log.Replay(book, DepositEvent("acc1", 1, 10, "c1", 1)).ok());
   ASSERT_TRUE(book.FinishReplay(log).ok());
   // The event at the recorded position carries another id: as if c1's
   // fingerprint belonged to a different command.
   FakeLog other;
-  ASSERT_TRUE(other.Replay(*std::make_unique<AccountBook>(), Deposit("acc1", 1, "zz", 1)).ok());
+  ASSERT_TRUE(
+      other.Replay(*std::make_unique<AccountBook>(), DepositEvent("acc1", 1, 10, "zz", 1)).ok());
   EXPECT_FALSE(book.FindCommand("c1", other)->has_value());
   EXPECT_EQ(book.FindCommand("c1",
                              [](uint64_t) -> absl::StatusOr<bank::v1::Event> {
@@ -88,19 +83,21 @@ TEST(AccountBookTest, AFingerprintMatchIsConfirmedAgainstTheLog) {
 
 TEST(AccountBookTest, IdsNoCommandCouldHaveCarriedAreDataLoss) {
   AccountBook book;
-  EXPECT_EQ(book.Apply(Deposit("acc1", 1, std::string(300, 'c'))).status().code(),
+  EXPECT_EQ(book.Apply(DepositEvent("acc1", 1, 10, std::string(300, 'c'))).status().code(),
             absl::StatusCode::kDataLoss);
-  EXPECT_EQ(book.Apply(Deposit("bad id", 1, "")).status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_EQ(book.Apply(Deposit("acc1", 1, "c/1")).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(book.Apply(DepositEvent("bad id", 1, 10, "")).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(book.Apply(DepositEvent("acc1", 1, 10, "c/1")).status().code(),
+            absl::StatusCode::kDataLoss);
   EXPECT_EQ(book.account_count(), 0u);
 }
 
 TEST(AccountBookTest, ACommandIdOnTwoEventsIsDataLoss) {
   AccountBook book;
   FakeLog log;
-  ASSERT_TRUE(log.Replay(book, Deposit("acc1", 1, "c1", 1)).ok());
-  ASSERT_TRUE(log.Replay(book, Deposit("acc2", 1, "c2", 2)).ok());
-  ASSERT_TRUE(log.Replay(book, Deposit("acc2", 2, "c1", 3)).ok());
+  ASSERT_TRUE(log.Replay(book, DepositEvent("acc1", 1, 10, "c1", 1)).ok());
+  ASSERT_TRUE(log.Replay(book, DepositEvent("acc2", 1, 10, "c2", 2)).ok());
+  ASSERT_TRUE(log.Replay(book, DepositEvent("acc2", 2, 10, "c1", 3)).ok());
   absl::Status indexed = book.FinishReplay(log);
   EXPECT_EQ(indexed.code(), absl::StatusCode::kDataLoss) << indexed;
   EXPECT_NE(indexed.message().find("command id c1 appears on two events (at 1 and 3)"),
@@ -113,14 +110,14 @@ TEST(AccountBookTest, ACommandIdOnTwoEventsIsDataLoss) {
 TEST(AccountBookTest, ASnapshotsIdsAndTheTailsAreOneWindow) {
   FakeLog log;
   AccountBook scratch;
-  ASSERT_TRUE(log.Replay(scratch, Deposit("acc1", 1, "c1", 1)).ok());
-  ASSERT_TRUE(log.Replay(scratch, Deposit("acc1", 2, "c2", 2)).ok());
+  ASSERT_TRUE(log.Replay(scratch, DepositEvent("acc1", 1, 10, "c1", 1)).ok());
+  ASSERT_TRUE(log.Replay(scratch, DepositEvent("acc1", 2, 10, "c2", 2)).ok());
   const std::vector<FingerprintedCommand> snapshot = scratch.NotedByFingerprint();
 
   AccountBook book;
   ASSERT_TRUE(book.RestoreAccount("acc1", {20, 2}).ok());
   ASSERT_TRUE(book.RestoreNotedCommands(snapshot).ok());
-  ASSERT_TRUE(log.Replay(book, Deposit("acc1", 3, "c3", 3)).ok());
+  ASSERT_TRUE(log.Replay(book, DepositEvent("acc1", 3, 10, "c3", 3)).ok());
   ASSERT_TRUE(book.FinishReplay(log).ok());
   EXPECT_EQ((*book.FindCommand("c1", log))->balance_after, 10);
   EXPECT_EQ((*book.FindCommand("c3", log))->balance_after, 30);
@@ -129,7 +126,7 @@ TEST(AccountBookTest, ASnapshotsIdsAndTheTailsAreOneWindow) {
   AccountBook damaged;
   ASSERT_TRUE(damaged.RestoreAccount("acc1", {20, 2}).ok());
   ASSERT_TRUE(damaged.RestoreNotedCommands(snapshot).ok());
-  ASSERT_TRUE(log.Replay(damaged, Deposit("acc1", 3, "c1", 3)).ok());
+  ASSERT_TRUE(log.Replay(damaged, DepositEvent("acc1", 3, 10, "c1", 3)).ok());
   absl::Status indexed = damaged.FinishReplay(log);
   EXPECT_EQ(indexed.code(), absl::StatusCode::kDataLoss) << indexed;
   EXPECT_NE(indexed.message().find("command id c1 appears on two events (at 1 and 3)"),
@@ -137,31 +134,15 @@ TEST(AccountBookTest, ASnapshotsIdsAndTheTailsAreOneWindow) {
       << indexed;
 }
 
-// A transfer's two events: `command_id` on both, out of acc1 into acc2.
-std::vector<bank::v1::Event> Transfer(uint64_t from_version, uint64_t to_version,
-                                      const std::string& command_id, uint64_t position) {
-  std::vector<bank::v1::Event> legs(2);
-  for (int leg = 0; leg < 2; ++leg) {
-    legs[leg].set_position(position + leg);
-    legs[leg].set_account_id(leg == 0 ? "acc1" : "acc2");
-    legs[leg].set_version(leg == 0 ? from_version : to_version);
-    legs[leg].set_command_id(command_id);
-  }
-  legs[0].mutable_transferred_out()->set_to_account_id("acc2");
-  legs[0].mutable_transferred_out()->set_amount(1);
-  legs[1].mutable_transferred_in()->set_from_account_id("acc1");
-  legs[1].mutable_transferred_in()->set_amount(1);
-  return legs;
-}
-
 // Retention counts commands, not positions: a transfer takes two positions
 // and is still one command.
 TEST(AccountBookTest, StartUpKeepsTheRetentionsCountOfTransfers) {
   AccountBook book(/*command_retention=*/3);
   FakeLog log;
-  ASSERT_TRUE(log.Replay(book, Deposit("acc1", 1, "d", 1)).ok());
+  ASSERT_TRUE(log.Replay(book, DepositEvent("acc1", 1, 10, "d", 1)).ok());
   for (uint64_t i = 1; i <= 5; ++i) {
-    for (const bank::v1::Event& leg : Transfer(i + 1, i, "t" + std::to_string(i), 2 * i)) {
+    for (const bank::v1::Event& leg :
+         TransferEvents("acc1", i + 1, "acc2", i, 1, "t" + std::to_string(i), 2 * i)) {
       ASSERT_TRUE(log.Replay(book, leg).ok());
     }
   }
@@ -182,7 +163,7 @@ TEST(AccountBookTest, StartUpIndexesTheRetentionWindowOnly) {
     // "old" again at 7: its first use at 2 is outside the window by then, so
     // reusing it was a new command, not damage.
     const std::string id = position == 2 || position == 7 ? "old" : "c" + std::to_string(position);
-    ASSERT_TRUE(log.Replay(book, Deposit("acc1", position, id, position)).ok());
+    ASSERT_TRUE(log.Replay(book, DepositEvent("acc1", position, 10, id, position)).ok());
   }
   ASSERT_TRUE(book.FinishReplay(log).ok());
   EXPECT_TRUE(book.FindCommand("c10", log)->has_value());

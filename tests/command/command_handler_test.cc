@@ -6,41 +6,14 @@
 #include <future>
 #include <thread>
 
-#include "command-service/recovered_state.h"
-#include "tests/command/log_test_util.h"
+#include "tests/command/handler_test_util.h"
 
 namespace bank::command {
 namespace {
 
-using ::bank::testing::FreshDir;
-
-// A command handler over a real event log in a temp dir, reopenable.
-class CommandHandlerTest : public ::testing::Test {
+// HandlerOnLogTest with a verb for each of the two commands it runs.
+class CommandHandlerTest : public ::bank::testing::HandlerOnLogTest {
  protected:
-  void SetUp() override {
-    dir_ = FreshDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    Open();
-  }
-
-  void Open() {
-    handler_.reset();
-    log_.reset();
-    auto recovered = RecoverState({.dir = dir_});
-    ASSERT_TRUE(recovered.ok()) << recovered.status();
-    log_ = std::move(recovered->log);
-    handler_ = std::make_unique<CommandHandler>(*log_, std::move(recovered->book));
-  }
-
-  absl::StatusOr<bank::v1::CommandReply> Run(CommandKind kind, const std::string& account,
-                                             int64_t amount, const std::string& command_id = "",
-                                             std::optional<uint64_t> expected = std::nullopt) {
-    std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
-    handler_->Execute(Command{kind, account, amount, command_id, expected, "", ""},
-                      [&done](absl::StatusOr<bank::v1::CommandReply> reply) {
-                        done.set_value(std::move(reply));
-                      });
-    return done.get_future().get();
-  }
   absl::StatusOr<bank::v1::CommandReply> Deposit(const std::string& account, int64_t amount,
                                                  const std::string& command_id = "") {
     return Run(CommandKind::kDeposit, account, amount, command_id);
@@ -49,10 +22,6 @@ class CommandHandlerTest : public ::testing::Test {
                                                   const std::string& command_id = "") {
     return Run(CommandKind::kWithdraw, account, amount, command_id);
   }
-
-  std::string dir_;
-  std::unique_ptr<log::EventLog> log_;
-  std::unique_ptr<CommandHandler> handler_;
 };
 
 TEST_F(CommandHandlerTest, SeedScenarioDepositThenWithdraw) {

@@ -6,10 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <future>
 
 #include "command-service/command_handler.h"
 #include "command-service/recovered_state.h"
+#include "tests/command/handler_test_util.h"
 #include "tests/command/log_test_util.h"
 
 namespace bank::command {
@@ -42,11 +42,8 @@ TEST(GoldenLogTest, Version1LogReadsToTheSameBalancesAndReplies) {
 
   // And the log goes on from where the old release stopped.
   CommandHandler handler(*log, std::move(book));
-  std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
-  handler.Execute(
-      {CommandKind::kDeposit, "bob", 7, "", std::nullopt, "", ""},
-      [&done](absl::StatusOr<bank::v1::CommandReply> reply) { done.set_value(std::move(reply)); });
-  auto reply = done.get_future().get();
+  auto reply = ::bank::testing::ExecuteAndWait(
+      handler, {CommandKind::kDeposit, "bob", 7, "", std::nullopt, "", ""});
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_EQ(reply->position(), 18u);
   EXPECT_EQ(reply->version(), 3u);
@@ -82,11 +79,8 @@ TEST(GoldenLogTest, Version2LogWithTransfersReadsToTheSameBalancesAndReplies) {
   EXPECT_EQ((*closing)->to_balance_after, 9501);
 
   CommandHandler handler(*log, std::move(book));
-  std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
-  handler.Execute(
-      {CommandKind::kDeposit, "bob", 7, "", std::nullopt, "", ""},
-      [&done](absl::StatusOr<bank::v1::CommandReply> reply) { done.set_value(std::move(reply)); });
-  auto reply = done.get_future().get();
+  auto reply = ::bank::testing::ExecuteAndWait(
+      handler, {CommandKind::kDeposit, "bob", 7, "", std::nullopt, "", ""});
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_EQ(reply->position(), 13u);
   EXPECT_EQ(reply->balance(), 14);

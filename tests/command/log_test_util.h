@@ -79,14 +79,39 @@ inline std::string WriteSegment(const std::string& dir, uint64_t base,
   return bytes;
 }
 
+// A deposit event. `position` is 0 (unset) for one about to be appended,
+// which the log numbers itself; a test replaying events by hand sets it.
 inline bank::v1::Event DepositEvent(const std::string& account, uint64_t version, int64_t amount,
-                                    const std::string& command_id = "") {
+                                    const std::string& command_id = "", uint64_t position = 0) {
   bank::v1::Event event;
+  event.set_position(position);
   event.set_account_id(account);
   event.set_version(version);
   event.set_command_id(command_id);
   event.mutable_deposited()->set_amount(amount);
   return event;
+}
+
+// A transfer's two events, replayed by hand: out of `from` at `position` and
+// into `to` at the next, both carrying `command_id`.
+inline std::vector<bank::v1::Event> TransferEvents(const std::string& from, uint64_t from_version,
+                                                   const std::string& to, uint64_t to_version,
+                                                   int64_t amount, const std::string& command_id,
+                                                   uint64_t position) {
+  std::vector<bank::v1::Event> legs(2);
+  legs[0].set_position(position);
+  legs[0].set_account_id(from);
+  legs[0].set_version(from_version);
+  legs[0].set_command_id(command_id);
+  legs[0].mutable_transferred_out()->set_amount(amount);
+  legs[0].mutable_transferred_out()->set_to_account_id(to);
+  legs[1].set_position(position + 1);
+  legs[1].set_account_id(to);
+  legs[1].set_version(to_version);
+  legs[1].set_command_id(command_id);
+  legs[1].mutable_transferred_in()->set_amount(amount);
+  legs[1].mutable_transferred_in()->set_from_account_id(from);
+  return legs;
 }
 
 // Opens the log in `dir`, collecting the recovered events.

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <future>
 #include <optional>
 #include <string>
 #include <thread>
@@ -14,29 +13,25 @@
 #include "absl/strings/str_cat.h"
 #include "command-service/command_handler.h"
 #include "command-service/store/memory_event_store.h"
+#include "tests/command/handler_test_util.h"
 
 namespace bank::command {
 namespace {
 
 using ::bank::store::MemoryEventStore;
-
-absl::StatusOr<bank::v1::CommandReply> Run(CommandHandler& handler, Command command) {
-  std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
-  handler.Execute(std::move(command), [&done](absl::StatusOr<bank::v1::CommandReply> reply) {
-    done.set_value(std::move(reply));
-  });
-  return done.get_future().get();
-}
+using ::bank::testing::ExecuteAndWait;
 
 absl::StatusOr<bank::v1::CommandReply> Deposit(CommandHandler& handler, const std::string& account,
                                                int64_t amount, const std::string& id = "",
                                                std::optional<uint64_t> expected = std::nullopt) {
-  return Run(handler, Command{CommandKind::kDeposit, account, amount, id, expected, "", ""});
+  return ExecuteAndWait(handler,
+                        Command{CommandKind::kDeposit, account, amount, id, expected, "", ""});
 }
 
 absl::StatusOr<bank::v1::CommandReply> Withdraw(CommandHandler& handler, const std::string& account,
                                                 int64_t amount, const std::string& id = "") {
-  return Run(handler, Command{CommandKind::kWithdraw, account, amount, id, std::nullopt, "", ""});
+  return ExecuteAndWait(handler,
+                        Command{CommandKind::kWithdraw, account, amount, id, std::nullopt, "", ""});
 }
 
 std::vector<bank::v1::Event> StoredEvents(const MemoryEventStore& store) {

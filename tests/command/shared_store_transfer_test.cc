@@ -5,42 +5,31 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <future>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "command-service/command_handler.h"
 #include "command-service/store/memory_event_store.h"
+#include "tests/command/handler_test_util.h"
 
 namespace bank::command {
 namespace {
 
 using ::bank::store::MemoryEventStore;
+using ::bank::testing::ExecuteAndWait;
+using ::bank::testing::TransferAndWait;
+using ::bank::testing::TransferCommand;
 
 absl::StatusOr<bank::v1::CommandReply> RunCommand(CommandHandler& handler, CommandKind kind,
                                                   const std::string& account, int64_t amount) {
-  std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
-  handler.Execute(
-      Command{kind, account, amount, "", std::nullopt, "", ""},
-      [&done](absl::StatusOr<bank::v1::CommandReply> reply) { done.set_value(std::move(reply)); });
-  return done.get_future().get();
+  return ExecuteAndWait(handler, Command{kind, account, amount, "", std::nullopt, "", ""});
 }
 
 absl::StatusOr<bank::v1::TransferReply> Transfer(CommandHandler& handler, const std::string& from,
                                                  const std::string& to, int64_t amount,
                                                  const std::string& id = "") {
-  std::promise<absl::StatusOr<bank::v1::TransferReply>> done;
-  handler.ExecuteTransfer(
-      Command{.kind = CommandKind::kTransfer,
-              .account_id = from,
-              .amount = amount,
-              .command_id = id,
-              .expected_version = std::nullopt,
-              .principal = "",
-              .to_account_id = to},
-      [&done](absl::StatusOr<bank::v1::TransferReply> reply) { done.set_value(std::move(reply)); });
-  return done.get_future().get();
+  return TransferAndWait(handler, TransferCommand(from, to, amount, id));
 }
 
 int64_t StoredTotal(const MemoryEventStore& store) {

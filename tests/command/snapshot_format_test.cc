@@ -14,44 +14,24 @@
 #include "absl/strings/str_cat.h"
 #include "common/crc32c.h"
 #include "common/little_endian.h"
+#include "tests/command/log_test_util.h"
 
 namespace bank::command {
 namespace {
 
-bank::v1::Event Deposit(const std::string& account, uint64_t version, uint64_t position,
-                        int64_t amount, const std::string& command_id) {
-  bank::v1::Event event;
-  event.set_position(position);
-  event.set_account_id(account);
-  event.set_version(version);
-  event.set_command_id(command_id);
-  event.mutable_deposited()->set_amount(amount);
-  return event;
-}
+using ::bank::testing::DepositEvent;
+using ::bank::testing::TransferEvents;
 
 // A book after six events: two accounts, a transfer between them, and ids
 // on all but one command.
 AccountBook SmallBook(uint64_t retention = 100) {
   AccountBook book(retention);
   std::vector<bank::v1::Event> events = {
-      Deposit("alice", 1, 1, 500, "c1"), Deposit("bob", 1, 2, 70, "c2"),
-      Deposit("alice", 2, 3, 5, ""), Deposit("alice", 3, 4, 1, "c4")};
-  bank::v1::Event out;
-  out.set_position(5);
-  out.set_account_id("alice");
-  out.set_version(4);
-  out.set_command_id("t5");
-  out.mutable_transferred_out()->set_amount(100);
-  out.mutable_transferred_out()->set_to_account_id("bob");
-  bank::v1::Event in;
-  in.set_position(6);
-  in.set_account_id("bob");
-  in.set_version(2);
-  in.set_command_id("t5");
-  in.mutable_transferred_in()->set_amount(100);
-  in.mutable_transferred_in()->set_from_account_id("alice");
-  events.push_back(out);
-  events.push_back(in);
+      DepositEvent("alice", 1, 500, "c1", 1), DepositEvent("bob", 1, 70, "c2", 2),
+      DepositEvent("alice", 2, 5, "", 3), DepositEvent("alice", 3, 1, "c4", 4)};
+  for (const bank::v1::Event& leg : TransferEvents("alice", 4, "bob", 2, 100, "t5", 5)) {
+    events.push_back(leg);
+  }
   for (const bank::v1::Event& event : events) EXPECT_TRUE(book.Replay(event).ok());
   return book;
 }

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,14 +18,18 @@
 #include "command-service/recovered_state.h"
 #include "command-service/snapshot/snapshot_files.h"
 #include "command-service/snapshot/snapshot_writer.h"
+#include "tests/command/handler_test_util.h"
 #include "tests/command/log_test_util.h"
 
 namespace bank::command {
 namespace {
 
+using ::bank::testing::ExecuteAndWait;
 using ::bank::testing::FreshDir;
 using ::bank::testing::kTestSegmentBytes;
 using ::bank::testing::ReadFile;
+using ::bank::testing::TransferAndWait;
+using ::bank::testing::TransferCommand;
 using ::bank::testing::WriteFile;
 
 constexpr uint64_t kRetention = 1000;
@@ -113,28 +116,12 @@ class SnapshotRecoveryTest : public ::testing::Test {
 
   absl::StatusOr<bank::v1::CommandReply> Execute(CommandKind kind, const std::string& account,
                                                  int64_t amount, const std::string& id) {
-    std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
-    handler_->Execute(Command{kind, account, amount, id, std::nullopt, "", ""},
-                      [&done](absl::StatusOr<bank::v1::CommandReply> reply) {
-                        done.set_value(std::move(reply));
-                      });
-    return done.get_future().get();
+    return ExecuteAndWait(*handler_, Command{kind, account, amount, id, std::nullopt, "", ""});
   }
 
   absl::StatusOr<bank::v1::TransferReply> Transfer(const std::string& from, const std::string& to,
                                                    int64_t amount, const std::string& id) {
-    std::promise<absl::StatusOr<bank::v1::TransferReply>> done;
-    handler_->ExecuteTransfer(Command{.kind = CommandKind::kTransfer,
-                                      .account_id = from,
-                                      .amount = amount,
-                                      .command_id = id,
-                                      .expected_version = std::nullopt,
-                                      .principal = "",
-                                      .to_account_id = to},
-                              [&done](absl::StatusOr<bank::v1::TransferReply> reply) {
-                                done.set_value(std::move(reply));
-                              });
-    return done.get_future().get();
+    return TransferAndWait(*handler_, TransferCommand(from, to, amount, id));
   }
 
   // `count` commands over three accounts: deposits, withdrawals and

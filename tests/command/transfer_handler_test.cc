@@ -5,62 +5,29 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <future>
 #include <limits>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "command-service/command_handler.h"
-#include "command-service/recovered_state.h"
-#include "tests/command/log_test_util.h"
+#include "tests/command/handler_test_util.h"
 
 namespace bank::command {
 namespace {
 
-using ::bank::testing::FreshDir;
+using ::bank::testing::TransferAndWait;
+using ::bank::testing::TransferCommand;
 
-class TransferHandlerTest : public ::testing::Test {
+class TransferHandlerTest : public ::bank::testing::HandlerOnLogTest {
  protected:
-  void SetUp() override {
-    dir_ = FreshDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    Open();
-  }
-
-  void Open() {
-    handler_.reset();
-    log_.reset();
-    auto recovered = RecoverState({.dir = dir_});
-    ASSERT_TRUE(recovered.ok()) << recovered.status();
-    log_ = std::move(recovered->log);
-    handler_ = std::make_unique<CommandHandler>(*log_, std::move(recovered->book));
-  }
-
-  absl::StatusOr<bank::v1::CommandReply> Run(CommandKind kind, const std::string& account,
-                                             int64_t amount, const std::string& command_id = "") {
-    std::promise<absl::StatusOr<bank::v1::CommandReply>> done;
-    handler_->Execute(Command{kind, account, amount, command_id, std::nullopt, "", ""},
-                      [&done](absl::StatusOr<bank::v1::CommandReply> reply) {
-                        done.set_value(std::move(reply));
-                      });
-    return done.get_future().get();
-  }
-
   absl::StatusOr<bank::v1::TransferReply> Transfer(
       const std::string& from, const std::string& to, int64_t amount,
       const std::string& command_id = "", std::optional<uint64_t> expected_from = std::nullopt) {
-    std::promise<absl::StatusOr<bank::v1::TransferReply>> done;
-    handler_->ExecuteTransfer(Command{.kind = CommandKind::kTransfer,
-                                      .account_id = from,
-                                      .amount = amount,
-                                      .command_id = command_id,
-                                      .expected_version = expected_from,
-                                      .principal = "teller",
-                                      .to_account_id = to},
-                              [&done](absl::StatusOr<bank::v1::TransferReply> reply) {
-                                done.set_value(std::move(reply));
-                              });
-    return done.get_future().get();
+    Command command = TransferCommand(from, to, amount, command_id);
+    command.expected_version = expected_from;
+    command.principal = "teller";
+    return TransferAndWait(*handler_, std::move(command));
   }
 
   int64_t Balance(const std::string& account) {
@@ -70,10 +37,6 @@ class TransferHandlerTest : public ::testing::Test {
     EXPECT_TRUE(Run(CommandKind::kWithdraw, account, 1).ok());
     return reply.ok() ? reply->balance() - 1 : -1;
   }
-
-  std::string dir_;
-  std::unique_ptr<log::EventLog> log_;
-  std::unique_ptr<CommandHandler> handler_;
 };
 
 TEST_F(TransferHandlerTest, MovesTheMoneyAsTwoEventsAtConsecutivePositions) {

@@ -5,8 +5,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 #include <regex>
 #include <string>
@@ -16,15 +14,12 @@
 #include "command-service/command.h"
 #include "common/balance_effect.h"
 #include "common/ids.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace bank::command {
 namespace {
 
-void Check(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "property failed: %s\n", what);
-  std::abort();
-}
+using ::bank::fuzz::Check;
 
 // The contract's regexes, word for word: the reference the code must agree with.
 bool MatchesAccountIdRule(const std::string& id) {

@@ -6,8 +6,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -15,15 +13,12 @@
 #include "absl/strings/string_view.h"
 #include "command-service/store/file/log_format.h"
 #include "command-service/store/file/record_codec.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace bank::log {
 namespace {
 
-void Check(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "property failed: %s\n", what);
-  std::abort();
-}
+using ::bank::fuzz::Check;
 
 template <typename T>
 T Load(const char* p) {

@@ -14,7 +14,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -31,15 +30,12 @@
 #include "command-service/store/file/record_codec.h"
 #include "command-service/store/file/segment.h"
 #include "google/protobuf/stubs/logging.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace bank::log {
 namespace {
 
-void Check(bool condition, const char* what, const absl::Status& status = absl::OkStatus()) {
-  if (condition) return;
-  std::fprintf(stderr, "property failed: %s (%s)\n", what, status.ToString().c_str());
-  std::abort();
-}
+using ::bank::fuzz::Check;
 
 std::string& Root() {
   static std::string root;

@@ -8,8 +8,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -20,15 +18,12 @@
 #include "command-service/snapshot/snapshot_format.h"
 #include "common/crc32c.h"
 #include "common/little_endian.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace bank::command {
 namespace {
 
-void Check(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "property failed: %s\n", what);
-  std::abort();
-}
+using ::bank::fuzz::Check;
 
 using AccountRow = std::tuple<std::string, int64_t, uint64_t>;
 using CommandRow = std::tuple<uint64_t, uint64_t, int64_t, int64_t>;
