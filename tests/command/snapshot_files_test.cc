@@ -33,10 +33,9 @@ std::vector<std::string> FileNames(const std::string& dir) {
 AccountBook BigBook() {
   AccountBook book;
   for (uint64_t position = 1; position <= 100'000; ++position) {
-    bank::v1::Event event =
-        DepositEvent(absl::StrCat("account-", position), 1, 10, absl::StrCat("command-", position));
-    event.set_position(position);
-    EXPECT_TRUE(book.Replay(event).ok());
+    EXPECT_TRUE(book.Replay(DepositEvent(absl::StrCat("account-", position), 1, 10,
+                                         absl::StrCat("command-", position), position))
+                    .ok());
   }
   return book;
 }
