@@ -80,6 +80,22 @@ TEST(CommandIndexTest, KeepsTheRetentionWindowAndAtMostTwiceItInMemory) {
   EXPECT_FALSE(Holds(index, "cmd-1")) << "the oldest are forgotten";
 }
 
+TEST(CommandIndexTest, AMovedIndexFindsWhatItHeldAndTakesMore) {
+  CommandIndex index(10);
+  for (uint64_t position = 1; position <= 25; ++position) {
+    index.Insert("cmd-" + std::to_string(position),
+                 {position, 100 + static_cast<int64_t>(position), 0});
+  }
+  CommandIndex moved = std::move(index);
+  moved.Insert("cmd-26", {26, 126, 0});
+  for (uint64_t position = 17; position <= 26; ++position) {
+    const auto candidates = moved.Candidates("cmd-" + std::to_string(position));
+    ASSERT_EQ(candidates.size(), 1u) << position;
+    EXPECT_EQ(candidates[0].position, position);
+    EXPECT_EQ(candidates[0].balance_after, 100 + static_cast<int64_t>(position));
+  }
+}
+
 TEST(CommandIndexTest, RetentionCountsCommandsNotPositions) {
   constexpr uint64_t kRetention = 1000;
   CommandIndex index(kRetention);
