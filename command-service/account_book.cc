@@ -83,15 +83,13 @@ void AccountBook::Note(const FingerprintedCommand& command) {
 std::vector<FingerprintedCommand> AccountBook::MergedNotes(
     std::vector<FingerprintedCommand> restored) const {
   std::vector<FingerprintedCommand> ring;
-  ring.reserve(noted_.size());
-  AdviseHugePages(ring.data(), ring.capacity() * sizeof(FingerprintedCommand));
+  ReserveOnHugePages(ring, noted_.size());
   ring.assign(noted_.begin(), noted_.end());
   std::sort(ring.begin(), ring.end(), ByFingerprint);
   if (restored.empty()) return ring;
   if (ring.empty()) return restored;
   std::vector<FingerprintedCommand> merged;
-  merged.reserve(restored.size() + ring.size());
-  AdviseHugePages(merged.data(), merged.capacity() * sizeof(FingerprintedCommand));
+  ReserveOnHugePages(merged, restored.size() + ring.size());
   std::merge(restored.begin(), restored.end(), ring.begin(), ring.end(), std::back_inserter(merged),
              ByFingerprint);
   return merged;

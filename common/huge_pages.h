@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <vector>
 
 namespace bank {
 
@@ -15,6 +16,13 @@ namespace bank {
 // Asks for the whole 2 MiB pages within [data, data + bytes) to be huge ones,
 // before they are touched. Only advice: a kernel with THP off ignores it.
 void AdviseHugePages(const void* data, size_t bytes);
+
+// Reserves room for `count` in an empty `vector`, advised as above.
+template <typename T, typename Allocator>
+void ReserveOnHugePages(std::vector<T, Allocator>& vector, size_t count) {
+  vector.reserve(count);
+  AdviseHugePages(vector.data(), vector.capacity() * sizeof(T));
+}
 
 // Allocations from this size up get the advice. malloc maps each of them on
 // its own (main.cc sets M_MMAP_THRESHOLD to 4 MiB), so the advice never

@@ -31,6 +31,9 @@ std::string SnapshotFileName(uint64_t position);
 std::optional<Snapshot> LoadNewestSnapshot(const std::string& dir, uint64_t command_retention,
                                            uint64_t at_most = std::numeric_limits<uint64_t>::max());
 
+// How much of a snapshot being written is handed to the disk at a time.
+inline constexpr uint64_t kSnapshotSyncBytes = 4 << 20;
+
 // A snapshot being written into `dir`, whole or not at all: its bytes go to
 // a temporary file, and Commit() syncs it, renames it into place and syncs
 // the directory, then removes all but the newest kSnapshotsKept snapshots and
@@ -42,8 +45,6 @@ std::optional<Snapshot> LoadNewestSnapshot(const std::string& dir, uint64_t comm
 // for, so that at most two stretches are ever dirty. The final fdatasync is
 // then short, and the log's own fdatasyncs never queue behind tens of
 // megabytes of snapshot (RocksDB's bytes_per_sync, for the same reason).
-inline constexpr uint64_t kSnapshotSyncBytes = 4 << 20;
-
 class SnapshotFileWriter {
  public:
   static absl::StatusOr<std::unique_ptr<SnapshotFileWriter>> Create(const std::string& dir,

@@ -111,8 +111,7 @@ absl::Status DecodeAccounts(BodyReader& body, uint64_t count, uint64_t position,
 absl::Status DecodeCommands(BodyReader& body, uint64_t count, uint64_t position,
                             AccountBook& book) {
   std::vector<FingerprintedCommand> commands;
-  commands.reserve(count);  // filled once, not zeroed first
-  AdviseHugePages(commands.data(), count * sizeof(FingerprintedCommand));
+  ReserveOnHugePages(commands, count);  // filled once, not zeroed first
   for (uint64_t i = 0; i < count; ++i) {
     FingerprintedCommand command;
     CommandLocation& location = command.location;
