@@ -107,6 +107,8 @@ absl::StatusOr<uint64_t> SnapshotWriter::WriteNext() {
   if (!file.ok()) return file.status();
   uint64_t bytes = 0;
   absl::Status written = EncodeSnapshot(book, position, [&](absl::string_view piece) {
+    // A shutdown waits for a piece, not for the whole file.
+    if (Stopping()) return absl::CancelledError("stopping");
     bytes += piece.size();
     return (*file)->Append(piece);
   });
