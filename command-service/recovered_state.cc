@@ -22,7 +22,10 @@ absl::StatusOr<RecoveredState> RecoverState(log::EventLogOptions options,
     const absl::Time load_start = absl::Now();
     std::optional<Snapshot> snapshot =
         LoadNewestSnapshot(options.dir, command_retention, newest_usable);
-    const uint64_t start = snapshot ? snapshot->position : 0;
+    const log::SnapshotCut cut = snapshot ? log::SnapshotCut{.position = snapshot->position,
+                                                             .last_record = snapshot->last_record}
+                                          : log::SnapshotCut{};
+    const uint64_t start = cut.position;
     if (snapshot) {
       spdlog::info("snapshot at position {}: {} accounts and {} command ids loaded in {}", start,
                    snapshot->book.account_count(), snapshot->book.noted_command_count(),
@@ -36,7 +39,7 @@ absl::StatusOr<RecoveredState> RecoverState(log::EventLogOptions options,
           if (replayed.ok() && observe) observe(event);
           return replayed;
         },
-        start);
+        cut);
     if (!event_log.ok()) return event_log.status();
     if ((*event_log)->durable_head() < start) {
       newest_usable = (*event_log)->durable_head();

@@ -39,14 +39,15 @@ absl::StatusOr<WriteSide> OpenFileWriteSide(const WriteSideOptions& options) {
   side.description =
       absl::StrCat("file log in ", options.data_dir, ": ", recovered->book.account_count(),
                    " accounts, ", recovered->book.command_count(), " command ids");
+  const log::EventLog& log = *recovered->log;
   side.store = std::move(recovered->log);
   side.handler = std::make_unique<CommandHandler>(*side.store, std::move(recovered->book));
   if (options.snapshot_every > 0) {
     side.snapshots = std::make_unique<SnapshotWriter>(
-        *side.store, SnapshotWriter::Options{.dir = options.data_dir,
-                                             .every = options.snapshot_every,
-                                             .command_retention = options.command_retention,
-                                             .newest = recovered->snapshot_position});
+        log, SnapshotWriter::Options{.dir = options.data_dir,
+                                     .every = options.snapshot_every,
+                                     .command_retention = options.command_retention,
+                                     .newest = recovered->snapshot_position});
   }
   return side;
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "command-service/store/file/log_format.h"
 #include "common/crc32c.h"
 #include "common/huge_pages.h"
 #include "common/little_endian.h"
@@ -89,6 +90,20 @@ absl::Status Truncated(absl::string_view what) {
   return absl::DataLossError(absl::StrCat("the snapshot ends inside ", what));
 }
 
+// A record place no log could have given a snapshot at `position`: one in a
+// segment starting after it, or inside a segment's header; or an offset
+// without a segment.
+absl::Status CheckRecordPlace(const log::RecordPlace& place, uint64_t position) {
+  const bool none = place.segment_base == 0 && place.offset == 0;
+  if (none || (place.segment_base != 0 && place.segment_base <= position &&
+               place.offset >= log::kSegmentHeaderSize)) {
+    return absl::OkStatus();
+  }
+  return absl::DataLossError(absl::StrCat(
+      "the snapshot at position ", position, " places its last record at offset ", place.offset,
+      " of the segment at ", place.segment_base, ", where no log could hold it"));
+}
+
 absl::Status DecodeAccounts(BodyReader& body, uint64_t count, uint64_t position,
                             AccountBook& book) {
   for (uint64_t i = 0; i < count; ++i) {
@@ -132,7 +147,8 @@ absl::Status DecodeCommands(BodyReader& body, uint64_t count, uint64_t position,
 
 }  // namespace
 
-absl::Status EncodeSnapshot(const AccountBook& book, uint64_t position, SnapshotSink sink) {
+absl::Status EncodeSnapshot(const AccountBook& book, uint64_t position,
+                            log::RecordPlace last_record, SnapshotSink sink) {
   // First, so that the header can say how many there are.
   const std::vector<FingerprintedCommand> commands = book.NotedByFingerprint();
   PieceWriter out(sink);
@@ -143,6 +159,8 @@ absl::Status EncodeSnapshot(const AccountBook& book, uint64_t position, Snapshot
   out.Put<uint64_t>(book.command_retention());
   out.Put<uint64_t>(book.account_count());
   out.Put<uint64_t>(commands.size());
+  out.Put<uint64_t>(last_record.segment_base);
+  out.Put<uint64_t>(last_record.offset);
   book.ForEachAccount([&out](absl::string_view id, const AccountState& state) {
     out.Put<uint8_t>(static_cast<uint8_t>(id.size()));
     out.Append(id);
@@ -160,9 +178,10 @@ absl::Status EncodeSnapshot(const AccountBook& book, uint64_t position, Snapshot
   return out.Finish();
 }
 
-std::string EncodeSnapshot(const AccountBook& book, uint64_t position) {
+std::string EncodeSnapshot(const AccountBook& book, uint64_t position,
+                           log::RecordPlace last_record) {
   std::string bytes;
-  EncodeSnapshot(book, position, [&bytes](absl::string_view piece) {
+  EncodeSnapshot(book, position, last_record, [&bytes](absl::string_view piece) {
     bytes.append(piece.data(), piece.size());
     return absl::OkStatus();
   }).IgnoreError();  // this sink never fails
@@ -170,7 +189,7 @@ std::string EncodeSnapshot(const AccountBook& book, uint64_t position) {
 }
 
 absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view bytes, uint64_t command_retention) {
-  if (bytes.size() < kSnapshotHeaderSize + kSnapshotFooterSize) {
+  if (bytes.size() < kSnapshotV1HeaderSize + kSnapshotFooterSize) {
     return absl::DataLossError(
         absl::StrCat("the snapshot is ", bytes.size(), " bytes, shorter than a header and footer"));
   }
@@ -183,20 +202,25 @@ absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view bytes, uint64_t comman
   if (GetLittleEndian<uint32_t>(bytes.data() + covered.size()) != Checksum(covered)) {
     return absl::DataLossError("snapshot checksum mismatch (damaged or cut short)");
   }
-  BodyReader header(
-      covered.substr(sizeof(kSnapshotMagic), kSnapshotHeaderSize - sizeof(kSnapshotMagic)));
+  BodyReader header(covered.substr(sizeof(kSnapshotMagic)));
   uint32_t version = 0, flags = 0;
   uint64_t position = 0, retention = 0, account_count = 0, command_count = 0;
   header.Read(&version);
   header.Read(&flags);
+  if ((version != 1 && version != kSnapshotFormatVersion) || flags != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("snapshot format version ", version,
+                                                      " flags ", flags, ", from a newer release"));
+  }
   header.Read(&position);
   header.Read(&retention);
   header.Read(&account_count);
   header.Read(&command_count);
-  if (version != kSnapshotFormatVersion || flags != 0) {
-    return absl::FailedPreconditionError(absl::StrCat("snapshot format version ", version,
-                                                      " flags ", flags, ", from a newer release"));
+  log::RecordPlace last_record;
+  if (version == kSnapshotFormatVersion &&
+      (!header.Read(&last_record.segment_base) || !header.Read(&last_record.offset))) {
+    return Truncated("its header");
   }
+  if (absl::Status place = CheckRecordPlace(last_record, position); !place.ok()) return place;
   if (command_count > retention) {
     return absl::DataLossError(absl::StrCat("the snapshot holds ", command_count,
                                             " command ids, more than the ", retention,
@@ -207,13 +231,15 @@ absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view bytes, uint64_t comman
         absl::StrCat("the snapshot keeps ", retention, " command ids, fewer than the ",
                      command_retention, " --command_id_retention asks for"));
   }
-  BodyReader body(covered.substr(kSnapshotHeaderSize));
+  BodyReader body(covered.substr(version == kSnapshotFormatVersion ? kSnapshotHeaderSize
+                                                                   : kSnapshotV1HeaderSize));
   // Checked before any work, so that a huge count fails at once.
   if (account_count > body.left() / kAccountFixedSize ||
       command_count > body.left() / kCommandSize) {
     return Truncated("its accounts and commands");
   }
-  Snapshot snapshot{.position = position, .book = AccountBook(command_retention)};
+  Snapshot snapshot{
+      .position = position, .last_record = last_record, .book = AccountBook(command_retention)};
   if (absl::Status accounts = DecodeAccounts(body, account_count, position, snapshot.book);
       !accounts.ok()) {
     return accounts;

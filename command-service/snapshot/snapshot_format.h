@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "command-service/account_book.h"
+#include "command-service/store/file/segment.h"
 
 namespace bank::command {
 
@@ -20,19 +21,26 @@ namespace bank::command {
 //   header  magic "BANKSNAP" | format version u32 | flags u32 (0)
 //           | position u64 | command retention u64
 //           | account count u64 | command count u64
+//           | segment base u64 | record offset u64   (version 2)
 //   account id length u8 | id | balance i64 | version u64
 //   command fingerprint u64 | position u64 | balance after i64
 //           | receiving balance after i64   (ByFingerprint order)
 //   footer  CRC-32C u32 of every byte before it
 inline constexpr char kSnapshotMagic[8] = {'B', 'A', 'N', 'K', 'S', 'N', 'A', 'P'};
-inline constexpr uint32_t kSnapshotFormatVersion = 1;
-inline constexpr size_t kSnapshotHeaderSize = 48;
+inline constexpr uint32_t kSnapshotFormatVersion = 2;
+inline constexpr size_t kSnapshotHeaderSize = 64;
+// Version 1, which this release still reads: no record place.
+inline constexpr size_t kSnapshotV1HeaderSize = 48;
 inline constexpr size_t kSnapshotFooterSize = 4;
 
 // The command side's state after the event at `position`, the last of a
-// group: what start-up would have after replaying the log up to there.
+// group: what start-up would have after replaying the log up to there. And
+// where the log's record holding that event starts, so that start-up reads
+// the log from there (none from a version 1 snapshot, or when the writer did
+// not say).
 struct Snapshot {
   uint64_t position = 0;
+  log::RecordPlace last_record;
   AccountBook book;
 };
 
@@ -44,10 +52,12 @@ using SnapshotSink = absl::FunctionRef<absl::Status(absl::string_view piece)>;
 // pieces of about kSnapshotPieceBytes: the encoding never holds the whole
 // file (at 1M accounts, 60 MB). Returns the sink's first error.
 inline constexpr size_t kSnapshotPieceBytes = 1 << 20;
-absl::Status EncodeSnapshot(const AccountBook& book, uint64_t position, SnapshotSink sink);
+absl::Status EncodeSnapshot(const AccountBook& book, uint64_t position,
+                            log::RecordPlace last_record, SnapshotSink sink);
 
 // The same, whole, for tests and fuzzing.
-std::string EncodeSnapshot(const AccountBook& book, uint64_t position);
+std::string EncodeSnapshot(const AccountBook& book, uint64_t position,
+                           log::RecordPlace last_record = {});
 
 // The snapshot in `bytes`, in a new book that keeps `command_retention`
 // command ids, ready to replay the events after it. DATA_LOSS when the bytes

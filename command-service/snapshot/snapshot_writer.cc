@@ -24,7 +24,7 @@ constexpr absl::Duration kHeadCheckInterval = absl::Milliseconds(200);
 
 }  // namespace
 
-SnapshotWriter::SnapshotWriter(const EventStore& log, Options options)
+SnapshotWriter::SnapshotWriter(const log::EventLog& log, Options options)
     : log_(log), options_(std::move(options)), thread_([this] { Run(); }) {}
 
 SnapshotWriter::~SnapshotWriter() {
@@ -102,11 +102,13 @@ absl::StatusOr<uint64_t> SnapshotWriter::WriteNext() {
     // ReadAfter hands out whole groups: `position` ends one.
     position = batch.back().position();
   }
+  absl::StatusOr<log::RecordPlace> last_record = log_.PlaceOf(position);
+  if (!last_record.ok()) return last_record.status();
   absl::StatusOr<std::unique_ptr<SnapshotFileWriter>> file =
       SnapshotFileWriter::Create(options_.dir, position);
   if (!file.ok()) return file.status();
   uint64_t bytes = 0;
-  absl::Status written = EncodeSnapshot(book, position, [&](absl::string_view piece) {
+  absl::Status written = EncodeSnapshot(book, position, *last_record, [&](absl::string_view piece) {
     // A shutdown waits for a piece, not for the whole file.
     if (Stopping()) return absl::CancelledError("stopping");
     bytes += piece.size();

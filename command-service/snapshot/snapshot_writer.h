@@ -10,7 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "command-service/account_book.h"
-#include "command-service/store/event_store.h"
+#include "command-service/store/file/event_log.h"
 
 namespace bank::command {
 
@@ -37,7 +37,7 @@ class SnapshotWriter {
   };
 
   // Starts watching `log`, which must outlive the writer.
-  SnapshotWriter(const EventStore& log, Options options);
+  SnapshotWriter(const log::EventLog& log, Options options);
   // Stops the thread; a snapshot being built is abandoned, one being written
   // finished.
   ~SnapshotWriter();
@@ -56,7 +56,7 @@ class SnapshotWriter {
   // its position.
   absl::StatusOr<uint64_t> WriteNext();
 
-  const EventStore& log_;
+  const log::EventLog& log_;
   const Options options_;
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -44,7 +44,7 @@ TEST(SnapshotFilesTest, AnEncodingStreamsInPiecesThatMakeTheWhole) {
   const AccountBook book = BigBook();
   std::vector<size_t> pieces;
   std::string streamed;
-  ASSERT_TRUE(EncodeSnapshot(book, 100'000, [&](absl::string_view piece) {
+  ASSERT_TRUE(EncodeSnapshot(book, 100'000, {}, [&](absl::string_view piece) {
                 streamed.append(piece.data(), piece.size());
                 pieces.push_back(piece.size());
                 return absl::OkStatus();
@@ -61,7 +61,7 @@ TEST(SnapshotFilesTest, AnEncodingStreamsInPiecesThatMakeTheWhole) {
 TEST(SnapshotFilesTest, TheSinksFirstErrorStopsTheEncoding) {
   const AccountBook book = BigBook();
   int calls = 0;
-  const absl::Status encoded = EncodeSnapshot(book, 100'000, [&calls](absl::string_view) {
+  const absl::Status encoded = EncodeSnapshot(book, 100'000, {}, [&calls](absl::string_view) {
     ++calls;
     return calls == 2 ? absl::ResourceExhaustedError("disk full") : absl::OkStatus();
   });

@@ -129,10 +129,32 @@ TEST(SnapshotFormatTest, EveryTruncationIsDataLoss) {
 }
 
 TEST(SnapshotFormatTest, ANewerFormatVersionIsFailedPrecondition) {
-  const std::string newer = WithField<uint32_t>(EncodeSnapshot(SmallBook(), 6), 8, 2);
+  const std::string newer = WithField<uint32_t>(EncodeSnapshot(SmallBook(), 6), 8, 3);
   absl::StatusOr<Snapshot> decoded = DecodeSnapshot(newer, 100);
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kFailedPrecondition) << decoded.status();
-  EXPECT_NE(decoded.status().message().find("format version 2"), std::string::npos);
+  EXPECT_NE(decoded.status().message().find("format version 3"), std::string::npos);
+}
+
+TEST(SnapshotFormatTest, ThePlaceOfTheLastRecordComesBack) {
+  const log::RecordPlace place{.segment_base = 3, .offset = 4096};
+  absl::StatusOr<Snapshot> decoded = DecodeSnapshot(EncodeSnapshot(SmallBook(), 6, place), 100);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->last_record.segment_base, 3u);
+  EXPECT_EQ(decoded->last_record.offset, 4096u);
+}
+
+// Version 1 had no record place: the same header without its last 16 bytes.
+TEST(SnapshotFormatTest, AVersion1SnapshotStillReadsWithoutAPlace) {
+  const std::string v2 = EncodeSnapshot(SmallBook(), 6, {.segment_base = 3, .offset = 4096});
+  std::string v1 = v2.substr(0, kSnapshotV1HeaderSize) + v2.substr(kSnapshotHeaderSize);
+  v1 = WithField<uint32_t>(std::move(v1), 8, 1);
+  absl::StatusOr<Snapshot> decoded = DecodeSnapshot(v1, 100);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->position, 6u);
+  EXPECT_EQ(decoded->last_record.segment_base, 0u);
+  EXPECT_EQ(decoded->last_record.offset, 0u);
+  EXPECT_EQ(Accounts(decoded->book), Accounts(SmallBook()));
+  EXPECT_EQ(NotedCommands(decoded->book), NotedCommands(SmallBook()));
 }
 
 // Damage behind a good checksum (a bug, or a file put together by hand):
@@ -160,6 +182,10 @@ TEST(SnapshotFormatTest, AStateNoLogCouldHaveLeftIsDataLoss) {
       {"more commands than its retention", WithField<uint64_t>(bytes, 24, 3)},
       {"bytes after the last command", Resealed(bytes + std::string(9, '\0'))},
       {"a bad magic", WithField<char>(bytes, 0, 'X')},
+      {"a record in a segment after the position", WithField<uint64_t>(bytes, 48, 7)},
+      {"a record in a segment's header",
+       WithField<uint64_t>(WithField<uint64_t>(bytes, 48, 6), 56, 31)},
+      {"an offset without a segment", WithField<uint64_t>(bytes, 56, 4096)},
   };
   for (const auto& c : cases) {
     absl::StatusOr<Snapshot> decoded = DecodeSnapshot(c.bytes, 100);

@@ -190,6 +190,24 @@ TEST_F(SnapshotRecoveryTest, StartUpFromASnapshotRebuildsWhatTheWholeLogDoes) {
   EXPECT_FALSE(absl::StrContains(state, "not found")) << state;
 }
 
+// So that start-up reads the snapshot's own segment only from there on.
+TEST_F(SnapshotRecoveryTest, EachSnapshotSaysWhereTheLogsRecordOfItsPositionStarts) {
+  Open(/*snapshot_every=*/40);
+  RunMix(100);
+  WaitForSnapshotAtOrAfter(80);
+  ASSERT_EQ(SnapshotsOnDisk().size(), kSnapshotsKept);
+  for (uint64_t position : SnapshotsOnDisk()) {
+    absl::StatusOr<Snapshot> snapshot =
+        DecodeSnapshot(ReadFile(dir_ + "/" + SnapshotFileName(position)), kRetention);
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+    absl::StatusOr<log::RecordPlace> place = log_->PlaceOf(position);
+    ASSERT_TRUE(place.ok()) << place.status();
+    EXPECT_EQ(snapshot->last_record.segment_base, place->segment_base);
+    EXPECT_EQ(snapshot->last_record.offset, place->offset);
+    EXPECT_GT(snapshot->last_record.offset, 0u);
+  }
+}
+
 TEST_F(SnapshotRecoveryTest, ADamagedSnapshotIsSkippedForTheOlderOneOrTheWholeLog) {
   Open(/*snapshot_every=*/30);
   RunMix(40);

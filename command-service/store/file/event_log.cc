@@ -20,17 +20,18 @@
 namespace bank::log {
 
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options,
-                                                         EventVisitor visit, uint64_t visit_after) {
+                                                         EventVisitor visit,
+                                                         const SnapshotCut& cut) {
   bank::v1::Event event;
   auto visit_record = [&](const store::StoredPayload& stored) -> absl::Status {
-    if (stored.position <= visit_after) return absl::OkStatus();
+    if (stored.position <= cut.position) return absl::OkStatus();
     absl::Status upcast = options.upcaster.Upcast(stored, &event);
     if (!upcast.ok()) return upcast;
     return visit(event);
   };
   const absl::Time start = absl::Now();
   absl::StatusOr<RecoveredLog> recovered =
-      RecoverLog(options.dir, options.index_every, visit_record, visit_after);
+      RecoverLog(options.dir, options.index_every, visit_record, cut);
   if (!recovered.ok()) return recovered.status();
 
   auto log = std::unique_ptr<EventLog>(new EventLog(std::move(options), recovered->head));
@@ -319,19 +320,62 @@ Segment* EventLog::FindSegment(uint64_t position) const {
 
 absl::Status EventLog::IndexOnFirstRead(Segment& segment) const {
   absl::MutexLock checking(&segment.check_mu);
-  uint64_t last_position;
+  uint64_t last_position, end_offset;
   {
     absl::ReaderMutexLock lock(&segments_mu_);
     last_position = segment.unread_through;
+    end_offset = segment.unread_end;
   }
   if (last_position == 0) return absl::OkStatus();  // another reader did it
   absl::StatusOr<std::vector<IndexEntry>> index =
-      IndexUnreadSegment(segment, last_position, options_.index_every);
+      IndexUnreadSegment(segment, last_position, end_offset, options_.index_every);
   if (!index.ok()) return index.status();
   absl::MutexLock lock(&segments_mu_);
-  segment.index = std::move(*index);
+  // Before the entries of the records read at start-up and appended since.
+  segment.index.insert(segment.index.begin(), index->begin(), index->end());
   segment.unread_through = 0;
   return absl::OkStatus();
+}
+
+absl::StatusOr<EventLog::ReadStart> EventLog::SeekDurable(uint64_t position) const {
+  Segment* segment;
+  bool unread;
+  {
+    absl::ReaderMutexLock lock(&segments_mu_);
+    segment = FindSegment(position);
+    if (segment == nullptr) {
+      return absl::OutOfRangeError(absl::StrCat("position ", position, " is not in the log"));
+    }
+    unread = position <= segment->unread_through;
+  }
+  if (unread) {
+    if (absl::Status indexed = IndexOnFirstRead(*segment); !indexed.ok()) return indexed;
+  }
+  absl::ReaderMutexLock lock(&segments_mu_);
+  return ReadStart{.segment = segment, .offset = segment->SeekOffset(position)};
+}
+
+absl::StatusOr<RecordPlace> EventLog::PlaceOf(uint64_t position) const {
+  if (position == 0 || position > durable_head()) {
+    return absl::OutOfRangeError(absl::StrCat("position ", position, " is not durable"));
+  }
+  absl::StatusOr<ReadStart> start = SeekDurable(position);
+  if (!start.ok()) return start.status();
+  SegmentReader reader(start->segment->fd.get(), start->offset);
+  DecodedRecord record;
+  while (reader.Next(&record) == DecodeResult::kOk) {
+    if ((record.type & kSkippableTypeBit) != 0) continue;
+    absl::StatusOr<uint64_t> last = LastPositionOf(record);
+    if (!last.ok()) return last.status();
+    if (*last >= position) {
+      return RecordPlace{.segment_base = start->segment->base_position,
+                         .offset = reader.record_offset()};
+    }
+  }
+  if (!reader.io_status().ok()) return reader.io_status();
+  return absl::DataLossError(absl::StrCat("position ", position, " is missing from ",
+                                          start->segment->path, " (read to offset ",
+                                          reader.record_offset(), ")"));
 }
 
 absl::Status EventLog::ReadAfter(uint64_t after, size_t max_events,
@@ -339,28 +383,13 @@ absl::Status EventLog::ReadAfter(uint64_t after, size_t max_events,
   const uint64_t head = durable_head();
   uint64_t next = after + 1;
   while (next <= head && max_events > 0) {
-    Segment* segment;
-    bool unread;
-    {
-      absl::ReaderMutexLock lock(&segments_mu_);
-      segment = FindSegment(next);
-      if (segment == nullptr) {
-        return absl::OutOfRangeError(absl::StrCat("position ", next, " is not in the log"));
-      }
-      unread = segment->unread_through != 0;
-    }
-    if (unread) {
-      if (absl::Status indexed = IndexOnFirstRead(*segment); !indexed.ok()) return indexed;
-    }
-    uint64_t offset;
-    {
-      absl::ReaderMutexLock lock(&segments_mu_);
-      offset = segment->SeekOffset(next);
-    }
+    absl::StatusOr<ReadStart> start = SeekDurable(next);
+    if (!start.ok()) return start.status();
+    Segment* segment = start->segment;
     // Segments are never removed while the log is open, so the pointer stays
     // valid; only durable records (position <= head) are decoded, and those
     // bytes never change.
-    SegmentReader reader(segment->fd.get(), offset);
+    SegmentReader reader(segment->fd.get(), start->offset);
     DecodedRecord record;
     DecodeResult result = DecodeResult::kOk;
     const uint64_t first = next;

@@ -49,16 +49,18 @@ class EventLog final : public EventStore {
 
   // Recovers the log in options.dir (see RecoverLog: a torn tail is cut,
   // other damage is DATA_LOSS with nothing changed), upcasts every event
-  // after position `visit_after` to the current shape and hands it to
-  // `visit` in order, and starts taking appends. Events up to `visit_after`
-  // (a snapshot holds them) are not decoded, and a sealed segment holding
-  // only such events is not read until first needed: its records are checked
-  // and indexed then, and a read of damage there is DATA_LOSS.
+  // after the snapshot's cut to the current shape and hands it to `visit` in
+  // order, and starts taking appends. Events up to the cut (the snapshot
+  // holds them) are not decoded, and records holding only such events are
+  // not read until first needed where ScanLog can tell where they end (every
+  // sealed segment before the cut's, and the cut's own up to its record):
+  // they are checked and indexed then, and a read of damage there is
+  // DATA_LOSS.
   // An event schema version options.upcaster does not read is
   // FAILED_PRECONDITION naming it, its position and file. Appends are written
   // in kCurrentEventType.
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(EventLogOptions options, EventVisitor visit,
-                                                        uint64_t visit_after = 0);
+                                                        const SnapshotCut& cut = {});
 
   // Refuses new appends, commits everything queued and runs every callback.
   ~EventLog() override;
@@ -73,6 +75,10 @@ class EventLog final : public EventStore {
                          std::vector<bank::v1::Event>* out) const override;
   uint64_t durable_head() const override { return durable_head_.load(std::memory_order_acquire); }
   absl::Status health() const override;
+  // Where the record holding the durable event at `position` starts: what a
+  // snapshot at `position` keeps, so that start-up can read the log from
+  // there. OUT_OF_RANGE past the durable head; DATA_LOSS as ReadAfter.
+  absl::StatusOr<RecordPlace> PlaceOf(uint64_t position) const;
   void AddHeadListener(HeadListener listener) override;
   void AddCommitListener(CommitListener listener) override;
 
@@ -101,7 +107,15 @@ class EventLog final : public EventStore {
   absl::Status SealActiveSegment();
   absl::Status RollSegment(uint64_t base_position);
   Segment* FindSegment(uint64_t position) const ABSL_SHARED_LOCKS_REQUIRED(segments_mu_);
-  // Checks and indexes a segment start-up left unread (see ScanLog), once.
+  // A durable position's segment and where to start reading for it there,
+  // the segment checked first if start-up left that part of it unread.
+  struct ReadStart {
+    Segment* segment;
+    uint64_t offset;
+  };
+  absl::StatusOr<ReadStart> SeekDurable(uint64_t position) const;
+  // Checks and indexes the records of a segment start-up left unread (see
+  // ScanLog), once.
   absl::Status IndexOnFirstRead(Segment& segment) const;
 
   const EventLogOptions options_;

@@ -42,8 +42,8 @@ absl::Status RemoveTornSegment(const TornEnd& torn) {
 }  // namespace
 
 absl::StatusOr<RecoveredLog> RecoverLog(const std::string& dir, size_t index_every,
-                                        StoredEventVisitor visit, uint64_t unread_through) {
-  absl::StatusOr<RecoveredLog> log = ScanLog(dir, index_every, visit, unread_through);
+                                        StoredEventVisitor visit, const SnapshotCut& cut) {
+  absl::StatusOr<RecoveredLog> log = ScanLog(dir, index_every, visit, cut);
   if (!log.ok()) return log.status();
   if (log->torn_end.has_value() && log->torn_end->kind == TornEnd::Kind::kSegmentCreation) {
     absl::Status removed = RemoveTornSegment(*log->torn_end);

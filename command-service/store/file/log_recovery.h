@@ -18,10 +18,10 @@ namespace bank::log {
 // changed. A segment format from a newer release is FAILED_PRECONDITION. The
 // last segment's descriptor is opened read-write, for appends; torn_end is
 // left set to say what was repaired.
-// Sealed segments wholly at or before `unread_through` are left unread, as
+// What the snapshot's `cut` holds is left unread where it can be, as
 // ScanLog says.
 absl::StatusOr<RecoveredLog> RecoverLog(const std::string& dir, size_t index_every,
-                                        StoredEventVisitor visit, uint64_t unread_through = 0);
+                                        StoredEventVisitor visit, const SnapshotCut& cut = {});
 
 }  // namespace bank::log
 

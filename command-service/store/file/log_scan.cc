@@ -1,6 +1,7 @@
 #include "command-service/store/file/log_scan.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -196,6 +197,8 @@ absl::Status DamageInSealedSegment(const std::string& path, uint64_t offset, uin
 absl::Status OpenUnreadSegment(const SegmentFile& file, uint64_t last_position, RecoveredLog* log) {
   ScopedFd fd(::open(file.path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return PosixError(errno, absl::StrCat("open ", file.path));
+  absl::StatusOr<uint64_t> size = FileSize(fd.get(), file.path);
+  if (!size.ok()) return size.status();
   absl::StatusOr<std::string> header = ReadRange(fd.get(), 0, kSegmentHeaderSize, file.path);
   if (!header.ok()) return header.status();
   absl::StatusOr<uint64_t> base = DecodeSegmentHeader(*header);
@@ -213,14 +216,33 @@ absl::Status OpenUnreadSegment(const SegmentFile& file, uint64_t last_position, 
   segment->path = file.path;
   segment->fd = std::move(fd);
   segment->unread_through = last_position;
+  segment->unread_end = *size;
   log->head = last_position;
   log->segments.push_back(std::move(segment));
   return absl::OkStatus();
 }
 
-// Scans one segment into `log`: `last` segments may have a torn tail.
+// Where the records after the snapshot's cut start in the segment the cut
+// names, read through `fd`: after the record at the cut's place, if one is
+// there, whole, and ends at the cut's position. nullopt otherwise (the
+// snapshot's place is wrong for this log, and the segment is read from its
+// start, as for a snapshot that names no place).
+std::optional<uint64_t> RecordsAfterCut(int fd, const SnapshotCut& cut) {
+  SegmentReader reader(fd, cut.last_record.offset);
+  DecodedRecord record;
+  if (reader.Next(&record) != DecodeResult::kOk || (record.type & kSkippableTypeBit) != 0) {
+    return std::nullopt;
+  }
+  absl::StatusOr<uint64_t> last = LastPositionOf(record);
+  if (!last.ok() || *last != cut.position) return std::nullopt;
+  return cut.last_record.offset + record.size;
+}
+
+// Scans one segment into `log`: `last` segments may have a torn tail. In
+// the segment holding the snapshot's cut, the records up to the cut are
+// left unread when the snapshot says where they end.
 absl::Status ScanSegment(const SegmentFile& file, bool last, size_t index_every,
-                         StoredEventVisitor visit, RecoveredLog* log) {
+                         StoredEventVisitor visit, const SnapshotCut& cut, RecoveredLog* log) {
   ScopedFd fd(::open(file.path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return PosixError(errno, absl::StrCat("open ", file.path));
   absl::StatusOr<uint64_t> size = FileSize(fd.get(), file.path);
@@ -253,7 +275,21 @@ absl::Status ScanSegment(const SegmentFile& file, bool last, size_t index_every,
   auto segment = std::make_unique<Segment>();
   segment->base_position = *base;
   segment->path = file.path;
-  SegmentReader reader(fd.get(), kSegmentHeaderSize);
+  uint64_t start = kSegmentHeaderSize;
+  if (cut.last_record.segment_base == file.base && cut.position >= file.base) {
+    if (std::optional<uint64_t> after = RecordsAfterCut(fd.get(), cut)) {
+      start = *after;
+      segment->unread_through = cut.position;
+      segment->unread_end = start;
+      log->head = cut.position;
+    } else {
+      spdlog::warn(
+          "{} holds no record ending at position {} at offset {}, where the snapshot says; "
+          "reading the segment from its start",
+          file.path, cut.position, cut.last_record.offset);
+    }
+  }
+  SegmentReader reader(fd.get(), start);
   absl::Status read =
       ReadRecords(reader, file.path, index_every, visit, &log->head, &segment->index);
   if (!read.ok()) return read;
@@ -283,15 +319,15 @@ absl::Status ScanSegment(const SegmentFile& file, bool last, size_t index_every,
 }  // namespace
 
 absl::StatusOr<RecoveredLog> ScanLog(const std::string& dir, size_t index_every,
-                                     StoredEventVisitor visit, uint64_t unread_through) {
+                                     StoredEventVisitor visit, const SnapshotCut& cut) {
   absl::StatusOr<std::vector<SegmentFile>> files = ListSegments(dir);
   if (!files.ok()) return files.status();
   RecoveredLog log;
   for (size_t i = 0; i < files->size(); ++i) {
     const bool last = i + 1 == files->size();
-    absl::Status status = !last && (*files)[i + 1].base - 1 <= unread_through
+    absl::Status status = !last && (*files)[i + 1].base - 1 <= cut.position
                               ? OpenUnreadSegment((*files)[i], (*files)[i + 1].base - 1, &log)
-                              : ScanSegment((*files)[i], last, index_every, visit, &log);
+                              : ScanSegment((*files)[i], last, index_every, visit, cut, &log);
     if (!status.ok()) return status;
   }
   return log;
@@ -299,24 +335,27 @@ absl::StatusOr<RecoveredLog> ScanLog(const std::string& dir, size_t index_every,
 
 absl::StatusOr<std::vector<IndexEntry>> IndexUnreadSegment(const Segment& segment,
                                                            uint64_t last_position,
+                                                           uint64_t end_offset,
                                                            size_t index_every) {
-  const int fd = segment.fd.get();
   std::vector<IndexEntry> index;
   uint64_t head = segment.base_position - 1;
-  SegmentReader reader(fd, kSegmentHeaderSize);
+  SegmentReader reader(segment.fd.get(), kSegmentHeaderSize, end_offset);
   absl::Status read = ReadRecords(
       reader, segment.path, index_every,
       [](const store::StoredPayload&) { return absl::OkStatus(); }, &head, &index);
   if (!read.ok()) return read;
-  absl::StatusOr<uint64_t> size = FileSize(fd, segment.path);
-  if (!size.ok()) return size.status();
-  if (reader.record_offset() != *size) {
-    return DamageInSealedSegment(segment.path, reader.record_offset(), head + 1);
+  if (reader.record_offset() != end_offset) {
+    return absl::DataLossError(absl::StrCat(
+        "damaged record in ", segment.path, " at offset ", reader.record_offset(), " (position ",
+        head + 1,
+        "), among the records a snapshot holds, which start-up left unread; the log was not "
+        "modified. Restore the data directory from a backup"));
   }
   if (head != last_position) {
-    return absl::DataLossError(absl::StrCat(
-        segment.path, " ends at position ", head, " but the next segment starts at ",
-        last_position + 1, ": a segment is missing or misnamed; the log was not modified"));
+    return absl::DataLossError(
+        absl::StrCat(segment.path, " holds positions up to ", head, " before offset ", end_offset,
+                     " where the log needs ", last_position,
+                     ": a segment is missing or misnamed; the log was not modified"));
   }
   return index;
 }

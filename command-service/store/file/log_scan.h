@@ -59,20 +59,23 @@ struct RecoveredLog {
 // position, with what the operator should do. A segment format from a newer
 // release is FAILED_PRECONDITION; a listing or read error its errno's status.
 //
-// A sealed segment whose events all lie at or before `unread_through` (a
-// snapshot holds them) is only opened and its header checked: its records are
-// read, and checked, when first needed (IndexUnreadSegment). Its last
-// position is taken from the next segment's name.
+// What a snapshot holds (`cut`) is left unread where the log allows: a
+// sealed segment whose events all lie at or before cut.position is only
+// opened and its header checked (its last position is taken from the next
+// segment's name), and the segment holding the cut is read from the record
+// after the cut's last record, when that record is where the cut says. Those
+// records are read, and checked, when first needed (IndexUnreadSegment).
 absl::StatusOr<RecoveredLog> ScanLog(const std::string& dir, size_t index_every,
-                                     StoredEventVisitor visit, uint64_t unread_through = 0);
+                                     StoredEventVisitor visit, const SnapshotCut& cut = {});
 
-// Reads and checks the records of a sealed segment ScanLog left unread, as
-// ScanLog would have (every checksum; positions from its base to
-// `last_position`, dense; the file ending at its last record), and returns
-// its sparse index. DATA_LOSS naming file, offset and position otherwise.
+// Reads and checks the records of a segment that ScanLog left unread up to
+// `end_offset`, as ScanLog would have (every checksum; positions from its
+// base to `last_position`, dense; the last record ending at `end_offset`),
+// and returns their sparse index. DATA_LOSS naming file, offset and position
+// otherwise.
 absl::StatusOr<std::vector<IndexEntry>> IndexUnreadSegment(const Segment& segment,
                                                            uint64_t last_position,
-                                                           size_t index_every);
+                                                           uint64_t end_offset, size_t index_every);
 
 }  // namespace bank::log
 

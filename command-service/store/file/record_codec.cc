@@ -126,6 +126,16 @@ absl::Status ForEachEvent(const DecodedRecord& record, StoredEventVisitor visit)
   return absl::OkStatus();
 }
 
+absl::StatusOr<uint64_t> LastPositionOf(const DecodedRecord& record) {
+  uint64_t last = 0;
+  absl::Status framed = ForEachEvent(record, [&last](const store::StoredPayload& event) {
+    last = event.group_end;
+    return absl::OkStatus();
+  });
+  if (!framed.ok()) return framed;
+  return last;
+}
+
 uint32_t PeekRecordLength(absl::string_view bytes) { return Get<uint32_t>(bytes.data() + 4); }
 
 uint64_t PeekRecordPosition(absl::string_view bytes) { return Get<uint64_t>(bytes.data() + 9); }

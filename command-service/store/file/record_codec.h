@@ -43,6 +43,10 @@ struct DecodedRecord {
 using StoredEventVisitor = absl::FunctionRef<absl::Status(const store::StoredPayload& event)>;
 absl::Status ForEachEvent(const DecodedRecord& record, StoredEventVisitor visit);
 
+// The position of the last event `record` holds: its own, or its group's
+// last. DATA_LOSS for a malformed group, as ForEachEvent.
+absl::StatusOr<uint64_t> LastPositionOf(const DecodedRecord& record);
+
 enum class DecodeResult {
   kOk,
   kIncomplete,  // the buffer ends inside the record: read more, or a torn tail

@@ -71,8 +71,10 @@ uint64_t Segment::SeekOffset(uint64_t position) const {
   auto after =
       std::upper_bound(index.begin(), index.end(), position,
                        [](uint64_t p, const IndexEntry& entry) { return p < entry.position; });
-  if (after == index.begin()) return kSegmentHeaderSize;
-  return std::prev(after)->offset;
+  if (after != index.begin()) return std::prev(after)->offset;
+  // Before the first entry: the first record, or the first after those left
+  // unread (the index may hold none after them yet).
+  return unread_through != 0 && position > unread_through ? unread_end : kSegmentHeaderSize;
 }
 
 DecodeResult SegmentReader::Next(DecodedRecord* record) {
@@ -95,12 +97,14 @@ DecodeResult SegmentReader::Next(DecodedRecord* record) {
 }
 
 // Makes buffer_[cursor_..] hold at least `want` bytes, reading ahead by
-// kReadChunk. False at end of file or on a read error.
+// kReadChunk up to end_. False at end of file (or end_) or on a read error.
 bool SegmentReader::Fill(size_t want) {
   buffer_.erase(0, cursor_);
   cursor_ = 0;
   const size_t have = buffer_.size();
-  const size_t target = std::max(want, have + kReadChunk);
+  const uint64_t readable = end_ > next_offset_ ? end_ - next_offset_ : 0;
+  const size_t target =
+      static_cast<size_t>(std::min<uint64_t>(std::max(want, have + kReadChunk), readable));
   buffer_.resize(target);
   size_t filled = have;
   while (filled < target) {

@@ -44,6 +44,22 @@ struct IndexEntry {
   uint64_t offset;
 };
 
+// Where a record starts: its segment, by base position (the file's name), and
+// its offset in that file. A segment_base of 0 names no record (the log's
+// positions start at 1).
+struct RecordPlace {
+  uint64_t segment_base = 0;
+  uint64_t offset = 0;
+};
+
+// The part of the log a snapshot holds: every event up to `position`, the
+// last event of the record at `last_record` (when the snapshot says where
+// that is). Start-up leaves what it can of this part unread.
+struct SnapshotCut {
+  uint64_t position = 0;
+  RecordPlace last_record;
+};
+
 // One segment file of the log: its base position, an open descriptor that
 // readers pread() from, and the sparse index of its records.
 struct Segment {
@@ -51,16 +67,22 @@ struct Segment {
   std::string path;
   ScopedFd fd;
   std::vector<IndexEntry> index;
-  // Not 0 for a sealed segment start-up did not read, since a snapshot held
-  // all its events: the last position it must hold (the next segment's base,
-  // less one). Its records are checked and its index built on first read
-  // (IndexUnreadSegment), which sets this to 0. Guarded, like `index`, by
-  // the log's lock; `check_mu` lets one reader do the checking.
+  // Not 0 when start-up left this segment's first records unread, since a
+  // snapshot held all their events: the last position they must hold, and
+  // the offset where they must end. That is the whole of a sealed segment
+  // before the snapshot's (through the next segment's base, less one, to the
+  // file's end), or the snapshot's own segment up to the end of the record
+  // holding its last event. They are checked and indexed on the first read
+  // of a position among them (IndexUnreadSegment), which sets this to 0.
+  // Guarded, like `index`, by the log's lock; `check_mu` lets one reader do
+  // the checking.
   uint64_t unread_through = 0;
+  uint64_t unread_end = 0;
   absl::Mutex check_mu;
 
-  // The offset of the last indexed record at or before `position`, or the
-  // first record's offset when none is.
+  // The offset of the last indexed record at or before `position`; when
+  // none is, of the first record (after those left unread, for a position
+  // past them).
   uint64_t SeekOffset(uint64_t position) const;
 };
 
@@ -68,7 +90,9 @@ struct Segment {
 // buffer of pread()s; never changes the file. Not thread-safe; cheap to make.
 class SegmentReader {
  public:
-  SegmentReader(int fd, uint64_t offset) : fd_(fd), next_offset_(offset) {}
+  // Reads from `offset` to the file's end, or to `end` if it comes first.
+  SegmentReader(int fd, uint64_t offset, uint64_t end = UINT64_MAX)
+      : fd_(fd), next_offset_(offset), end_(end) {}
 
   // kOk fills `record` (its payload stays valid until the next call);
   // kIncomplete means the file ends before a whole record (the end of the
@@ -85,6 +109,7 @@ class SegmentReader {
 
   int fd_;
   uint64_t next_offset_;  // file offset of buffer_[cursor_]
+  uint64_t end_;          // no byte at or past it is read
   std::string buffer_;
   size_t cursor_ = 0;
   size_t advance_ = 0;  // size of the record returned last, consumed on the next call
