@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "command-service/account_book.h"
 #include "command-service/snapshot/snapshot_format.h"
+#include "command-service/store/file/log_format.h"
 #include "common/crc32c.h"
 #include "common/little_endian.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -64,15 +65,29 @@ uint64_t RetentionFor(absl::string_view input) {
 // What a snapshot that decodes must hold: its header's counts and position,
 // accounts and commands no log could have left refused, the newest ids kept.
 void CheckDecoded(absl::string_view bytes, const Snapshot& snapshot, uint64_t retention) {
-  Check(bytes.size() >= kSnapshotHeaderSize + kSnapshotFooterSize, "a short snapshot fails");
+  Check(bytes.size() >= kSnapshotV1HeaderSize + kSnapshotFooterSize, "a short snapshot fails");
+  const uint32_t version = GetLittleEndian<uint32_t>(bytes.data() + 8);
   const uint64_t header_retention = GetLittleEndian<uint64_t>(bytes.data() + 24);
   const uint64_t account_count = GetLittleEndian<uint64_t>(bytes.data() + 32);
   const uint64_t command_count = GetLittleEndian<uint64_t>(bytes.data() + 40);
-  Check(GetLittleEndian<uint32_t>(bytes.data() + 8) == kSnapshotFormatVersion &&
+  Check((version == 1 || version == kSnapshotFormatVersion) &&
             GetLittleEndian<uint32_t>(bytes.data() + 12) == 0,
-        "only version 1 with no flags decodes");
+        "only versions 1 and 2 with no flags decode");
   Check(snapshot.position == GetLittleEndian<uint64_t>(bytes.data() + 16),
         "position is bytes 16..24");
+  const log::RecordPlace& place = snapshot.last_record;
+  if (version == 1) {
+    Check(place.segment_base == 0 && place.offset == 0, "version 1 names no record");
+  } else {
+    Check(bytes.size() >= kSnapshotHeaderSize + kSnapshotFooterSize, "a short snapshot fails");
+    Check(place.segment_base == GetLittleEndian<uint64_t>(bytes.data() + 48) &&
+              place.offset == GetLittleEndian<uint64_t>(bytes.data() + 56),
+          "the record place is bytes 48..64");
+  }
+  Check((place.segment_base == 0 && place.offset == 0) ||
+            (place.segment_base != 0 && place.segment_base <= snapshot.position &&
+             place.offset >= log::kSegmentHeaderSize),
+        "a record place is none, or one a log could have given");
   Check(header_retention >= retention, "a smaller header retention is refused");
   Check(snapshot.book.command_retention() == retention, "the book keeps the retention asked for");
   Check(snapshot.book.account_count() == account_count, "every account of the header restored");
@@ -112,18 +127,23 @@ void CheckDecoded(absl::string_view bytes, const Snapshot& snapshot, uint64_t re
 // point; it is the input itself when the decoder kept every command id at the
 // header's retention.
 void CheckReencoded(absl::string_view bytes, const Snapshot& snapshot, uint64_t retention) {
-  const std::string again = EncodeSnapshot(snapshot.book, snapshot.position);
+  const std::string again = EncodeSnapshot(snapshot.book, snapshot.position, snapshot.last_record);
   absl::StatusOr<Snapshot> redecoded = DecodeSnapshot(again, retention);
   Check(redecoded.ok(), "a re-encoded snapshot decodes");
   Check(redecoded->position == snapshot.position, "re-encoding keeps the position");
+  Check(redecoded->last_record.segment_base == snapshot.last_record.segment_base &&
+            redecoded->last_record.offset == snapshot.last_record.offset,
+        "re-encoding keeps the record place");
   Check(Accounts(redecoded->book) == Accounts(snapshot.book), "re-encoding keeps the accounts");
   Check(NotedCommands(redecoded->book) == NotedCommands(snapshot.book),
         "re-encoding keeps the noted commands");
-  Check(EncodeSnapshot(redecoded->book, redecoded->position) == again,
+  Check(EncodeSnapshot(redecoded->book, redecoded->position, redecoded->last_record) == again,
         "encoding a decoded encoding gives the same bytes");
+  const uint32_t version = GetLittleEndian<uint32_t>(bytes.data() + 8);
   const uint64_t header_retention = GetLittleEndian<uint64_t>(bytes.data() + 24);
   const uint64_t command_count = GetLittleEndian<uint64_t>(bytes.data() + 40);
-  if (header_retention == retention && command_count <= retention) {
+  if (version == kSnapshotFormatVersion && header_retention == retention &&
+      command_count <= retention) {
     Check(again == bytes, "a snapshot kept whole re-encodes to its own bytes");
   }
 }
