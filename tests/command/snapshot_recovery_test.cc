@@ -194,7 +194,9 @@ TEST_F(SnapshotRecoveryTest, StartUpFromASnapshotRebuildsWhatTheWholeLogDoes) {
 TEST_F(SnapshotRecoveryTest, EachSnapshotSaysWhereTheLogsRecordOfItsPositionStarts) {
   Open(/*snapshot_every=*/40);
   RunMix(100);
-  WaitForSnapshotAtOrAfter(80);
+  WaitForSnapshotAtOrAfter(40);
+  RunMix(50);
+  WaitForSnapshotAtOrAfter(SnapshotsOnDisk().back() + 40);
   ASSERT_EQ(SnapshotsOnDisk().size(), kSnapshotsKept);
   for (uint64_t position : SnapshotsOnDisk()) {
     absl::StatusOr<Snapshot> snapshot =
