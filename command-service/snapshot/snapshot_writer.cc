@@ -105,8 +105,9 @@ absl::StatusOr<uint64_t> SnapshotWriter::WriteNext() {
   absl::StatusOr<std::unique_ptr<SnapshotFileWriter>> file =
       SnapshotFileWriter::Create(options_.dir, position);
   if (!file.ok()) return file.status();
+  const size_t accounts = book.account_count();
   uint64_t bytes = 0;
-  absl::Status written = EncodeSnapshot(book, position, [&](absl::string_view piece) {
+  absl::Status written = EncodeSnapshot(std::move(book), position, [&](absl::string_view piece) {
     // A shutdown waits for a piece, not for the whole file.
     if (Stopping()) return absl::CancelledError("stopping");
     bytes += piece.size();
@@ -114,8 +115,8 @@ absl::StatusOr<uint64_t> SnapshotWriter::WriteNext() {
   });
   if (written.ok()) written = (*file)->Commit();
   if (!written.ok()) return written;
-  spdlog::info("snapshot at position {} written: {} accounts, {} bytes in {}", position,
-               book.account_count(), bytes, absl::FormatDuration(absl::Now() - start));
+  spdlog::info("snapshot at position {} written: {} accounts, {} bytes in {}", position, accounts,
+               bytes, absl::FormatDuration(absl::Now() - start));
   return position;
 }
 
