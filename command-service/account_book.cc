@@ -81,13 +81,11 @@ void AccountBook::Note(const FingerprintedCommand& command) {
 }
 
 std::vector<FingerprintedCommand> AccountBook::MergedNotes(
-    std::vector<FingerprintedCommand> restored) const {
-  std::vector<FingerprintedCommand> ring;
-  ReserveOnHugePages(ring, noted_.size());
-  ring.assign(noted_.begin(), noted_.end());
+    std::vector<FingerprintedCommand> restored, NoteRing& ring) {
   std::sort(ring.begin(), ring.end(), ByFingerprint);
-  if (restored.empty()) return ring;
   if (ring.empty()) return restored;
+  // Even with nothing restored the ring is copied: its allocator is another
+  // type, so its buffer cannot be moved into the result.
   std::vector<FingerprintedCommand> merged;
   ReserveOnHugePages(merged, restored.size() + ring.size());
   std::merge(restored.begin(), restored.end(), ring.begin(), ring.end(), std::back_inserter(merged),
@@ -95,8 +93,23 @@ std::vector<FingerprintedCommand> AccountBook::MergedNotes(
   return merged;
 }
 
+std::vector<FingerprintedCommand> AccountBook::Newest(
+    std::vector<FingerprintedCommand> commands) const {
+  if (commands.size() <= command_retention_) return commands;
+  std::vector<uint64_t> positions;
+  positions.reserve(commands.size());
+  for (const FingerprintedCommand& command : commands) {
+    positions.push_back(command.location.position);
+  }
+  const uint64_t cut = OldestOfNewest(std::move(positions), command_retention_);
+  std::erase_if(commands, [cut](const FingerprintedCommand& command) {
+    return command.location.position < cut;
+  });
+  return commands;
+}
+
 absl::Status AccountBook::FinishReplay(EventReader read) {
-  std::vector<FingerprintedCommand> commands = MergedNotes(std::move(restored_));
+  std::vector<FingerprintedCommand> commands = MergedNotes(std::move(restored_), noted_);
   noted_ = {};
   // One id on two events is damage; two ids with one fingerprint are not.
   // Either way the two are side by side here, the earlier one first.
@@ -124,19 +137,17 @@ void AccountBook::ForEachAccount(
 }
 
 std::vector<FingerprintedCommand> AccountBook::NotedByFingerprint() const {
-  std::vector<FingerprintedCommand> commands = MergedNotes(restored_);
-  if (commands.size() > command_retention_) {
-    std::vector<uint64_t> positions;
-    positions.reserve(commands.size());
-    for (const FingerprintedCommand& command : commands) {
-      positions.push_back(command.location.position);
-    }
-    const uint64_t cut = OldestOfNewest(std::move(positions), command_retention_);
-    std::erase_if(commands, [cut](const FingerprintedCommand& command) {
-      return command.location.position < cut;
-    });
-  }
-  return commands;
+  NoteRing ring = noted_;
+  return Newest(MergedNotes(restored_, ring));
+}
+
+std::vector<FingerprintedCommand> AccountBook::TakeNotedByFingerprint() && {
+  std::vector<FingerprintedCommand> merged = MergedNotes(std::move(restored_), noted_);
+  // The ring, out of position order now, goes before Newest allocates; the
+  // book is left as one that noted nothing.
+  noted_ = {};
+  noted_count_ = 0;
+  return Newest(std::move(merged));
 }
 
 absl::Status AccountBook::RestoreAccount(absl::string_view id, AccountState state) {
@@ -165,8 +176,7 @@ absl::Status AccountBook::RestoreNotedCommands(std::vector<FingerprintedCommand>
                                               ") is out of fingerprint order"));
     }
   }
-  restored_ = std::move(commands);
-  if (restored_.size() > command_retention_) restored_ = NotedByFingerprint();
+  restored_ = Newest(std::move(commands));
   return absl::OkStatus();
 }
 

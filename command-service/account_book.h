@@ -103,6 +103,10 @@ class AccountBook {
   // The newest command_retention() noted commands (restored or replayed),
   // sorted ByFingerprint: the idempotency window a snapshot keeps.
   std::vector<FingerprintedCommand> NotedByFingerprint() const;
+  // The same, taken rather than copied: the book is left with no noted
+  // commands (noted_command_count() is 0). The snapshot writer's book is
+  // thrown away once encoded, and a copy of its window costs 32 bytes an id.
+  std::vector<FingerprintedCommand> TakeNotedByFingerprint() &&;
   // DATA_LOSS for an account no log could have left (a bad id, a negative
   // balance, version 0) or one restored twice.
   absl::Status RestoreAccount(absl::string_view id, AccountState state);
@@ -112,10 +116,16 @@ class AccountBook {
   absl::Status RestoreNotedCommands(std::vector<FingerprintedCommand> commands);
 
  private:
+  using NoteRing = std::vector<FingerprintedCommand, HugePageAllocator<FingerprintedCommand>>;
+
   void Note(const FingerprintedCommand& command);
-  // `restored` and the ring's commands, merged ByFingerprint: up to twice
-  // command_retention_ (Note drops the restored ones once the ring wraps).
-  std::vector<FingerprintedCommand> MergedNotes(std::vector<FingerprintedCommand> restored) const;
+  // `restored`, sorted ByFingerprint, and `ring`'s commands, merged
+  // ByFingerprint: up to twice command_retention_ (Note drops the restored
+  // ones once the ring wraps). Sorts `ring` in place.
+  static std::vector<FingerprintedCommand> MergedNotes(std::vector<FingerprintedCommand> restored,
+                                                       NoteRing& ring);
+  // The newest command_retention_ of `commands`, in their order.
+  std::vector<FingerprintedCommand> Newest(std::vector<FingerprintedCommand> commands) const;
 
   uint64_t command_retention_;
   AccountTable accounts_;
@@ -125,7 +135,7 @@ class AccountBook {
   // allocation so that it goes back to the OS whole when FinishReplay frees
   // it.
   std::vector<FingerprintedCommand> restored_;
-  std::vector<FingerprintedCommand, HugePageAllocator<FingerprintedCommand>> noted_;
+  NoteRing noted_;
   uint64_t noted_count_ = 0;  // ids noted in all
 };
 

@@ -145,12 +145,10 @@ absl::Status DecodeCommands(BodyReader& body, uint64_t count, uint64_t position,
   return book.RestoreNotedCommands(std::move(commands));
 }
 
-}  // namespace
-
-absl::Status EncodeSnapshot(const AccountBook& book, uint64_t position,
-                            log::RecordPlace last_record, SnapshotSink sink) {
-  // First, so that the header can say how many there are.
-  const std::vector<FingerprintedCommand> commands = book.NotedByFingerprint();
+// A snapshot of `book`'s accounts and of `commands`, the book's
+// NotedByFingerprint() (taken or copied).
+absl::Status Encode(const AccountBook& book, const std::vector<FingerprintedCommand>& commands,
+                    uint64_t position, log::RecordPlace last_record, SnapshotSink sink) {
   PieceWriter out(sink);
   out.Append(absl::string_view(kSnapshotMagic, sizeof(kSnapshotMagic)));
   out.Put<uint32_t>(kSnapshotFormatVersion);
@@ -178,10 +176,19 @@ absl::Status EncodeSnapshot(const AccountBook& book, uint64_t position,
   return out.Finish();
 }
 
+}  // namespace
+
+absl::Status EncodeSnapshot(AccountBook book, uint64_t position, log::RecordPlace last_record,
+                            SnapshotSink sink) {
+  // Only the ids are taken; the accounts are encoded where they are.
+  const std::vector<FingerprintedCommand> commands = std::move(book).TakeNotedByFingerprint();
+  return Encode(book, commands, position, last_record, sink);
+}
+
 std::string EncodeSnapshot(const AccountBook& book, uint64_t position,
                            log::RecordPlace last_record) {
   std::string bytes;
-  EncodeSnapshot(book, position, last_record, [&bytes](absl::string_view piece) {
+  Encode(book, book.NotedByFingerprint(), position, last_record, [&bytes](absl::string_view piece) {
     bytes.append(piece.data(), piece.size());
     return absl::OkStatus();
   }).IgnoreError();  // this sink never fails

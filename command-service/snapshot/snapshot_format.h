@@ -50,12 +50,13 @@ using SnapshotSink = absl::FunctionRef<absl::Status(absl::string_view piece)>;
 // Encodes a snapshot of `book`, which has replayed every event up to
 // `position` and no further (and not yet finished replaying), into `sink` in
 // pieces of about kSnapshotPieceBytes: the encoding never holds the whole
-// file (at 1M accounts, 60 MB). Returns the sink's first error.
+// file (at 1M accounts, 60 MB). Consumes the book, so that its command ids
+// are taken rather than copied. Returns the sink's first error.
 inline constexpr size_t kSnapshotPieceBytes = 1 << 20;
-absl::Status EncodeSnapshot(const AccountBook& book, uint64_t position,
-                            log::RecordPlace last_record, SnapshotSink sink);
+absl::Status EncodeSnapshot(AccountBook book, uint64_t position, log::RecordPlace last_record,
+                            SnapshotSink sink);
 
-// The same, whole, for tests and fuzzing.
+// The same, whole, for tests and fuzzing; `book` is left as it was.
 std::string EncodeSnapshot(const AccountBook& book, uint64_t position,
                            log::RecordPlace last_record = {});
 

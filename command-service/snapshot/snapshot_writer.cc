@@ -1,8 +1,10 @@
 #include "command-service/snapshot/snapshot_writer.h"
 
+#include <linux/ioprio.h>
 #include <malloc.h>
 #include <sched.h>
 #include <spdlog/spdlog.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,6 +23,24 @@ constexpr size_t kBatchEvents = 4096;
 // How often the thread looks at the log's head: snapshots are not urgent,
 // and a sleeping thread costs nothing.
 constexpr absl::Duration kHeadCheckInterval = absl::Milliseconds(200);
+
+// Building a snapshot is never urgent; answering commands always is.
+void LowerThisThreadsPriority() {
+  // The kernel's lowest CPU class, SCHED_IDLE (on Linux a thread's own),
+  // below even nice 19.
+  const sched_param no_priority{.sched_priority = 0};
+  if (::sched_setscheduler(::gettid(), SCHED_IDLE, &no_priority) != 0) {
+    spdlog::warn("snapshots: cannot lower the writer thread's priority: {}", strerror(errno));
+  }
+  // And the idle I/O class: the snapshot's write-back, issued from this
+  // thread by sync_file_range (snapshot_files.cc), queues behind the log's
+  // fdatasyncs in schedulers that honour I/O classes (mq-deadline, BFQ).
+  // glibc has no wrapper for ioprio_set.
+  if (::syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, ::gettid(),
+                IOPRIO_PRIO_VALUE(IOPRIO_CLASS_IDLE, 0)) != 0) {
+    spdlog::warn("snapshots: cannot lower the writer thread's I/O priority: {}", strerror(errno));
+  }
+}
 
 }  // namespace
 
@@ -48,13 +68,7 @@ bool SnapshotWriter::Stopping() const {
 }
 
 void SnapshotWriter::Run() {
-  // The kernel's lowest class, SCHED_IDLE (on Linux a thread's own), below
-  // even nice 19: building a snapshot is never urgent, the threads answering
-  // commands always are.
-  const sched_param no_priority{.sched_priority = 0};
-  if (::sched_setscheduler(::gettid(), SCHED_IDLE, &no_priority) != 0) {
-    spdlog::warn("snapshots: cannot lower the writer thread's priority: {}", strerror(errno));
-  }
+  LowerThisThreadsPriority();
   uint64_t newest = options_.newest;
   for (;;) {
     {
@@ -107,17 +121,19 @@ absl::StatusOr<uint64_t> SnapshotWriter::WriteNext() {
   absl::StatusOr<std::unique_ptr<SnapshotFileWriter>> file =
       SnapshotFileWriter::Create(options_.dir, position);
   if (!file.ok()) return file.status();
+  const size_t accounts = book.account_count();
   uint64_t bytes = 0;
-  absl::Status written = EncodeSnapshot(book, position, *last_record, [&](absl::string_view piece) {
-    // A shutdown waits for a piece, not for the whole file.
-    if (Stopping()) return absl::CancelledError("stopping");
-    bytes += piece.size();
-    return (*file)->Append(piece);
-  });
+  absl::Status written =
+      EncodeSnapshot(std::move(book), position, *last_record, [&](absl::string_view piece) {
+        // A shutdown waits for a piece, not for the whole file.
+        if (Stopping()) return absl::CancelledError("stopping");
+        bytes += piece.size();
+        return (*file)->Append(piece);
+      });
   if (written.ok()) written = (*file)->Commit();
   if (!written.ok()) return written;
-  spdlog::info("snapshot at position {} written: {} accounts, {} bytes in {}", position,
-               book.account_count(), bytes, absl::FormatDuration(absl::Now() - start));
+  spdlog::info("snapshot at position {} written: {} accounts, {} bytes in {}", position, accounts,
+               bytes, absl::FormatDuration(absl::Now() - start));
   return position;
 }
 

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/command/log_test_util.h"
@@ -171,6 +173,40 @@ TEST(AccountBookTest, StartUpIndexesTheRetentionWindowOnly) {
   EXPECT_FALSE(book.FindCommand("c7", log)->has_value());
   EXPECT_FALSE(book.FindCommand("c3", log)->has_value());
   EXPECT_EQ(book.command_count(), 3u);
+}
+
+// The snapshot writer's path: a restored window and replayed ids over the
+// retention, taken, are the window a copy gives; the book keeps its accounts.
+TEST(AccountBookTest, TakenNotesAreTheCopiedWindowAndLeaveTheBookNone) {
+  FakeLog log;
+  AccountBook scratch(/*command_retention=*/3);
+  for (uint64_t position = 1; position <= 3; ++position) {
+    const std::string id = "c" + std::to_string(position);
+    ASSERT_TRUE(log.Replay(scratch, DepositEvent("acc1", position, 10, id, position)).ok());
+  }
+  AccountBook book(/*command_retention=*/3);
+  ASSERT_TRUE(book.RestoreAccount("acc1", {30, 3}).ok());
+  ASSERT_TRUE(book.RestoreNotedCommands(scratch.NotedByFingerprint()).ok());
+  for (uint64_t position = 4; position <= 5; ++position) {
+    const std::string id = "c" + std::to_string(position);
+    ASSERT_TRUE(log.Replay(book, DepositEvent("acc1", position, 10, id, position)).ok());
+  }
+  auto rows = [](const std::vector<FingerprintedCommand>& commands) {
+    std::vector<std::pair<uint64_t, uint64_t>> rows;
+    for (const FingerprintedCommand& command : commands) {
+      rows.emplace_back(command.fingerprint, command.location.position);
+    }
+    return rows;
+  };
+  const std::vector<std::pair<uint64_t, uint64_t>> copied = rows(book.NotedByFingerprint());
+  std::vector<uint64_t> positions;
+  for (const auto& [fingerprint, position] : copied) positions.push_back(position);
+  std::sort(positions.begin(), positions.end());
+  EXPECT_EQ(positions, (std::vector<uint64_t>{3, 4, 5}));
+
+  EXPECT_EQ(rows(std::move(book).TakeNotedByFingerprint()), copied);
+  EXPECT_EQ(book.noted_command_count(), 0u);
+  EXPECT_EQ(book.Get("acc1").balance, 50);
 }
 
 }  // namespace

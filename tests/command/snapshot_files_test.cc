@@ -41,15 +41,14 @@ AccountBook BigBook() {
 }
 
 TEST(SnapshotFilesTest, AnEncodingStreamsInPiecesThatMakeTheWhole) {
-  const AccountBook book = BigBook();
   std::vector<size_t> pieces;
   std::string streamed;
-  ASSERT_TRUE(EncodeSnapshot(book, 100'000, {}, [&](absl::string_view piece) {
+  ASSERT_TRUE(EncodeSnapshot(BigBook(), 100'000, {}, [&](absl::string_view piece) {
                 streamed.append(piece.data(), piece.size());
                 pieces.push_back(piece.size());
                 return absl::OkStatus();
               }).ok());
-  EXPECT_EQ(streamed, EncodeSnapshot(book, 100'000));
+  EXPECT_EQ(streamed, EncodeSnapshot(BigBook(), 100'000));
   ASSERT_GT(pieces.size(), 2u);  // ~5 MB
   for (size_t i = 0; i + 1 < pieces.size(); ++i) {
     EXPECT_GE(pieces[i], kSnapshotPieceBytes);
@@ -59,9 +58,8 @@ TEST(SnapshotFilesTest, AnEncodingStreamsInPiecesThatMakeTheWhole) {
 }
 
 TEST(SnapshotFilesTest, TheSinksFirstErrorStopsTheEncoding) {
-  const AccountBook book = BigBook();
   int calls = 0;
-  const absl::Status encoded = EncodeSnapshot(book, 100'000, {}, [&calls](absl::string_view) {
+  const absl::Status encoded = EncodeSnapshot(BigBook(), 100'000, {}, [&calls](absl::string_view) {
     ++calls;
     return calls == 2 ? absl::ResourceExhaustedError("disk full") : absl::OkStatus();
   });
