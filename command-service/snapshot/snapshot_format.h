@@ -23,8 +23,11 @@ namespace bank::command {
 //           | account count u64 | command count u64
 //           | segment base u64 | record offset u64   (version 2)
 //   account id length u8 | id | balance i64 | version u64
-//   command fingerprint u64 | position u64 | balance after i64
-//           | receiving balance after i64   (ByFingerprint order)
+//   command fingerprint distance varint | position varint
+//           | balance after varint | receiving balance after varint
+//           (ByFingerprint order; a distance from the fingerprint before)
+//           (version 1: fingerprint u64 | position u64 | balance after i64
+//           | receiving balance after i64)
 //   footer  CRC-32C u32 of every byte before it
 inline constexpr char kSnapshotMagic[8] = {'B', 'A', 'N', 'K', 'S', 'N', 'A', 'P'};
 inline constexpr uint32_t kSnapshotFormatVersion = 2;

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
 #include <map>
 #include <string>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/crc32c.h"
 #include "common/little_endian.h"
+#include "common/varint.h"
 #include "tests/command/log_test_util.h"
 
 namespace bank::command {
@@ -65,6 +67,47 @@ template <typename T>
 std::string WithField(std::string bytes, size_t offset, T value) {
   std::memcpy(bytes.data() + offset, &value, sizeof(T));
   return Resealed(std::move(bytes));
+}
+
+// A command as a test writes it: fingerprint, position, balance after,
+// receiving balance after.
+using CommandRow = std::array<uint64_t, 4>;
+
+// `bytes` with its commands, which start at `first_command`, replaced by
+// `rows`, encoded as version 2 encodes them, and the header's count to match.
+std::string WithCommands(const std::string& bytes, size_t first_command,
+                         const std::vector<CommandRow>& rows) {
+  std::string out = bytes.substr(0, first_command);
+  const uint64_t count = rows.size();
+  std::memcpy(out.data() + 40, &count, sizeof(count));
+  uint64_t fingerprint = 0;
+  for (const CommandRow& row : rows) {
+    PutVarint(&out, row[0] - fingerprint);  // wraps for a smaller one
+    fingerprint = row[0];
+    for (size_t field = 1; field < row.size(); ++field) PutVarint(&out, row[field]);
+  }
+  return Resealed(out + std::string(kSnapshotFooterSize, '\0'));
+}
+
+// Where SmallBook()'s commands start in its encoding: after the header and
+// its two accounts, "alice" and "bob".
+constexpr size_t kSmallBookCommands = kSnapshotHeaderSize + (1 + 5 + 16) + (1 + 3 + 16);
+
+// Version 1's encoding of `book`: its 48-byte header, the accounts as now,
+// and each command in four fixed 8-byte fields.
+std::string Version1(const AccountBook& book, uint64_t position, size_t first_command) {
+  const std::string v2 = EncodeSnapshot(book, position);
+  std::string v1 = v2.substr(0, kSnapshotV1HeaderSize) +
+                   v2.substr(kSnapshotHeaderSize, first_command - kSnapshotHeaderSize);
+  const uint32_t version = 1;
+  std::memcpy(v1.data() + 8, &version, sizeof(version));
+  for (const FingerprintedCommand& command : book.NotedByFingerprint()) {
+    PutLittleEndian<uint64_t>(&v1, command.fingerprint);
+    PutLittleEndian<uint64_t>(&v1, command.location.position);
+    PutLittleEndian<int64_t>(&v1, command.location.balance_after);
+    PutLittleEndian<int64_t>(&v1, command.location.to_balance_after);
+  }
+  return Resealed(v1 + std::string(kSnapshotFooterSize, '\0'));
 }
 
 TEST(SnapshotFormatTest, ABookComesBackWithItsAccountsAndCommandIds) {
@@ -143,12 +186,10 @@ TEST(SnapshotFormatTest, ThePlaceOfTheLastRecordComesBack) {
   EXPECT_EQ(decoded->last_record.offset, 4096u);
 }
 
-// Version 1 had no record place: the same header without its last 16 bytes.
+// Version 1 had no record place, and fixed-size commands.
 TEST(SnapshotFormatTest, AVersion1SnapshotStillReadsWithoutAPlace) {
-  const std::string v2 = EncodeSnapshot(SmallBook(), 6, {.segment_base = 3, .offset = 4096});
-  std::string v1 = v2.substr(0, kSnapshotV1HeaderSize) + v2.substr(kSnapshotHeaderSize);
-  v1 = WithField<uint32_t>(std::move(v1), 8, 1);
-  absl::StatusOr<Snapshot> decoded = DecodeSnapshot(v1, 100);
+  absl::StatusOr<Snapshot> decoded =
+      DecodeSnapshot(Version1(SmallBook(), 6, kSmallBookCommands), 100);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(decoded->position, 6u);
   EXPECT_EQ(decoded->last_record.segment_base, 0u);
@@ -164,7 +205,10 @@ TEST(SnapshotFormatTest, AStateNoLogCouldHaveLeftIsDataLoss) {
   constexpr size_t kAlice = kSnapshotHeaderSize;  // the first account: "alice"
   constexpr size_t kAliceBalance = kAlice + 1 + 5;
   constexpr size_t kBob = kAliceBalance + 16;
-  const size_t first_command = kBob + 1 + 3 + 16;
+  const size_t first_command = kSmallBookCommands;
+  ASSERT_TRUE(
+      DecodeSnapshot(WithCommands(bytes, first_command, {{1, 2, 0, 0}, {1, 3, 4, 5}}), 100).ok())
+      << "the commands below are written as the encoder writes them";
   const struct {
     const char* what;
     std::string bytes;
@@ -175,8 +219,17 @@ TEST(SnapshotFormatTest, AStateNoLogCouldHaveLeftIsDataLoss) {
       {"an account twice", Resealed(bytes.substr(0, kBob) + bytes.substr(kAlice, kBob - kAlice) +
                                     bytes.substr(first_command))},
       {"a bad account id", WithField<char>(bytes, kAlice + 1, ' ')},
-      {"a command past the position", WithField<uint64_t>(bytes, first_command + 8, 7)},
-      {"commands out of fingerprint order", WithField<uint64_t>(bytes, first_command, ~0ull)},
+      {"a command past the position", WithCommands(bytes, first_command, {{1, 7, 0, 0}})},
+      {"a command at position 0", WithCommands(bytes, first_command, {{1, 0, 0, 0}})},
+      {"commands out of fingerprint order",
+       WithCommands(bytes, first_command, {{5, 1, 0, 0}, {3, 2, 0, 0}})},
+      {"one fingerprint's commands out of position order",
+       WithCommands(bytes, first_command, {{5, 2, 0, 0}, {5, 1, 0, 0}})},
+      {"a balance past int64", WithCommands(bytes, first_command, {{1, 1, 1ull << 63, 0}})},
+      {"a receiving balance past int64", WithCommands(bytes, first_command, {{1, 1, 0, ~0ull}})},
+      {"a varint in a longer form than its shortest",
+       Resealed(WithCommands(bytes, first_command, {{1, 1, 0, 0}}).substr(0, first_command) +
+                std::string("\x01\x81\x00\x00\x00", 5) + std::string(kSnapshotFooterSize, '\0'))},
       {"more accounts than bytes", WithField<uint64_t>(bytes, 32, 1000)},
       {"more commands than bytes", WithField<uint64_t>(bytes, 40, 1u << 30)},
       {"more commands than its retention", WithField<uint64_t>(bytes, 24, 3)},
