@@ -315,7 +315,7 @@ jq -n --argjson huge "$huge_events" --argjson small "$events" --argjson tail "$s
 cat "$raw_dir/snapshot_startup.json" >&2
 
 # 7. What writing snapshots costs commands: on the huge data dir (10k
-# accounts, a million ids: a 32 MB snapshot), the command mix in alternating
+# accounts, a million ids: a 15 MB snapshot), the command mix in alternating
 # rounds with snapshots off and with one every 50,000 events, many times the
 # default's rate (about one every 3 s at the rate measured here).
 log "snapshots: commands with and without snapshot writing"

@@ -50,7 +50,7 @@ std::vector<SnapshotFile> ListSnapshots(const std::string& dir) {
 
 // A snapshot file mapped read-only for as long as it is decoded. Mapped,
 // not read: its pages come straight from the page cache, with no buffer to
-// allocate, zero and copy into (at a million ids, 32 MB: most of what loading
+// allocate, zero and copy into (at a million ids, 15 MB: most of what loading
 // cost). A snapshot never changes once renamed into place, and the data
 // directory's lock keeps every other process of ours out of it.
 class MappedFile {

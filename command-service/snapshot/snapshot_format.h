@@ -53,7 +53,7 @@ using SnapshotSink = absl::FunctionRef<absl::Status(absl::string_view piece)>;
 // Encodes a snapshot of `book`, which has replayed every event up to
 // `position` and no further (and not yet finished replaying), into `sink` in
 // pieces of about kSnapshotPieceBytes: the encoding never holds the whole
-// file (at 1M accounts, 60 MB). Consumes the book, so that its command ids
+// file (at 1M accounts, tens of MB). Consumes the book, so that its command ids
 // are taken rather than copied. Returns the sink's first error.
 inline constexpr size_t kSnapshotPieceBytes = 1 << 20;
 absl::Status EncodeSnapshot(AccountBook book, uint64_t position, log::RecordPlace last_record,
