@@ -1,6 +1,5 @@
 #include "command-service/snapshot/snapshot_writer.h"
 
-#include <linux/ioprio.h>
 #include <malloc.h>
 #include <sched.h>
 #include <spdlog/spdlog.h>
@@ -24,6 +23,13 @@ constexpr size_t kBatchEvents = 4096;
 // and a sleeping thread costs nothing.
 constexpr absl::Duration kHeadCheckInterval = absl::Milliseconds(200);
 
+// ioprio_set(2)'s ABI. Not from <linux/ioprio.h>: in some linux-libc-dev
+// releases it does not compile as user-space C++ (its ioprio_value() uses the
+// kernel's __always_inline), as in the Docker image's.
+constexpr int kIoprioWhoProcess = 1;
+constexpr int kIoprioClassIdle = 3;
+constexpr int kIoprioClassShift = 13;
+
 // Building a snapshot is never urgent; answering commands always is.
 void LowerThisThreadsPriority() {
   // The kernel's lowest CPU class, SCHED_IDLE (on Linux a thread's own),
@@ -36,8 +42,8 @@ void LowerThisThreadsPriority() {
   // thread by sync_file_range (snapshot_files.cc), queues behind the log's
   // fdatasyncs in schedulers that honour I/O classes (mq-deadline, BFQ).
   // glibc has no wrapper for ioprio_set.
-  if (::syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, ::gettid(),
-                IOPRIO_PRIO_VALUE(IOPRIO_CLASS_IDLE, 0)) != 0) {
+  if (::syscall(SYS_ioprio_set, kIoprioWhoProcess, ::gettid(),
+                kIoprioClassIdle << kIoprioClassShift) != 0) {
     spdlog::warn("snapshots: cannot lower the writer thread's I/O priority: {}", strerror(errno));
   }
 }
