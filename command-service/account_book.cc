@@ -102,9 +102,21 @@ std::vector<FingerprintedCommand> AccountBook::Newest(
     positions.push_back(command.location.position);
   }
   const uint64_t cut = OldestOfNewest(std::move(positions), command_retention_);
-  std::erase_if(commands, [cut](const FingerprintedCommand& command) {
-    return command.location.position < cut;
-  });
+  // Exactly command_retention_ stay: of commands sharing the cut's position
+  // (which only a damaged snapshot holds), those that fit, in their order.
+  size_t room_at_cut =
+      command_retention_ -
+      std::count_if(commands.begin(), commands.end(), [cut](const FingerprintedCommand& command) {
+        return command.location.position > cut;
+      });
+  size_t kept = 0;
+  for (const FingerprintedCommand& command : commands) {
+    const uint64_t position = command.location.position;
+    if (position < cut || (position == cut && room_at_cut == 0)) continue;
+    if (position == cut) --room_at_cut;
+    commands[kept++] = command;
+  }
+  commands.resize(kept);
   return commands;
 }
 
